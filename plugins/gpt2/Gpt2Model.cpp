@@ -1,0 +1,249 @@
+#include "util/AtenInclude.h" // first: shields torch from Qt's `slots`
+
+#include "Gpt2Model.h"
+
+#include "jobs/JobControl.h"
+#include "model/HfConfig.h"
+#include "model/HfFolder.h"
+#include "model/TensorBridge.h"
+#include "model/WeightsFingerprint.h"
+#include "tensor/SafetensorsReader.h"
+#include "tokenize/Tokenizer.h"
+#include "util/Error.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+#include <cmath>
+
+namespace strata {
+
+namespace {
+struct Block
+{
+    at::Tensor ln1w, ln1b, attnW, attnB, projW, projB, ln2w, ln2b, fcW, fcB, fcProjW, fcProjB;
+};
+} // namespace
+
+struct Gpt2Model::Impl
+{
+    ModelInfo info;
+    std::unique_ptr<Tokenizer> tokenizer;
+    SafetensorsCheckpoint ckpt; // owns the memory maps the weights point into
+    at::Tensor wte, wpe, lnfW, lnfB, lmHead;
+    std::vector<Block> blocks;
+    double lnEps = 1e-5;
+    int nHead = 0;
+
+    // One forward pass. capture == nullptr: no activations kept, logits only for the last position.
+    at::Tensor forward(const std::vector<int64_t> &ids, Trace *capture, const TraceOptions &opt, const JobControl *control);
+};
+
+Gpt2Model::Gpt2Model() : d(std::make_unique<Impl>()) {}
+Gpt2Model::~Gpt2Model() = default;
+const ModelInfo &Gpt2Model::info() const { return d->info; }
+const Tokenizer &Gpt2Model::tokenizer() const { return *d->tokenizer; }
+
+std::unique_ptr<Gpt2Model> Gpt2Model::load(const ModelSource &source, const JobControl *control)
+{
+    std::unique_ptr<Gpt2Model> m(new Gpt2Model);
+    Impl &d = *m->d;
+    const QString folder = source.path;
+    const HfConfig cfg = HfConfig::load(source.filePath(QStringLiteral("config.json")));
+    const int nLayer = cfg.requireInt({QStringLiteral("n_layer"), QStringLiteral("num_hidden_layers")});
+    const int nHead = cfg.requireInt({QStringLiteral("n_head"), QStringLiteral("num_attention_heads")});
+    const int dModel = cfg.requireInt({QStringLiteral("n_embd"), QStringLiteral("hidden_size")});
+    const int nPos = cfg.requireInt({QStringLiteral("n_positions"), QStringLiteral("max_position_embeddings")});
+    const int vocab = cfg.requireInt({QStringLiteral("vocab_size")});
+    const int dMlp = cfg.optionalInt({QStringLiteral("n_inner")}, 4 * dModel);
+    if (dModel % nHead != 0)
+        throw Error(QStringLiteral("%1: n_embd (%2) is not divisible by n_head (%3).").arg(cfg.path()).arg(dModel).arg(nHead));
+    const QString act = cfg.optionalString(QStringLiteral("activation_function"), QStringLiteral("gelu_new"));
+    if (act != QLatin1String("gelu_new") && act != QLatin1String("gelu_pytorch_tanh") && act != QLatin1String("gelu_fast"))
+        throw Error(QStringLiteral("%1: activation_function '%2' is not supported (GPT-2 uses gelu_new).").arg(cfg.path(), act));
+    d.lnEps = cfg.optionalDouble({QStringLiteral("layer_norm_epsilon")}, 1e-5);
+    d.nHead = nHead;
+
+    if (control)
+        control->report(0.05, QStringLiteral("Reading tokenizer"));
+    d.tokenizer = HfFolder::loadByteLevelTokenizer(folder);
+    if (d.tokenizer->vocabSize() > vocab)
+        throw Error(QStringLiteral("%1: the tokenizer has %2 tokens but config.json says vocab_size %3.").arg(folder).arg(d.tokenizer->vocabSize()).arg(vocab));
+
+    if (control)
+        control->report(0.2, QStringLiteral("Mapping weights"));
+    d.ckpt.openFolder(folder);
+    const QString prefix = d.ckpt.contains(QStringLiteral("transformer.wte.weight")) ? QStringLiteral("transformer.") : QString();
+    auto W = [&](const QString &name, const std::vector<int64_t> &shape) { return loadWeight(d.ckpt, prefix + name, shape); };
+    const int64_t D = dModel;
+    d.wte = W(QStringLiteral("wte.weight"), {vocab, D});
+    d.wpe = W(QStringLiteral("wpe.weight"), {nPos, D});
+    for (int l = 0; l < nLayer; ++l) {
+        if (control)
+            control->throwIfCancelled();
+        const QString p = QStringLiteral("h.%1.").arg(l);
+        Block b;
+        b.ln1w = W(p + QStringLiteral("ln_1.weight"), {D});
+        b.ln1b = W(p + QStringLiteral("ln_1.bias"), {D});
+        b.attnW = W(p + QStringLiteral("attn.c_attn.weight"), {D, 3 * D});
+        b.attnB = W(p + QStringLiteral("attn.c_attn.bias"), {3 * D});
+        b.projW = W(p + QStringLiteral("attn.c_proj.weight"), {D, D});
+        b.projB = W(p + QStringLiteral("attn.c_proj.bias"), {D});
+        b.ln2w = W(p + QStringLiteral("ln_2.weight"), {D});
+        b.ln2b = W(p + QStringLiteral("ln_2.bias"), {D});
+        b.fcW = W(p + QStringLiteral("mlp.c_fc.weight"), {D, dMlp});
+        b.fcB = W(p + QStringLiteral("mlp.c_fc.bias"), {dMlp});
+        b.fcProjW = W(p + QStringLiteral("mlp.c_proj.weight"), {dMlp, D});
+        b.fcProjB = W(p + QStringLiteral("mlp.c_proj.bias"), {D});
+        d.blocks.push_back(b);
+        if (control)
+            control->report(0.2 + 0.7 * (l + 1) / nLayer, QStringLiteral("Layer %1").arg(l));
+    }
+    d.lnfW = W(QStringLiteral("ln_f.weight"), {D});
+    d.lnfB = W(QStringLiteral("ln_f.bias"), {D});
+    const bool tied = cfg.optionalBool(QStringLiteral("tie_word_embeddings"), true);
+    if (d.ckpt.contains(QStringLiteral("lm_head.weight")) && !tied)
+        d.lmHead = loadWeight(d.ckpt, QStringLiteral("lm_head.weight"), {vocab, D});
+    else
+        d.lmHead = d.wte;
+
+    // Extra tensors that are not GPT-2's tell us the folder is something else mislabelled.
+    int64_t params = 0;
+    for (const QString &n : d.ckpt.tensorNames()) {
+        const TensorInfo &ti = d.ckpt.info(n);
+        if (n.endsWith(QLatin1String(".attn.bias")) || n.endsWith(QLatin1String(".attn.masked_bias")))
+            continue; // HF stores the causal mask as a buffer
+        int64_t k = 1;
+        for (int64_t s : ti.shape)
+            k *= s;
+        params += k;
+    }
+
+    ModelInfo &info = d.info;
+    info.family = QStringLiteral("gpt2");
+    info.architecture = cfg.architectures().value(0, QStringLiteral("GPT2LMHeadModel"));
+    info.location = source.location;
+    info.path = folder;
+    info.name = source.hubId.isEmpty() ? QFileInfo(folder).fileName() : source.hubId;
+    info.nLayers = nLayer;
+    info.nHeads = nHead;
+    info.nKvHeads = nHead;
+    info.dModel = dModel;
+    info.dMlp = dMlp;
+    info.headDim = dModel / nHead;
+    info.vocabSize = vocab;
+    info.contextLength = nPos;
+    info.parameterCount = params;
+    info.dtype = dtypeName(d.ckpt.info(prefix + QStringLiteral("wte.weight")).dtype);
+    info.fileBytes = d.ckpt.totalBytes();
+    info.fingerprint = weightsFingerprint(d.ckpt.files());
+    info.licenseText = HfFolder::licenseText(folder);
+    if (control)
+        control->report(1.0, QString());
+    return m;
+}
+
+at::Tensor Gpt2Model::Impl::forward(const std::vector<int64_t> &ids, Trace *capture, const TraceOptions &opt, const JobControl *control)
+{
+    at::InferenceMode guard;
+    const int64_t T = int64_t(ids.size());
+    const int64_t D = info.dModel;
+    const int64_t H = nHead;
+    const int64_t dh = D / H;
+    for (int64_t id : ids)
+        if (id < 0 || id >= info.vocabSize)
+            throw Error(QStringLiteral("Token id %1 is outside the vocabulary (0..%2).").arg(id).arg(info.vocabSize - 1));
+    if (T == 0 || T > info.contextLength)
+        throw Error(QStringLiteral("%1 tokens given; this model takes 1 to %2.").arg(T).arg(info.contextLength));
+
+    const at::Tensor idx = at::tensor(ids, at::kLong);
+    at::Tensor x = at::embedding(wte, idx) + wpe.narrow(0, 0, T);
+    const DType st = opt.storage;
+    if (capture)
+        capture->embed = toHost(x, st);
+    const at::Tensor mask = at::ones({T, T}, at::kBool).triu(1);
+    const double scale = 1.0 / std::sqrt(double(dh));
+
+    for (size_t l = 0; l < blocks.size(); ++l) {
+        if (control) {
+            control->throwIfCancelled();
+            control->report(double(l) / double(blocks.size() + 1), QStringLiteral("Layer %1").arg(l));
+        }
+        const Block &b = blocks[l];
+        const bool keep = capture && opt.keepsLayer(int(l));
+        LayerTrace lt;
+        lt.layer = int(l);
+        if (keep && opt.residuals)
+            lt.residPre = toHost(x, st);
+
+        const at::Tensor h = at::layer_norm(x, {D}, b.ln1w, b.ln1b, lnEps);
+        const at::Tensor qkv = at::addmm(b.attnB, h, b.attnW);               // [T, 3D]
+        const auto parts = qkv.split(D, 1);
+        const at::Tensor q = parts[0].view({T, H, dh}).transpose(0, 1);      // [H, T, dh]
+        const at::Tensor k = parts[1].view({T, H, dh}).transpose(0, 1);
+        const at::Tensor v = parts[2].view({T, H, dh}).transpose(0, 1);
+        at::Tensor scores = at::bmm(q, k.transpose(1, 2)).mul_(scale);      // [H, T, T]
+        scores.masked_fill_(mask, -std::numeric_limits<float>::infinity());
+        const at::Tensor attn = at::softmax(scores, -1);
+        const at::Tensor z = at::bmm(attn, v).transpose(0, 1).reshape({T, D});
+        const at::Tensor attnOut = at::addmm(b.projB, z, b.projW);
+        x = x + attnOut;
+        if (keep) {
+            if (opt.attention)
+                lt.attn = toHost(attn, st);
+            if (opt.residuals) {
+                lt.attnOut = toHost(attnOut, st);
+                lt.residMid = toHost(x, st);
+            }
+        }
+        const at::Tensor h2 = at::layer_norm(x, {D}, b.ln2w, b.ln2b, lnEps);
+        const at::Tensor act = at::gelu(at::addmm(b.fcB, h2, b.fcW), "tanh");
+        const at::Tensor mlpOut = at::addmm(b.fcProjB, act, b.fcProjW);
+        x = x + mlpOut;
+        if (keep) {
+            if (opt.residuals) {
+                lt.mlpOut = toHost(mlpOut, st);
+                lt.residPost = toHost(x, st);
+            }
+            capture->layers.push_back(std::move(lt));
+        }
+    }
+    const at::Tensor fin = at::layer_norm(x, {D}, lnfW, lnfB, lnEps);
+    if (!capture || !opt.logits)
+        return at::matmul(fin[T - 1], lmHead.t()).unsqueeze(0);
+    capture->finalNorm = toHost(fin, st);
+    // Logits in row blocks: the [T, V] float32 matrix never exists whole when storing F16.
+    HostTensor logits(st, {T, info.vocabSize});
+    const int64_t rowsPerBlock = st == DType::F32 ? T : 128;
+    const int64_t rowBytes = info.vocabSize * dtypeSize(st);
+    for (int64_t r0 = 0; r0 < T; r0 += rowsPerBlock) {
+        const int64_t n = std::min(rowsPerBlock, T - r0);
+        const HostTensor part = toHost(at::mm(fin.narrow(0, r0, n), lmHead.t()), st);
+        std::memcpy(static_cast<unsigned char *>(logits.data()) + r0 * rowBytes, part.data(), part.byteSize());
+    }
+    capture->logits = std::move(logits);
+    return at::Tensor();
+}
+
+std::shared_ptr<Trace> Gpt2Model::run(const std::vector<int64_t> &ids, const TraceOptions &options, const JobControl *control)
+{
+    auto trace = std::make_shared<Trace>();
+    at::Tensor last = d->forward(ids, trace.get(), options, control);
+    if (!options.logits)
+        trace->logits = toHost(last, options.storage);
+    trace->kvHeadOfQueryHead.clear();
+    for (int h = 0; h < d->nHead; ++h)
+        trace->kvHeadOfQueryHead.push_back(h);
+    if (control)
+        control->report(1.0, QString());
+    return trace;
+}
+
+std::vector<float> Gpt2Model::nextTokenLogits(const std::vector<int64_t> &ids)
+{
+    const at::Tensor last = d->forward(ids, nullptr, TraceOptions{}, nullptr).contiguous();
+    const float *p = last.data_ptr<float>();
+    return std::vector<float>(p, p + last.numel());
+}
+
+} // namespace strata

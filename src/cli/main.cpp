@@ -1,0 +1,13 @@
+#include "CliCommands.h"
+
+#include "settings/Settings.h"
+
+#include <QCoreApplication>
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    strata::Settings::initApplicationIdentity();
+    QCoreApplication::setApplicationName(QStringLiteral("strata-cli"));
+    return strata::cli::run(QCoreApplication::arguments());
+}

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <QString>
+#include <QMetaType>
+
+#include <cstdint>
+
+namespace strata {
+
+// What the model card shows and what a Trace records about the model that produced it.
+struct ModelInfo
+{
+    QString family;       // plugin family id: "gpt2", "llama", ...
+    QString architecture; // e.g. GPT2LMHeadModel
+    QString name;         // display name (folder or file name, Hub id)
+    QString location;     // what the user gave: folder, file, Hub id or "demo"
+    QString path;         // resolved folder or file on disk
+    QString fingerprint;  // SHA-256 over the weight files' headers and sampled contents
+    QString dtype;        // storage dtype of the weights
+    QString licenseText;
+    int nLayers = 0;
+    int nHeads = 0;
+    int nKvHeads = 0;
+    int dModel = 0;
+    int dMlp = 0;
+    int headDim = 0;
+    int64_t vocabSize = 0;
+    int contextLength = 0;
+    int64_t parameterCount = 0;
+    int64_t fileBytes = 0;
+
+    // Bytes a full float32 trace of T tokens needs (attention, six residual-sized tensors per
+    // layer, embeddings, logits), used to warn before running.
+    int64_t traceBytes(int tokens, int bytesPerValue = 4) const;
+};
+
+} // namespace strata
+
+Q_DECLARE_METATYPE(strata::ModelInfo)

@@ -1,0 +1,47 @@
+#include "TensorBridge.h"
+
+#include "tensor/SafetensorsReader.h"
+#include "util/AtenInclude.h"
+#include "util/Error.h"
+
+#include <cstring>
+
+namespace strata {
+
+HostTensor toHost(const at::Tensor &t, DType storage)
+{
+    const at::ScalarType st = storage == DType::F16 ? at::kHalf : storage == DType::I64 ? at::kLong : at::kFloat;
+    const at::Tensor c = t.to(st).contiguous();
+    std::vector<int64_t> shape(c.sizes().begin(), c.sizes().end());
+    return HostTensor::fromRaw(storage, shape, c.data_ptr());
+}
+
+at::Tensor fromHost(const HostTensor &t)
+{
+    const at::ScalarType st = t.dtype() == DType::F16 ? at::kHalf : t.dtype() == DType::I64 ? at::kLong : at::kFloat;
+    if (t.dtype() != DType::F16 && t.dtype() != DType::I64 && t.dtype() != DType::F32)
+        return fromHost(t.converted(DType::F32));
+    at::Tensor out = at::empty(t.shape(), at::TensorOptions().dtype(st));
+    if (t.byteSize())
+        std::memcpy(out.data_ptr(), t.data(), t.byteSize());
+    return out;
+}
+
+at::Tensor loadWeight(const SafetensorsCheckpoint &ckpt, const QString &name, const std::vector<int64_t> &expectedShape)
+{
+    if (!ckpt.contains(name))
+        throw Error(QStringLiteral("The weights lack tensor '%1'.").arg(name));
+    const TensorInfo &ti = ckpt.info(name);
+    if (!expectedShape.empty() && ti.shape != expectedShape)
+        throw Error(QStringLiteral("Tensor '%1' has shape %2 but config.json implies %3.")
+                        .arg(name, HostTensor::shapeString(ti.shape), HostTensor::shapeString(expectedShape)));
+    const unsigned char *raw = ckpt.rawData(name);
+    if (ti.dtype == DType::F32 && reinterpret_cast<uintptr_t>(raw) % alignof(float) == 0) {
+        return at::from_blob(const_cast<unsigned char *>(raw), ti.shape, at::TensorOptions().dtype(at::kFloat));
+    }
+    if (!isFloatingDType(ti.dtype))
+        throw Error(QStringLiteral("Tensor '%1' holds %2, not floating-point weights.").arg(name, dtypeName(ti.dtype)));
+    return fromHost(ckpt.tensor(name));
+}
+
+} // namespace strata

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <QString>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace strata {
+
+enum class DType { F32, F16, BF16, F64, I64, I32, I16, I8, U8, Bool };
+
+QString dtypeName(DType t);
+bool dtypeFromName(const QString &name, DType *out);
+int dtypeSize(DType t);
+bool isFloatingDType(DType t);
+
+// A dense, row-major tensor held in host memory without torch, so that Traces can travel to the
+// GUI, the store and the CLI without any of them including torch headers. Storage is F32 or F16
+// for activations (F16 halves trace memory), I64 for token ids.
+class HostTensor
+{
+public:
+    HostTensor() = default;
+    HostTensor(DType dtype, std::vector<int64_t> shape);
+
+    static HostTensor fromFloats(const std::vector<int64_t> &shape, const float *data, DType storage = DType::F32);
+    static HostTensor fromInt64(const std::vector<int64_t> &ids);
+    static HostTensor fromRaw(DType dtype, const std::vector<int64_t> &shape, const void *data);
+
+    bool isEmpty() const { return m_shape.empty() && m_bytes.empty(); }
+    DType dtype() const { return m_dtype; }
+    const std::vector<int64_t> &shape() const { return m_shape; }
+    int64_t dim(int i) const { return m_shape.at(size_t(i)); }
+    int rank() const { return int(m_shape.size()); }
+    int64_t numel() const;
+    size_t byteSize() const { return m_bytes.size(); }
+
+    const void *data() const { return m_bytes.data(); }
+    void *data() { return m_bytes.data(); }
+
+    float floatAt(int64_t flatIndex) const;
+    int64_t intAt(int64_t flatIndex) const;
+    std::vector<float> toFloatVector() const;
+    std::vector<int64_t> toInt64Vector() const;
+    // Copy of the slice [index, ...] along the first dimension.
+    HostTensor slice0(int64_t index) const;
+    HostTensor converted(DType storage) const;
+
+    static QString shapeString(const std::vector<int64_t> &shape);
+
+private:
+    DType m_dtype = DType::F32;
+    std::vector<int64_t> m_shape;
+    std::vector<unsigned char> m_bytes;
+};
+
+} // namespace strata

@@ -129,10 +129,11 @@ void ByteLevelBpeTokenizer::loadVocabAndMerges(const QString &vocabJson, const Q
         bool plain = true;
         const QByteArray bytes = symbolsToBytes(it.key(), &plain);
         m_idToBytes[size_t(id)] = bytes;
-        if (plain)
-            m_vocab[key(bytes)] = id;
-        else
+        // GPT-2 marks its control tokens <|...|>; they are never produced by merges.
+        if (!plain || (it.key().startsWith(QLatin1String("<|")) && it.key().endsWith(QLatin1String("|>"))))
             addSpecialToken(it.key(), id);
+        else
+            m_vocab[key(bytes)] = id;
     }
 
     QFile mf(mergesTxt);

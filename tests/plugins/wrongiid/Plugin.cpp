@@ -1,0 +1,10 @@
+#include "../TestFamilyBase.h"
+
+class TestPlugin_wrongiid : public TestFamilyBase
+{
+    Q_OBJECT
+    Q_PLUGIN_METADATA(IID "org.strata.ModelFamily/2" FILE "plugin.json")
+    Q_INTERFACES(strata::ModelFamily)
+};
+
+#include "Plugin.moc"

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+#include <vector>
+
+class QCustomPlot;
+class QWidget;
+
+namespace strata {
+
+// A figure's numbers: a matrix with row and column labels, or a table. Exported as CSV or JSON.
+struct FigureData
+{
+    QString title;
+    QStringList rowLabels;
+    QStringList columnLabels;
+    std::vector<std::vector<double>> values; // rows x columns
+};
+
+namespace FigureExport {
+// Asks for a file name and writes the plot (PNG, PDF) or its data (CSV, JSON) by the chosen
+// suffix. Shows a message box naming the file on failure. Returns the path written, or empty.
+QString exportInteractively(QWidget *parent, QCustomPlot *plot, const FigureData &data, const QString &baseName);
+// Non-interactive forms (tested). Throw Error on failure.
+void savePlot(QCustomPlot *plot, const QString &path, int width = 0, int height = 0);
+void saveData(const FigureData &data, const QString &path);
+}
+
+} // namespace strata

@@ -1,0 +1,8 @@
+#pragma once
+
+class QCPColorGradient;
+
+namespace strata::PlotStyle {
+// A perceptually ordered dark-to-light gradient (viridis stops); NaN cells show the background.
+QCPColorGradient sequentialGradient();
+}

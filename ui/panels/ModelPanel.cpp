@@ -1,0 +1,145 @@
+#include "ModelPanel.h"
+
+#include "AppContext.h"
+#include "hub/HubCache.h"
+#include "model/ModelSource.h"
+
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QLocale>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace strata {
+
+namespace {
+enum Role { LocationRole = Qt::UserRole + 1 };
+}
+
+ModelPanel::ModelPanel(AppContext *context)
+    : Panel(context)
+{
+    auto *v = new QVBoxLayout(this);
+    m_list = new QListWidget;
+    m_list->setObjectName(QStringLiteral("modelList"));
+    v->addWidget(m_list, 1);
+    auto *row = new QHBoxLayout;
+    m_load = new QPushButton;
+    m_openFolder = new QPushButton;
+    m_openFile = new QPushButton;
+    m_unload = new QPushButton;
+    m_refresh = new QPushButton;
+    for (QPushButton *b : {m_load, m_openFolder, m_openFile, m_unload, m_refresh})
+        row->addWidget(b);
+    v->addLayout(row);
+    m_status = new QLabel;
+    m_status->setWordWrap(true);
+    v->addWidget(m_status);
+    m_cardBox = new QGroupBox;
+    m_card = new QFormLayout(m_cardBox);
+    v->addWidget(m_cardBox);
+    m_license = new QPlainTextEdit;
+    m_license->setReadOnly(true);
+    m_license->setMaximumHeight(80);
+    m_license->hide();
+    v->addWidget(m_license);
+
+    connect(m_list, &QListWidget::itemActivated, this, &ModelPanel::loadSelected);
+    connect(m_load, &QPushButton::clicked, this, &ModelPanel::loadSelected);
+    connect(m_openFolder, &QPushButton::clicked, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a Hugging Face model folder"));
+        if (!dir.isEmpty())
+            this->context()->loadModel(dir);
+    });
+    connect(m_openFile, &QPushButton::clicked, this, [this] {
+        const QString f = QFileDialog::getOpenFileName(this, tr("Open a GGUF model"), QString(), tr("GGUF models (*.gguf);;All files (*)"));
+        if (!f.isEmpty())
+            this->context()->loadModel(f);
+    });
+    connect(m_unload, &QPushButton::clicked, context, &AppContext::unloadModel);
+    connect(m_refresh, &QPushButton::clicked, this, &ModelPanel::refreshList);
+    connect(context, &AppContext::modelChanged, this, [this] { showCard(); refreshList(); });
+    connect(context, &AppContext::modelLoading, this, [this](const QString &loc) { m_status->setText(tr("Loading %1…").arg(loc)); });
+    connect(context, &AppContext::modelLoadFailed, this, [this](const QString &e) { m_status->setText(tr("Could not load: %1").arg(e)); });
+    retranslate();
+    refreshList();
+    showCard();
+}
+
+void ModelPanel::retranslate()
+{
+    m_load->setText(tr("Load"));
+    m_openFolder->setText(tr("Open folder…"));
+    m_openFile->setText(tr("Open GGUF…"));
+    m_unload->setText(tr("Unload"));
+    m_refresh->setText(tr("Refresh"));
+    m_cardBox->setTitle(tr("Model card"));
+    m_list->setToolTip(tr("Double-click a model to load it."));
+    refreshList();
+    showCard();
+}
+
+void ModelPanel::refreshList()
+{
+    m_list->clear();
+    auto add = [this](const QString &text, const QString &loc, const QString &tip) {
+        auto *it = new QListWidgetItem(text, m_list);
+        it->setData(LocationRole, loc);
+        it->setToolTip(tip);
+    };
+    bool demo = false;
+    for (const QString &c : demoModelCandidates())
+        demo = demo || QFileInfo(QDir(c).filePath(QStringLiteral("config.json"))).isFile();
+    if (demo)
+        add(tr("Demo model (bundled)"), QStringLiteral("demo"), tr("The small GPT-2 trained by Strata itself"));
+    for (const HubCache::Entry &e : HubCache::listModels())
+        add(tr("%1 (Hugging Face cache, %2)").arg(e.repoId, e.revision), e.revision == QLatin1String("main") ? e.repoId : e.repoId + QLatin1Char('@') + e.revision, e.snapshotPath);
+    for (const QString &r : context()->recentModels())
+        add(tr("%1 (recent)").arg(QFileInfo(r).fileName().isEmpty() ? r : QFileInfo(r).fileName()), r, r);
+    if (m_list->count())
+        m_list->setCurrentRow(0);
+}
+
+void ModelPanel::loadSelected()
+{
+    if (QListWidgetItem *it = m_list->currentItem())
+        context()->loadModel(it->data(LocationRole).toString());
+}
+
+void ModelPanel::showCard()
+{
+    while (m_card->rowCount())
+        m_card->removeRow(0);
+    const auto model = context()->model();
+    m_unload->setEnabled(bool(model));
+    if (!model) {
+        m_card->addRow(new QLabel(tr("No model loaded.")));
+        m_license->hide();
+        return;
+    }
+    const ModelInfo &i = model->info();
+    const QLocale loc;
+    m_status->setText(tr("Loaded from %1").arg(i.path));
+    m_card->addRow(tr("Name"), new QLabel(i.name));
+    m_card->addRow(tr("Family"), new QLabel(QStringLiteral("%1 (%2)").arg(i.family, i.architecture)));
+    m_card->addRow(tr("Layers"), new QLabel(QString::number(i.nLayers)));
+    m_card->addRow(tr("Heads"), new QLabel(i.nKvHeads != i.nHeads ? tr("%1 query / %2 key-value").arg(i.nHeads).arg(i.nKvHeads) : QString::number(i.nHeads)));
+    m_card->addRow(tr("Width"), new QLabel(tr("%1 (head dim %2, MLP %3)").arg(i.dModel).arg(i.headDim).arg(i.dMlp)));
+    m_card->addRow(tr("Parameters"), new QLabel(loc.toString(qlonglong(i.parameterCount))));
+    m_card->addRow(tr("Vocabulary"), new QLabel(loc.toString(qlonglong(i.vocabSize))));
+    m_card->addRow(tr("Context"), new QLabel(tr("%1 tokens").arg(i.contextLength)));
+    m_card->addRow(tr("Weights"), new QLabel(tr("%1, %2").arg(i.dtype, loc.formattedDataSize(i.fileBytes))));
+    m_card->addRow(tr("Fingerprint"), new QLabel(i.fingerprint));
+    const int t = std::min(i.contextLength, 1024);
+    m_card->addRow(tr("Full trace"), new QLabel(tr("%1 at %2 tokens (float32)").arg(loc.formattedDataSize(i.traceBytes(t))).arg(t)));
+    m_license->setPlainText(i.licenseText);
+    m_license->setVisible(!i.licenseText.isEmpty());
+}
+
+} // namespace strata

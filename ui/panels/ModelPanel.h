@@ -1,0 +1,35 @@
+#pragma once
+
+#include "Panel.h"
+
+class QFormLayout;
+class QLabel;
+class QListWidget;
+class QPlainTextEdit;
+class QPushButton;
+class QGroupBox;
+
+namespace strata {
+
+// Model manager: the bundled demo, models in the local Hugging Face cache, recent models; open
+// dialogs; the card of the loaded model with the memory a full trace will need.
+class ModelPanel : public Panel
+{
+    Q_OBJECT
+public:
+    explicit ModelPanel(AppContext *context);
+    void retranslate() override;
+    void refreshList();
+
+private:
+    void showCard();
+    void loadSelected();
+    QListWidget *m_list;
+    QPushButton *m_load, *m_openFolder, *m_openFile, *m_unload, *m_refresh;
+    QGroupBox *m_cardBox;
+    QFormLayout *m_card;
+    QLabel *m_status;
+    QPlainTextEdit *m_license;
+};
+
+} // namespace strata

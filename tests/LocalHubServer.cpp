@@ -14,37 +14,43 @@ LocalHubServer::LocalHubServer()
     m_context->moveToThread(&m_thread);
     m_thread.start();
     QSemaphore ready;
-    QMetaObject::invokeMethod(m_context, [this, &ready] {
-        m_server = new QTcpServer;
-        m_server->listen(QHostAddress::LocalHost, 0);
-        m_port = m_server->serverPort();
-        QObject::connect(m_server, &QTcpServer::newConnection, m_server, [this] {
-            while (QTcpSocket *s = m_server->nextPendingConnection()) {
-                auto *buffer = new QByteArray;
-                QObject::connect(s, &QTcpSocket::readyRead, s, [this, s, buffer] {
-                    buffer->append(s->readAll());
-                    if (buffer->contains("\r\n\r\n")) {
-                        s->setProperty("request", *buffer);
-                        handle(s);
-                    }
-                });
-                QObject::connect(s, &QTcpSocket::disconnected, s, [s, buffer] {
-                    delete buffer;
-                    s->deleteLater();
-                });
-            }
-        });
-        ready.release();
-    }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_context,
+        [this, &ready] {
+            m_server = new QTcpServer;
+            m_server->listen(QHostAddress::LocalHost, 0);
+            m_port = m_server->serverPort();
+            QObject::connect(m_server, &QTcpServer::newConnection, m_server, [this] {
+                while (QTcpSocket *s = m_server->nextPendingConnection()) {
+                    auto *buffer = new QByteArray;
+                    QObject::connect(s, &QTcpSocket::readyRead, s, [this, s, buffer] {
+                        buffer->append(s->readAll());
+                        if (buffer->contains("\r\n\r\n")) {
+                            s->setProperty("request", *buffer);
+                            handle(s);
+                        }
+                    });
+                    QObject::connect(s, &QTcpSocket::disconnected, s, [s, buffer] {
+                        delete buffer;
+                        s->deleteLater();
+                    });
+                }
+            });
+            ready.release();
+        },
+        Qt::QueuedConnection);
     ready.acquire();
 }
 
 LocalHubServer::~LocalHubServer()
 {
-    QMetaObject::invokeMethod(m_context, [this] {
-        delete m_server;
-        delete m_context;
-    }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_context,
+        [this] {
+            delete m_server;
+            delete m_context;
+        },
+        Qt::BlockingQueuedConnection);
     m_thread.quit();
     m_thread.wait();
 }
@@ -61,7 +67,10 @@ void LocalHubServer::dropFileOnceAfter(const QString &file, qint64 bytes)
     m_drop[file] = bytes;
 }
 
-QString LocalHubServer::endpoint() const { return QStringLiteral("http://127.0.0.1:%1").arg(m_port); }
+QString LocalHubServer::endpoint() const
+{
+    return QStringLiteral("http://127.0.0.1:%1").arg(m_port);
+}
 
 QStringList LocalHubServer::requestLog() const
 {
@@ -104,7 +113,8 @@ void LocalHubServer::handle(QTcpSocket *s)
         QJsonArray sib;
         for (const QString &f : m_files[repo].keys())
             sib.append(QJsonObject{{QStringLiteral("rfilename"), f}});
-        const QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("sha"), commitHash()}, {QStringLiteral("siblings"), sib}}).toJson(QJsonDocument::Compact);
+        const QByteArray body =
+            QJsonDocument(QJsonObject{{QStringLiteral("sha"), commitHash()}, {QStringLiteral("siblings"), sib}}).toJson(QJsonDocument::Compact);
         reply("200 OK", {{"Content-Type", "application/json"}}, body, body.size());
         return;
     }
@@ -132,7 +142,8 @@ void LocalHubServer::handle(QTcpSocket *s)
     if (rangeStart > 0 && rangeStart < content.size()) {
         body = content.mid(rangeStart);
         status = "206 Partial Content";
-        headers.append({"Content-Range", "bytes " + QByteArray::number(rangeStart) + '-' + QByteArray::number(content.size() - 1) + '/' + QByteArray::number(content.size())});
+        headers.append({"Content-Range",
+                        "bytes " + QByteArray::number(rangeStart) + '-' + QByteArray::number(content.size() - 1) + '/' + QByteArray::number(content.size())});
     }
     if (m_drop.contains(afterRev)) {
         const qint64 keep = m_drop.take(afterRev);

@@ -13,11 +13,13 @@ inline QString sharedPath(const QString &rel)
     return QDir(QStringLiteral(STRATA_SHARED_DIR)).filePath(rel);
 }
 
-inline QString gpt2TinyDir() { return sharedPath(QStringLiteral("fixtures/gpt2-tiny")); }
+inline QString gpt2TinyDir()
+{
+    return sharedPath(QStringLiteral("fixtures/gpt2-tiny"));
+}
 
 // Largest absolute difference between two float sequences of equal length (-1 on size mismatch).
-template <typename A, typename B>
-double maxAbsDiff(const A &a, const B &b)
+template <typename A, typename B> double maxAbsDiff(const A &a, const B &b)
 {
     if (a.size() != b.size())
         return -1;

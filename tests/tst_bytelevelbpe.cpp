@@ -106,8 +106,12 @@ private Q_SLOTS:
                 merges.append(QString::fromUtf8(line));
         QJsonObject vocab = QJsonDocument::fromJson(vf.readAll()).object();
         vocab.remove(QStringLiteral("<|endoftext|>"));
-        const QJsonObject root{{QStringLiteral("model"), QJsonObject{{QStringLiteral("type"), QStringLiteral("BPE")}, {QStringLiteral("vocab"), vocab}, {QStringLiteral("merges"), merges}}},
-                               {QStringLiteral("added_tokens"), QJsonArray{QJsonObject{{QStringLiteral("id"), 50256}, {QStringLiteral("content"), QStringLiteral("<|endoftext|>")}, {QStringLiteral("special"), true}}}}};
+        const QJsonObject root{
+            {QStringLiteral("model"),
+             QJsonObject{{QStringLiteral("type"), QStringLiteral("BPE")}, {QStringLiteral("vocab"), vocab}, {QStringLiteral("merges"), merges}}},
+            {QStringLiteral("added_tokens"),
+             QJsonArray{
+                 QJsonObject{{QStringLiteral("id"), 50256}, {QStringLiteral("content"), QStringLiteral("<|endoftext|>")}, {QStringLiteral("special"), true}}}}};
         QTemporaryDir dir;
         QFile out(dir.filePath(QStringLiteral("tokenizer.json")));
         QVERIFY(out.open(QIODevice::WriteOnly));

@@ -16,7 +16,12 @@ class TestCli : public QObject
 {
     Q_OBJECT
 
-    struct Result { int code; QByteArray out; QByteArray err; };
+    struct Result
+    {
+        int code;
+        QByteArray out;
+        QByteArray err;
+    };
     static Result cli(const QStringList &args)
     {
         QProcess p;
@@ -45,7 +50,8 @@ private Q_SLOTS:
 
     void tokenize()
     {
-        const Result r = cli({QStringLiteral("tokenize"), QStringLiteral("--model"), testutil::gpt2TinyDir(), QStringLiteral("--text"), QStringLiteral("Hello  world")});
+        const Result r =
+            cli({QStringLiteral("tokenize"), QStringLiteral("--model"), testutil::gpt2TinyDir(), QStringLiteral("--text"), QStringLiteral("Hello  world")});
         QCOMPARE(r.code, 0);
         const QJsonObject o = QJsonDocument::fromJson(r.out).object();
         QCOMPARE(o.value(QLatin1String("ids")).toArray(), (QJsonArray{15496, 220, 995})); // from the reference cases
@@ -64,7 +70,8 @@ private Q_SLOTS:
         want.open(QDir(testutil::gpt2TinyDir()).filePath(QStringLiteral("expected.safetensors")));
         QCOMPARE(got.tensor(QStringLiteral("input_ids")).toInt64Vector(), want.tensor(QStringLiteral("p1.input_ids")).toInt64Vector());
         QCOMPARE(got.info(QStringLiteral("input_ids")).dtype, DType::I64);
-        for (const QString &n : {QStringLiteral("embed"), QStringLiteral("attn.0"), QStringLiteral("attn.2"), QStringLiteral("resid_post.1"), QStringLiteral("logits")})
+        for (const QString &n :
+             {QStringLiteral("embed"), QStringLiteral("attn.0"), QStringLiteral("attn.2"), QStringLiteral("resid_post.1"), QStringLiteral("logits")})
             QVERIFY2(testutil::maxAbsDiff(got.floats(n), want.floats(QStringLiteral("p1.") + n)) <= 1e-5, qPrintable(n));
         for (int l = 0; l < 3; ++l)
             for (const char *k : {"resid_pre", "resid_mid", "attn_out", "mlp_out"}) {
@@ -88,7 +95,8 @@ private Q_SLOTS:
                               QStringLiteral("The bank on the river side was muddy after the rain."), QStringLiteral("--max-new-tokens"), QStringLiteral("3")});
         QVERIFY2(r.code == 0, r.err.constData());
         // Re-tokenising the printed continuation gives back the argmax token first.
-        const Result back = cli({QStringLiteral("tokenize"), QStringLiteral("--model"), testutil::gpt2TinyDir(), QStringLiteral("--text"), QString::fromUtf8(r.out.chopped(1))});
+        const Result back = cli(
+            {QStringLiteral("tokenize"), QStringLiteral("--model"), testutil::gpt2TinyDir(), QStringLiteral("--text"), QString::fromUtf8(r.out.chopped(1))});
         const QJsonArray ids = QJsonDocument::fromJson(back.out).object().value(QLatin1String("ids")).toArray();
         QVERIFY(!ids.isEmpty());
         QCOMPARE(ids.at(0).toInteger(), qint64(best));
@@ -98,17 +106,19 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString out = dir.filePath(QStringLiteral("t.safetensors"));
-        expectFailure(cli({QStringLiteral("trace"), QStringLiteral("--model"), QStringLiteral("/no/such/folder"), QStringLiteral("--prompt"), QStringLiteral("x"), QStringLiteral("--out"), out}),
+        expectFailure(cli({QStringLiteral("trace"), QStringLiteral("--model"), QStringLiteral("/no/such/folder"), QStringLiteral("--prompt"),
+                           QStringLiteral("x"), QStringLiteral("--out"), out}),
                       QStringLiteral("does not exist"));
         QString longPrompt;
         for (int i = 0; i < 300; ++i)
             longPrompt += QStringLiteral(" a");
-        expectFailure(cli({QStringLiteral("trace"), QStringLiteral("--model"), testutil::gpt2TinyDir(), QStringLiteral("--prompt"), longPrompt, QStringLiteral("--out"), out}),
+        expectFailure(cli({QStringLiteral("trace"), QStringLiteral("--model"), testutil::gpt2TinyDir(), QStringLiteral("--prompt"), longPrompt,
+                           QStringLiteral("--out"), out}),
                       QStringLiteral("takes at most 128"));
         expectFailure(cli({QStringLiteral("trace"), QStringLiteral("--model"), testutil::gpt2TinyDir(), QStringLiteral("--prompt"), QStringLiteral("x")}),
                       QStringLiteral("missing --out"));
-        expectFailure(cli({QStringLiteral("trace"), QStringLiteral("--model"), testutil::gpt2TinyDir(), QStringLiteral("--prompt"), QStringLiteral("x"), QStringLiteral("--out"),
-                           dir.filePath(QStringLiteral("missing/dir/t.safetensors"))}),
+        expectFailure(cli({QStringLiteral("trace"), QStringLiteral("--model"), testutil::gpt2TinyDir(), QStringLiteral("--prompt"), QStringLiteral("x"),
+                           QStringLiteral("--out"), dir.filePath(QStringLiteral("missing/dir/t.safetensors"))}),
                       QStringLiteral("cannot write"));
         QVERIFY(!QFileInfo::exists(out));
         QVERIFY(QDir(dir.path()).entryList(QDir::Files | QDir::NoDotAndDotDot).isEmpty()); // no partial output
@@ -125,8 +135,9 @@ private Q_SLOTS:
         dst.close();
         expectFailure(cli({QStringLiteral("generate"), QStringLiteral("--model"), broken.path(), QStringLiteral("--prompt"), QStringLiteral("x")}),
                       QStringLiteral("model.safetensors"));
-        expectFailure(cli({QStringLiteral("generate"), QStringLiteral("--model"), testutil::gpt2TinyDir(), QStringLiteral("--max-new-tokens"), QStringLiteral("-3")}),
-                      QStringLiteral("--max-new-tokens"));
+        expectFailure(
+            cli({QStringLiteral("generate"), QStringLiteral("--model"), testutil::gpt2TinyDir(), QStringLiteral("--max-new-tokens"), QStringLiteral("-3")}),
+            QStringLiteral("--max-new-tokens"));
         const Result unknown = cli({QStringLiteral("frobnicate")});
         QVERIFY(unknown.code != 0);
         QVERIFY(unknown.err.startsWith("strata-cli: error: unknown command"));

@@ -38,10 +38,12 @@ private Q_SLOTS:
         timer.start(10);
         bool done = false;
         QVariant value;
-        runner.submit(QString(), QStringLiteral("long"), [](JobControl &c) { return spin(c, 400); }, &receiver, [&](const JobResult &r) {
-            done = r.ok;
-            value = r.value;
-        });
+        runner.submit(
+            QString(), QStringLiteral("long"), [](JobControl &c) { return spin(c, 400); }, &receiver,
+            [&](const JobResult &r) {
+                done = r.ok;
+                value = r.value;
+            });
         QSignalSpy progress(&runner, &JobRunner::jobProgress);
         QTRY_VERIFY_WITH_TIMEOUT(done, 5000);
         QCOMPARE(value.toInt(), 400);
@@ -57,8 +59,12 @@ private Q_SLOTS:
         bool finished = false;
         QElapsedTimer t;
         t.start();
-        const quint64 id = runner.submit(QString(), QStringLiteral("forever"), [](JobControl &c) { return spin(c, 60000); }, &receiver,
-                                         [&](const JobResult &r) { result = r; finished = true; });
+        const quint64 id = runner.submit(
+            QString(), QStringLiteral("forever"), [](JobControl &c) { return spin(c, 60000); }, &receiver,
+            [&](const JobResult &r) {
+                result = r;
+                finished = true;
+            });
         QTest::qWait(50);
         runner.cancel(id);
         QTRY_VERIFY_WITH_TIMEOUT(finished, 2000);
@@ -74,12 +80,36 @@ private Q_SLOTS:
         QObject receiver;
         QStringList order;
         std::atomic<int> ran{0};
-        runner.submit(QString(), QStringLiteral("blocker"), [&](JobControl &c) { ++ran; return spin(c, 150); }, &receiver, [&](const JobResult &) { order << QStringLiteral("blocker"); });
+        runner.submit(
+            QString(), QStringLiteral("blocker"),
+            [&](JobControl &c) {
+                ++ran;
+                return spin(c, 150);
+            },
+            &receiver, [&](const JobResult &) { order << QStringLiteral("blocker"); });
         bool firstCancelled = false;
-        runner.submit(QStringLiteral("layer"), QStringLiteral("L1"), [&](JobControl &) { ++ran; return QVariant(1); }, &receiver,
-                      [&](const JobResult &r) { firstCancelled = r.cancelled; order << QStringLiteral("L1"); });
-        runner.submit(QStringLiteral("layer"), QStringLiteral("L2"), [&](JobControl &) { ++ran; return QVariant(2); }, &receiver,
-                      [&](const JobResult &r) { QVERIFY(r.ok); order << QStringLiteral("L2"); });
+        runner.submit(
+            QStringLiteral("layer"), QStringLiteral("L1"),
+            [&](JobControl &) {
+                ++ran;
+                return QVariant(1);
+            },
+            &receiver,
+            [&](const JobResult &r) {
+                firstCancelled = r.cancelled;
+                order << QStringLiteral("L1");
+            });
+        runner.submit(
+            QStringLiteral("layer"), QStringLiteral("L2"),
+            [&](JobControl &) {
+                ++ran;
+                return QVariant(2);
+            },
+            &receiver,
+            [&](const JobResult &r) {
+                QVERIFY(r.ok);
+                order << QStringLiteral("L2");
+            });
         QTRY_COMPARE_WITH_TIMEOUT(order.size(), 3, 3000);
         QVERIFY(firstCancelled);
         QCOMPARE(ran.load(), 2); // L1 never ran
@@ -92,7 +122,8 @@ private Q_SLOTS:
         auto *receiver = new QObject;
         bool called = false;
         QSignalSpy finished(&runner, &JobRunner::jobFinished);
-        runner.submit(QString(), QStringLiteral("x"), [](JobControl &c) { return spin(c, 100); }, receiver, [&](const JobResult &) { called = true; });
+        runner.submit(
+            QString(), QStringLiteral("x"), [](JobControl &c) { return spin(c, 100); }, receiver, [&](const JobResult &) { called = true; });
         delete receiver;
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 3000);
         QVERIFY(!called);
@@ -104,8 +135,12 @@ private Q_SLOTS:
         QObject receiver;
         JobResult result;
         bool finished = false;
-        runner.submit(QString(), QStringLiteral("fails"), [](JobControl &) -> QVariant { throw Error(QStringLiteral("bad input: x")); }, &receiver,
-                      [&](const JobResult &r) { result = r; finished = true; });
+        runner.submit(
+            QString(), QStringLiteral("fails"), [](JobControl &) -> QVariant { throw Error(QStringLiteral("bad input: x")); }, &receiver,
+            [&](const JobResult &r) {
+                result = r;
+                finished = true;
+            });
         QTRY_VERIFY(finished);
         QVERIFY(!result.ok);
         QCOMPARE(result.error, QStringLiteral("bad input: x"));

@@ -10,10 +10,7 @@ class TestPluginHost : public QObject
 {
     Q_OBJECT
 
-    static QString pluginFile(const QString &name)
-    {
-        return QStringLiteral(STRATA_TEST_PLUGIN_DIR "/%1/lib%1.so").arg(name);
-    }
+    static QString pluginFile(const QString &name) { return QStringLiteral(STRATA_TEST_PLUGIN_DIR "/%1/lib%1.so").arg(name); }
 
 private Q_SLOTS:
     void loadsValidPlugin()
@@ -42,7 +39,8 @@ private Q_SLOTS:
             host.load(other.path());
             QFAIL("an unrecognised folder loaded");
         } catch (const Error &e) {
-            QVERIFY2(e.message().contains(QStringLiteral("unknown model architecture")) && e.message().contains(QStringLiteral("testfamily")), qPrintable(e.message()));
+            QVERIFY2(e.message().contains(QStringLiteral("unknown model architecture")) && e.message().contains(QStringLiteral("testfamily")),
+                     qPrintable(e.message()));
         }
         // A second plugin claiming the same family is refused.
         const PluginRecord dup = host.loadFile(pluginFile(QStringLiteral("strata_test_valid")));
@@ -57,7 +55,8 @@ private Q_SLOTS:
         QTest::newRow("wrong interface version") << QStringLiteral("strata_test_wrongiid") << int(PluginRecord::State::Refused)
                                                  << QStringLiteral("interface version 2; this Strata provides version 1");
         QTest::newRow("malformed metadata") << QStringLiteral("strata_test_badmeta") << int(PluginRecord::State::Refused)
-                                            << QStringLiteral("Malformed metadata: 'family' is missing; 'formats' must be a non-empty array; 'compatVersion' is missing");
+                                            << QStringLiteral(
+                                                   "Malformed metadata: 'family' is missing; 'formats' must be a non-empty array; 'compatVersion' is missing");
     }
     void refusesBrokenPlugins()
     {

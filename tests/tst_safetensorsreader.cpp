@@ -46,7 +46,8 @@ class TestSafetensorsReader : public QObject
 private Q_SLOTS:
     void readsValidFile()
     {
-        const QByteArray header = R"({"__metadata__":{"format":"pt"},"b":{"dtype":"F16","shape":[2],"data_offsets":[16,20]},"a":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}})";
+        const QByteArray header =
+            R"({"__metadata__":{"format":"pt"},"b":{"dtype":"F16","shape":[2],"data_offsets":[16,20]},"a":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}})";
         QByteArray data = floats({1, 2, 3, 4});
         const uint16_t halves[2] = {0x3C00, 0xC000}; // 1, -2
         data.append(reinterpret_cast<const char *>(halves), 4);
@@ -77,7 +78,8 @@ private Q_SLOTS:
         QTest::newRow("overlapping tensors")
             << makeFile(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", data) << "overlap";
         QTest::newRow("negative dimension") << makeFile(R"({"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})", data) << "invalid dimension";
-        QTest::newRow("absurd shape") << makeFile(R"({"a":{"dtype":"F32","shape":[4294967296,4294967296,4294967296],"data_offsets":[0,8]}})", data) << "absurd shape";
+        QTest::newRow("absurd shape") << makeFile(R"({"a":{"dtype":"F32","shape":[4294967296,4294967296,4294967296],"data_offsets":[0,8]}})", data)
+                                      << "absurd shape";
         QTest::newRow("missing offsets") << makeFile(R"({"a":{"dtype":"F32","shape":[2]}})", data) << "data_offsets";
     }
     void rejectsCorruptFiles()

@@ -1,4 +1,658 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
+<context>
+    <name>Panels</name>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Which model is loaded, and what is it made of?</source>
+        <translation>加载了哪个模型？它由什么组成？</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>提示词</translation>
+    </message>
+    <message>
+        <source>How is my text split into tokens, and what does the model continue?</source>
+        <translation>文本如何被切分为词元？模型会如何续写？</translation>
+    </message>
+    <message>
+        <source>Attention</source>
+        <translation>注意力</translation>
+    </message>
+    <message>
+        <source>Where does each head of each layer look from each token?</source>
+        <translation>每一层的每个注意力头从每个词元看向哪里？</translation>
+    </message>
+    <message>
+        <source>Next token</source>
+        <translation>下一个词元</translation>
+    </message>
+    <message>
+        <source>What does the model predict after the selected token?</source>
+        <translation>模型在所选词元之后预测什么？</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <source>What did Strata do, and what went wrong?</source>
+        <translation>Strata 做了什么？哪里出了问题？</translation>
+    </message>
+</context>
+<context>
+    <name>QObject</name>
+    <message>
+        <source>Strata %1
+Qt %2
+libtorch %3
+BLAS: %4
+Threads: %5</source>
+        <translation>Strata %1
+Qt %2
+libtorch %3
+BLAS：%4
+线程数：%5</translation>
+    </message>
+    <message>
+        <source>Export figure</source>
+        <translation>导出图表</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png);;PDF document (*.pdf);;CSV data (*.csv);;JSON data (*.json)</source>
+        <translation>PNG 图像 (*.png);;PDF 文档 (*.pdf);;CSV 数据 (*.csv);;JSON 数据 (*.json)</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>导出失败</translation>
+    </message>
+</context>
+<context>
+    <name>strata::AboutDialog</name>
+    <message>
+        <source>About Strata</source>
+        <translation>关于 Strata</translation>
+    </message>
+    <message>
+        <source>&lt;h2&gt;Strata&lt;/h2&gt;&lt;p&gt;See how a GPT-style model builds meaning layer by layer.&lt;/p&gt;</source>
+        <translation>&lt;h2&gt;Strata&lt;/h2&gt;&lt;p&gt;观察 GPT 类模型如何逐层构建语义。&lt;/p&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>strata::AppContext</name>
+    <message>
+        <source>Loading model %1…</source>
+        <translation>正在加载模型 %1…</translation>
+    </message>
+    <message>
+        <source>Loading %1</source>
+        <translation>正在加载 %1</translation>
+    </message>
+    <message>
+        <source>Loading cancelled.</source>
+        <translation>加载已取消。</translation>
+    </message>
+    <message>
+        <source>Could not load %1: %2</source>
+        <translation>无法加载 %1：%2</translation>
+    </message>
+    <message>
+        <source>Loaded %1: %2 layers, %3 heads, d=%4.</source>
+        <translation>已加载 %1：%2 层，%3 个注意力头，d=%4。</translation>
+    </message>
+    <message>
+        <source>Model unloaded.</source>
+        <translation>模型已卸载。</translation>
+    </message>
+    <message>
+        <source>No model is loaded. Open one from the Model panel or the File menu.</source>
+        <translation>尚未加载模型。请在“模型”面板或“文件”菜单中打开一个模型。</translation>
+    </message>
+    <message>
+        <source>Tracing prompt</source>
+        <translation>正在追踪提示词</translation>
+    </message>
+    <message>
+        <source>Run cancelled; the previous run is still shown.</source>
+        <translation>运行已取消；仍显示上一次的运行结果。</translation>
+    </message>
+    <message>
+        <source>Run failed: %1</source>
+        <translation>运行失败：%1</translation>
+    </message>
+    <message>
+        <source>Traced %1 tokens in %2 ms.</source>
+        <translation>已追踪 %1 个词元，用时 %2 毫秒。</translation>
+    </message>
+    <message>
+        <source>Generating</source>
+        <translation>正在生成</translation>
+    </message>
+    <message>
+        <source>Generation failed: %1</source>
+        <translation>生成失败：%1</translation>
+    </message>
+</context>
+<context>
+    <name>strata::AttentionPanel</name>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Head</source>
+        <translation>注意力头</translation>
+    </message>
+    <message>
+        <source>Scale</source>
+        <translation>刻度</translation>
+    </message>
+    <message>
+        <source>Linear</source>
+        <translation>线性</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>对数</translation>
+    </message>
+    <message>
+        <source>Per-row max</source>
+        <translation>按行最大值</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Key (attended-to token)</source>
+        <translation>键（被关注的词元）</translation>
+    </message>
+    <message>
+        <source>Query (attending token)</source>
+        <translation>查询（发出关注的词元）</translation>
+    </message>
+    <message>
+        <source>Attention weight</source>
+        <translation>注意力权重</translation>
+    </message>
+    <message>
+        <source>Attention of this layer was not captured.</source>
+        <translation>未捕获该层的注意力。</translation>
+    </message>
+    <message>
+        <source>Run a prompt to see its attention.</source>
+        <translation>运行一个提示词以查看其注意力。</translation>
+    </message>
+    <message>
+        <source>log10 attention weight</source>
+        <translation>log10 注意力权重</translation>
+    </message>
+    <message>
+        <source>Weight / row maximum</source>
+        <translation>权重 / 行最大值</translation>
+    </message>
+    <message>
+        <source>Layer %1, head %2%3 · %4 tokens · %5 · keys Alt+←/→ head, Alt+↑/↓ layer</source>
+        <translation>第 %1 层，第 %2 个头%3 · %4 个词元 · %5 · 按键 Alt+←/→ 切换头，Alt+↑/↓ 切换层</translation>
+    </message>
+    <message>
+        <source> (reads KV head %1)</source>
+        <translation>（读取 KV 头 %1）</translation>
+    </message>
+    <message>
+        <source>query #%1 &apos;%2&apos;
+key #%3 &apos;%4&apos;
+weight %5</source>
+        <translation>查询 #%1 &apos;%2&apos;
+键 #%3 &apos;%4&apos;
+权重 %5</translation>
+    </message>
+</context>
+<context>
+    <name>strata::MainWindow</name>
+    <message>
+        <source>Open a Hugging Face model folder</source>
+        <translation>打开 Hugging Face 模型文件夹</translation>
+    </message>
+    <message>
+        <source>Open a GGUF model</source>
+        <translation>打开 GGUF 模型</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf);;All files (*)</source>
+        <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>The translation for %1 could not be loaded.</source>
+        <translation>无法加载 %1 的翻译。</translation>
+    </message>
+    <message>
+        <source>Run failed: %1</source>
+        <translation>运行失败：%1</translation>
+    </message>
+    <message>
+        <source>Strata — layer-by-layer model workbench</source>
+        <translation>Strata — 逐层模型分析工作台</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Run</source>
+        <translation>运行(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Panels</source>
+        <translation>面板(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Open model &amp;folder…</source>
+        <translation>打开模型文件夹(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Open &amp;GGUF file…</source>
+        <translation>打开 GGUF 文件(&amp;G)…</translation>
+    </message>
+    <message>
+        <source>Open &amp;demo model</source>
+        <translation>打开演示模型(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Unload model</source>
+        <translation>卸载模型(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Export attention figure…</source>
+        <translation>导出注意力图(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Reset layout</source>
+        <translation>重置布局(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Run prompt</source>
+        <translation>运行提示词(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel running job</source>
+        <translation>取消正在运行的任务(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Next head</source>
+        <translation>下一个注意力头</translation>
+    </message>
+    <message>
+        <source>Previous head</source>
+        <translation>上一个注意力头</translation>
+    </message>
+    <message>
+        <source>Next layer</source>
+        <translation>下一层</translation>
+    </message>
+    <message>
+        <source>Previous layer</source>
+        <translation>上一层</translation>
+    </message>
+    <message>
+        <source>Next token</source>
+        <translation>下一个词元</translation>
+    </message>
+    <message>
+        <source>Previous token</source>
+        <translation>上一个词元</translation>
+    </message>
+    <message>
+        <source>&amp;Welcome</source>
+        <translation>欢迎(&amp;W)</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;Plugins…</source>
+        <translation>插件(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>&amp;About Strata</source>
+        <translation>关于 Strata(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>撤销(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>重做(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Welcome to Strata&lt;/h3&gt;&lt;p&gt;Strata shows how a language model turns tokens into ever more abstract representations, layer by layer. Type a prompt, press Ctrl+Enter, then look:&lt;/p&gt;&lt;ul&gt;</source>
+        <translation>&lt;h3&gt;欢迎使用 Strata&lt;/h3&gt;&lt;p&gt;Strata 展示语言模型如何逐层把词元变成越来越抽象的表示。输入提示词，按 Ctrl+Enter，然后查看：&lt;/p&gt;&lt;ul&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;/ul&gt;&lt;p&gt;Alt+arrow keys step through heads and layers from anywhere; Help › Keyboard shortcuts lists every key.&lt;/p&gt;</source>
+        <translation>&lt;/ul&gt;&lt;p&gt;在任何位置按 Alt+方向键即可逐个浏览注意力头和层；“帮助 › 键盘快捷键”列出了所有按键。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Welcome</source>
+        <translation>欢迎</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Shortcut</source>
+        <translation>快捷键</translation>
+    </message>
+</context>
+<context>
+    <name>strata::ModelPanel</name>
+    <message>
+        <source>Open a Hugging Face model folder</source>
+        <translation>打开 Hugging Face 模型文件夹</translation>
+    </message>
+    <message>
+        <source>Open a GGUF model</source>
+        <translation>打开 GGUF 模型</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf);;All files (*)</source>
+        <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Loading %1…</source>
+        <translation>正在加载 %1…</translation>
+    </message>
+    <message>
+        <source>Could not load: %1</source>
+        <translation>无法加载：%1</translation>
+    </message>
+    <message>
+        <source>Load</source>
+        <translation>加载</translation>
+    </message>
+    <message>
+        <source>Open folder…</source>
+        <translation>打开文件夹…</translation>
+    </message>
+    <message>
+        <source>Open GGUF…</source>
+        <translation>打开 GGUF…</translation>
+    </message>
+    <message>
+        <source>Unload</source>
+        <translation>卸载</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Model card</source>
+        <translation>模型卡片</translation>
+    </message>
+    <message>
+        <source>Double-click a model to load it.</source>
+        <translation>双击模型以加载。</translation>
+    </message>
+    <message>
+        <source>Demo model (bundled)</source>
+        <translation>演示模型（内置）</translation>
+    </message>
+    <message>
+        <source>The small GPT-2 trained by Strata itself</source>
+        <translation>由 Strata 自己训练的小型 GPT-2</translation>
+    </message>
+    <message>
+        <source>%1 (Hugging Face cache, %2)</source>
+        <translation>%1（Hugging Face 缓存，%2）</translation>
+    </message>
+    <message>
+        <source>%1 (recent)</source>
+        <translation>%1（最近使用）</translation>
+    </message>
+    <message>
+        <source>No model loaded.</source>
+        <translation>尚未加载模型。</translation>
+    </message>
+    <message>
+        <source>Loaded from %1</source>
+        <translation>加载自 %1</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Family</source>
+        <translation>模型族</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>层数</translation>
+    </message>
+    <message>
+        <source>Heads</source>
+        <translation>注意力头</translation>
+    </message>
+    <message>
+        <source>%1 query / %2 key-value</source>
+        <translation>%1 个查询头 / %2 个键值头</translation>
+    </message>
+    <message>
+        <source>Width</source>
+        <translation>宽度</translation>
+    </message>
+    <message>
+        <source>%1 (head dim %2, MLP %3)</source>
+        <translation>%1（头维度 %2，MLP %3）</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <source>Vocabulary</source>
+        <translation>词表</translation>
+    </message>
+    <message>
+        <source>Context</source>
+        <translation>上下文</translation>
+    </message>
+    <message>
+        <source>%1 tokens</source>
+        <translation>%1 个词元</translation>
+    </message>
+    <message>
+        <source>Weights</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <translation>%1，%2</translation>
+    </message>
+    <message>
+        <source>Fingerprint</source>
+        <translation>指纹</translation>
+    </message>
+    <message>
+        <source>Full trace</source>
+        <translation>完整追踪</translation>
+    </message>
+    <message>
+        <source>%1 at %2 tokens (float32)</source>
+        <translation>%2 个词元时约 %1（float32）</translation>
+    </message>
+</context>
+<context>
+    <name>strata::NextTokenPanel</name>
+    <message>
+        <source>Token</source>
+        <translation>词元</translation>
+    </message>
+    <message>
+        <source>Id</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>Probability</source>
+        <translation>概率</translation>
+    </message>
+    <message>
+        <source>Run a prompt to see the model&apos;s next-token predictions.</source>
+        <translation>运行一个提示词以查看模型对下一个词元的预测。</translation>
+    </message>
+    <message>
+        <source>After token #%1 &apos;%2&apos;, the model predicts:</source>
+        <translation>在词元 #%1 &apos;%2&apos; 之后，模型预测：</translation>
+    </message>
+</context>
+<context>
+    <name>strata::PluginsDialog</name>
+    <message>
+        <source>Plugins</source>
+        <translation>插件</translation>
+    </message>
+    <message>
+        <source>Family</source>
+        <translation>模型族</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>信息</translation>
+    </message>
+    <message>
+        <source>loaded</source>
+        <translation>已加载</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>已拒绝</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>No plugins were found in: %1</source>
+        <translation>在以下位置未找到插件：%1</translation>
+    </message>
+    <message>
+        <source>Model-family plugins found at start-up:</source>
+        <translation>启动时找到的模型族插件：</translation>
+    </message>
+</context>
+<context>
+    <name>strata::PromptPanel</name>
+    <message>
+        <source>#%1  id %2
+bytes %3
+&quot;%4&quot;</source>
+        <translation>#%1  编号 %2
+字节 %3
+&quot;%4&quot;</translation>
+    </message>
+    <message>
+        <source>History:</source>
+        <translation>历史：</translation>
+    </message>
+    <message>
+        <source>Type a prompt and press Ctrl+Enter to trace it.</source>
+        <translation>输入提示词并按 Ctrl+Enter 进行追踪。</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Trace the prompt (Ctrl+Enter)</source>
+        <translation>追踪提示词（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Continue</source>
+        <translation>续写</translation>
+    </message>
+    <message>
+        <source>Generate tokens and append them to the prompt (temperature 0 is greedy)</source>
+        <translation>生成词元并追加到提示词末尾（温度为 0 时为贪心解码）</translation>
+    </message>
+    <message>
+        <source>New tokens:</source>
+        <translation>新词元数：</translation>
+    </message>
+    <message>
+        <source>Temperature:</source>
+        <translation>温度：</translation>
+    </message>
+    <message>
+        <source>Top-k:</source>
+        <translation>Top-k：</translation>
+    </message>
+    <message>
+        <source>No model loaded</source>
+        <translation>尚未加载模型</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1 / %2 tokens — too long for this model&lt;/b&gt;</source>
+        <translation>&lt;b&gt;%1 / %2 个词元 — 超出该模型的上下文长度&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>%1 / %2 tokens</source>
+        <translation>%1 / %2 个词元</translation>
+    </message>
+</context>
 </TS>

@@ -15,13 +15,11 @@ namespace strata {
 QString AboutDialog::versionReport()
 {
     return QObject::tr("Strata %1\nQt %2\nlibtorch %3\nBLAS: %4\nThreads: %5")
-        .arg(QCoreApplication::applicationVersion(), QString::fromLatin1(qVersion()), ComputeRuntime::torchVersion(),
-             ComputeRuntime::blasDescription())
+        .arg(QCoreApplication::applicationVersion(), QString::fromLatin1(qVersion()), ComputeRuntime::torchVersion(), ComputeRuntime::blasDescription())
         .arg(ComputeRuntime::threadCount());
 }
 
-AboutDialog::AboutDialog(QWidget *parent)
-    : QDialog(parent)
+AboutDialog::AboutDialog(QWidget *parent) : QDialog(parent)
 {
     setWindowTitle(tr("About Strata"));
     auto *v = new QVBoxLayout(this);
@@ -38,8 +36,7 @@ AboutDialog::AboutDialog(QWidget *parent)
     resize(560, 300);
 }
 
-PluginsDialog::PluginsDialog(QWidget *parent)
-    : QDialog(parent)
+PluginsDialog::PluginsDialog(QWidget *parent) : QDialog(parent)
 {
     setWindowTitle(tr("Plugins"));
     auto *v = new QVBoxLayout(this);

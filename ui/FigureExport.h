@@ -26,6 +26,6 @@ QString exportInteractively(QWidget *parent, QCustomPlot *plot, const FigureData
 // Non-interactive forms (tested). Throw Error on failure.
 void savePlot(QCustomPlot *plot, const QString &path, int width = 0, int height = 0);
 void saveData(const FigureData &data, const QString &path);
-}
+} // namespace FigureExport
 
 } // namespace strata

@@ -15,9 +15,12 @@ namespace {
 const Setting<QString> kLanguage{"UI/language", QString()};
 std::unique_ptr<QTranslator> s_app, s_qt;
 QString s_current = QStringLiteral("en");
-}
+} // namespace
 
-QStringList LanguageManager::available() { return {QStringLiteral("en"), QStringLiteral("zh_CN")}; }
+QStringList LanguageManager::available()
+{
+    return {QStringLiteral("en"), QStringLiteral("zh_CN")};
+}
 
 QString LanguageManager::nativeName(const QString &code)
 {
@@ -26,7 +29,10 @@ QString LanguageManager::nativeName(const QString &code)
     return QStringLiteral("English");
 }
 
-QString LanguageManager::current() { return s_current; }
+QString LanguageManager::current()
+{
+    return s_current;
+}
 
 bool LanguageManager::setLanguage(const QString &code)
 {

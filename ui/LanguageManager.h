@@ -10,7 +10,7 @@ namespace strata {
 class LanguageManager
 {
 public:
-    static QStringList available();            // "en", "zh_CN"
+    static QStringList available(); // "en", "zh_CN"
     static QString nativeName(const QString &code);
     static QString current();
     static bool setLanguage(const QString &code); // also remembered for the next start

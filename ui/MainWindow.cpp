@@ -36,10 +36,9 @@ namespace {
 const Setting<QByteArray> kWindowState{"MainWindow/state", QByteArray()};
 const Setting<QByteArray> kWindowGeometry{"MainWindow/geometry", QByteArray()};
 constexpr int kLayoutVersion = 1; // bump when panels change so old layouts are not half-applied
-}
+} // namespace
 
-MainWindow::MainWindow(AppContext *context, QWidget *parent)
-    : QMainWindow(parent), m_context(context)
+MainWindow::MainWindow(AppContext *context, QWidget *parent) : QMainWindow(parent), m_context(context)
 {
     setObjectName(QStringLiteral("StrataMainWindow"));
     setDockNestingEnabled(true);
@@ -65,7 +64,10 @@ QAction *MainWindow::makeAction(const QString &name, const QKeySequence &shortcu
     return a;
 }
 
-QAction *MainWindow::action(const QString &objectName) const { return m_actions.value(objectName); }
+QAction *MainWindow::action(const QString &objectName) const
+{
+    return m_actions.value(objectName);
+}
 
 void MainWindow::createActions()
 {
@@ -79,7 +81,8 @@ void MainWindow::createActions()
         if (!f.isEmpty())
             m_context->loadModel(f);
     });
-    connect(makeAction(QStringLiteral("openDemo"), QKeySequence(Qt::CTRL | Qt::Key_D)), &QAction::triggered, this, [this] { m_context->loadModel(QStringLiteral("demo")); });
+    connect(makeAction(QStringLiteral("openDemo"), QKeySequence(Qt::CTRL | Qt::Key_D)), &QAction::triggered, this,
+            [this] { m_context->loadModel(QStringLiteral("demo")); });
     connect(makeAction(QStringLiteral("unloadModel")), &QAction::triggered, m_context, &AppContext::unloadModel);
     connect(makeAction(QStringLiteral("exportFigure"), QKeySequence(Qt::CTRL | Qt::Key_E)), &QAction::triggered, this, [this] {
         if (auto *p = qobject_cast<AttentionPanel *>(panel(QStringLiteral("AttentionPanel"))))
@@ -181,7 +184,8 @@ void MainWindow::createMenus()
     }
 
     m_run = menuBar()->addMenu(QString());
-    for (const char *n : std::initializer_list<const char *>{"runPrompt", "cancelJob", nullptr, "nextHead", "previousHead", "nextLayer", "previousLayer", "nextToken", "previousToken"}) {
+    for (const char *n : std::initializer_list<const char *>{"runPrompt", "cancelJob", nullptr, "nextHead", "previousHead", "nextLayer", "previousLayer",
+                                                             "nextToken", "previousToken"}) {
         if (!n)
             m_run->addSeparator();
         else

@@ -13,9 +13,8 @@ namespace strata {
 const QList<PanelInfo> &PanelRegistry::panels()
 {
     static const QList<PanelInfo> list = {
-        {QStringLiteral("ModelPanel"), QT_TRANSLATE_NOOP("Panels", "Model"),
-         QT_TRANSLATE_NOOP("Panels", "Which model is loaded, and what is it made of?"), Qt::LeftDockWidgetArea,
-         [](AppContext *c) -> Panel * { return new ModelPanel(c); }},
+        {QStringLiteral("ModelPanel"), QT_TRANSLATE_NOOP("Panels", "Model"), QT_TRANSLATE_NOOP("Panels", "Which model is loaded, and what is it made of?"),
+         Qt::LeftDockWidgetArea, [](AppContext *c) -> Panel * { return new ModelPanel(c); }},
         {QStringLiteral("PromptPanel"), QT_TRANSLATE_NOOP("Panels", "Prompt"),
          QT_TRANSLATE_NOOP("Panels", "How is my text split into tokens, and what does the model continue?"), Qt::LeftDockWidgetArea,
          [](AppContext *c) -> Panel * { return new PromptPanel(c); }},
@@ -25,14 +24,19 @@ const QList<PanelInfo> &PanelRegistry::panels()
         {QStringLiteral("NextTokenPanel"), QT_TRANSLATE_NOOP("Panels", "Next token"),
          QT_TRANSLATE_NOOP("Panels", "What does the model predict after the selected token?"), Qt::RightDockWidgetArea,
          [](AppContext *c) -> Panel * { return new NextTokenPanel(c); }},
-        {QStringLiteral("LogPanel"), QT_TRANSLATE_NOOP("Panels", "Log"),
-         QT_TRANSLATE_NOOP("Panels", "What did Strata do, and what went wrong?"), Qt::BottomDockWidgetArea,
-         [](AppContext *c) -> Panel * { return new LogPanel(c); }},
+        {QStringLiteral("LogPanel"), QT_TRANSLATE_NOOP("Panels", "Log"), QT_TRANSLATE_NOOP("Panels", "What did Strata do, and what went wrong?"),
+         Qt::BottomDockWidgetArea, [](AppContext *c) -> Panel * { return new LogPanel(c); }},
     };
     return list;
 }
 
-QString PanelRegistry::translatedTitle(const PanelInfo &info) { return QCoreApplication::translate("Panels", info.title); }
-QString PanelRegistry::translatedPurpose(const PanelInfo &info) { return QCoreApplication::translate("Panels", info.whatItAnswers); }
+QString PanelRegistry::translatedTitle(const PanelInfo &info)
+{
+    return QCoreApplication::translate("Panels", info.title);
+}
+QString PanelRegistry::translatedPurpose(const PanelInfo &info)
+{
+    return QCoreApplication::translate("Panels", info.whatItAnswers);
+}
 
 } // namespace strata

@@ -15,8 +15,8 @@ class Panel;
 // (so saved layouts survive renames of titles and translations).
 struct PanelInfo
 {
-    QString id;             // stable objectName, e.g. "AttentionPanel"
-    const char *title;      // untranslated; translated in the "Panels" context
+    QString id;                // stable objectName, e.g. "AttentionPanel"
+    const char *title;         // untranslated; translated in the "Panels" context
     const char *whatItAnswers; // one line for the welcome text and tooltips
     Qt::DockWidgetArea area;
     std::function<Panel *(AppContext *)> create;

@@ -41,8 +41,14 @@ struct Gpt2Model::Impl
 
 Gpt2Model::Gpt2Model() : d(std::make_unique<Impl>()) {}
 Gpt2Model::~Gpt2Model() = default;
-const ModelInfo &Gpt2Model::info() const { return d->info; }
-const Tokenizer &Gpt2Model::tokenizer() const { return *d->tokenizer; }
+const ModelInfo &Gpt2Model::info() const
+{
+    return d->info;
+}
+const Tokenizer &Gpt2Model::tokenizer() const
+{
+    return *d->tokenizer;
+}
 
 std::unique_ptr<Gpt2Model> Gpt2Model::load(const ModelSource &source, const JobControl *control)
 {
@@ -177,12 +183,12 @@ at::Tensor Gpt2Model::Impl::forward(const std::vector<int64_t> &ids, Trace *capt
             lt.residPre = toHost(x, st);
 
         const at::Tensor h = at::layer_norm(x, {D}, b.ln1w, b.ln1b, lnEps);
-        const at::Tensor qkv = at::addmm(b.attnB, h, b.attnW);               // [T, 3D]
+        const at::Tensor qkv = at::addmm(b.attnB, h, b.attnW); // [T, 3D]
         const auto parts = qkv.split(D, 1);
-        const at::Tensor q = parts[0].view({T, H, dh}).transpose(0, 1);      // [H, T, dh]
+        const at::Tensor q = parts[0].view({T, H, dh}).transpose(0, 1); // [H, T, dh]
         const at::Tensor k = parts[1].view({T, H, dh}).transpose(0, 1);
         const at::Tensor v = parts[2].view({T, H, dh}).transpose(0, 1);
-        at::Tensor scores = at::bmm(q, k.transpose(1, 2)).mul_(scale);      // [H, T, T]
+        at::Tensor scores = at::bmm(q, k.transpose(1, 2)).mul_(scale); // [H, T, T]
         scores.masked_fill_(mask, -std::numeric_limits<float>::infinity());
         const at::Tensor attn = at::softmax(scores, -1);
         const at::Tensor z = at::bmm(attn, v).transpose(0, 1).reshape({T, D});

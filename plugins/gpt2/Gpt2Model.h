@@ -6,7 +6,6 @@
 
 namespace strata {
 
-
 // GPT-2 (Radford et al. 2019) as Hugging Face's GPT2LMHeadModel computes it: learned positions,
 // pre-LayerNorm blocks, Conv1D weights stored (in, out), tanh-approximated GELU, tied or untied
 // unembedding. The torch parts live in the .cpp behind a pimpl.

@@ -22,7 +22,8 @@ int main(int argc, char **argv)
     parser.setApplicationDescription(QStringLiteral("Strata: see how a GPT-style model builds meaning layer by layer."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption model(QStringLiteral("model"), QStringLiteral("Model to open (folder, .gguf file, Hub id in the local cache, or 'demo')."), QStringLiteral("LOC"));
+    const QCommandLineOption model(QStringLiteral("model"), QStringLiteral("Model to open (folder, .gguf file, Hub id in the local cache, or 'demo')."),
+                                   QStringLiteral("LOC"));
     const QCommandLineOption prompt(QStringLiteral("prompt"), QStringLiteral("Prompt to trace once the model is loaded."), QStringLiteral("TEXT"));
     const QCommandLineOption language(QStringLiteral("language"), QStringLiteral("UI language: en or zh_CN."), QStringLiteral("CODE"));
     const QCommandLineOption resetLayout(QStringLiteral("reset-layout"), QStringLiteral("Start with the default panel layout."));
@@ -44,8 +45,7 @@ int main(int argc, char **argv)
 
     static const Setting<bool> kWelcomed{"UI/welcomed", false};
     const QString loc = parser.isSet(model) ? parser.value(model) : QStringLiteral("demo");
-    const QString sample = parser.isSet(prompt) ? parser.value(prompt)
-                                                : QStringLiteral("When Mary and John went to the store, John gave a drink to");
+    const QString sample = parser.isSet(prompt) ? parser.value(prompt) : QStringLiteral("When Mary and John went to the store, John gave a drink to");
     window.openDemoWithSample(loc, sample);
     if (!kWelcomed.value() && !parser.isSet(quitAfter)) {
         window.showWelcome();

@@ -39,8 +39,8 @@ QTextStream &out()
 
 void printJson(const QJsonValue &v)
 {
-    const QByteArray bytes = v.isArray() ? QJsonDocument(v.toArray()).toJson(QJsonDocument::Indented)
-                                         : QJsonDocument(v.toObject()).toJson(QJsonDocument::Indented);
+    const QByteArray bytes =
+        v.isArray() ? QJsonDocument(v.toArray()).toJson(QJsonDocument::Indented) : QJsonDocument(v.toObject()).toJson(QJsonDocument::Indented);
     out() << QString::fromUtf8(bytes);
     out().flush();
 }
@@ -78,18 +78,26 @@ std::unique_ptr<LoadedModel> loadModel(const QCommandLineParser &p)
 
 QCommandLineOption modelOption()
 {
-    return QCommandLineOption(QStringLiteral("model"), QStringLiteral("Model: a folder, a .gguf file, a Hub id in the local cache, or 'demo'."), QStringLiteral("LOC"));
+    return QCommandLineOption(QStringLiteral("model"), QStringLiteral("Model: a folder, a .gguf file, a Hub id in the local cache, or 'demo'."),
+                              QStringLiteral("LOC"));
 }
 
 QJsonObject modelCard(const ModelInfo &i)
 {
-    return QJsonObject{{QStringLiteral("family"), i.family}, {QStringLiteral("architecture"), i.architecture},
-                       {QStringLiteral("name"), i.name}, {QStringLiteral("path"), i.path},
-                       {QStringLiteral("layers"), i.nLayers}, {QStringLiteral("heads"), i.nHeads},
-                       {QStringLiteral("kv_heads"), i.nKvHeads}, {QStringLiteral("d_model"), i.dModel},
-                       {QStringLiteral("d_mlp"), i.dMlp}, {QStringLiteral("vocab_size"), qint64(i.vocabSize)},
-                       {QStringLiteral("context_length"), i.contextLength}, {QStringLiteral("parameters"), qint64(i.parameterCount)},
-                       {QStringLiteral("dtype"), i.dtype}, {QStringLiteral("file_bytes"), qint64(i.fileBytes)},
+    return QJsonObject{{QStringLiteral("family"), i.family},
+                       {QStringLiteral("architecture"), i.architecture},
+                       {QStringLiteral("name"), i.name},
+                       {QStringLiteral("path"), i.path},
+                       {QStringLiteral("layers"), i.nLayers},
+                       {QStringLiteral("heads"), i.nHeads},
+                       {QStringLiteral("kv_heads"), i.nKvHeads},
+                       {QStringLiteral("d_model"), i.dModel},
+                       {QStringLiteral("d_mlp"), i.dMlp},
+                       {QStringLiteral("vocab_size"), qint64(i.vocabSize)},
+                       {QStringLiteral("context_length"), i.contextLength},
+                       {QStringLiteral("parameters"), qint64(i.parameterCount)},
+                       {QStringLiteral("dtype"), i.dtype},
+                       {QStringLiteral("file_bytes"), qint64(i.fileBytes)},
                        {QStringLiteral("fingerprint"), i.fingerprint}};
 }
 
@@ -108,9 +116,12 @@ int cmdPlugins(QCommandLineParser &p)
 {
     QJsonArray arr;
     for (const PluginRecord &r : PluginHost::instance().records())
-        arr.append(QJsonObject{{QStringLiteral("file"), r.file}, {QStringLiteral("family"), r.family},
-                               {QStringLiteral("version"), r.version}, {QStringLiteral("formats"), QJsonArray::fromStringList(r.formats)},
-                               {QStringLiteral("state"), PluginRecord::stateName(r.state)}, {QStringLiteral("message"), r.message}});
+        arr.append(QJsonObject{{QStringLiteral("file"), r.file},
+                               {QStringLiteral("family"), r.family},
+                               {QStringLiteral("version"), r.version},
+                               {QStringLiteral("formats"), QJsonArray::fromStringList(r.formats)},
+                               {QStringLiteral("state"), PluginRecord::stateName(r.state)},
+                               {QStringLiteral("message"), r.message}});
     if (p.isSet(QStringLiteral("json"))) {
         printJson(arr);
     } else {
@@ -147,8 +158,9 @@ int cmdTokenize(QCommandLineParser &p)
         tokens.append(QString::fromUtf8(tok.tokenBytes(t.id)));
         offsets.append(QJsonArray{t.byteBegin, t.byteEnd});
     }
-    out() << QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("ids"), ids}, {QStringLiteral("tokens"), tokens}, {QStringLiteral("offsets"), offsets}})
-                                   .toJson(QJsonDocument::Compact))
+    out() << QString::fromUtf8(
+                 QJsonDocument(QJsonObject{{QStringLiteral("ids"), ids}, {QStringLiteral("tokens"), tokens}, {QStringLiteral("offsets"), offsets}})
+                     .toJson(QJsonDocument::Compact))
           << "\n";
     return 0;
 }
@@ -182,8 +194,8 @@ int cmdTrace(QCommandLineParser &p)
                                        {QStringLiteral("prompt"), prompt}};
     writeSafetensors(outPath, tensors, meta);
     QTextStream err(stderr);
-    err << "wrote " << outPath << " (" << t->tokenCount() << " tokens, " << t->layers.size() << " layers, "
-        << QString::number(t->milliseconds, 'f', 1) << " ms)\n";
+    err << "wrote " << outPath << " (" << t->tokenCount() << " tokens, " << t->layers.size() << " layers, " << QString::number(t->milliseconds, 'f', 1)
+        << " ms)\n";
     return 0;
 }
 
@@ -287,8 +299,14 @@ int cmdBench(QCommandLineParser &p)
     out() << "model " << info.name << " (" << info.parameterCount << " parameters), " << threads << " threads\n"
           << "BLAS " << ComputeRuntime::blasDescription() << "\n"
           << "GEMM peak (1024^3 float32, same run): " << QString::number(peak, 'f', 1) << " GFLOP/s\n"
-          << QStringLiteral("%1 %2 %3 %4 %5 %6 %7\n").arg(QStringLiteral("T"), 6).arg(QStringLiteral("capture"), 9).arg(QStringLiteral("best ms"), 10)
-                 .arg(QStringLiteral("GFLOP/s"), 9).arg(QStringLiteral("% peak"), 7).arg(QStringLiteral("trace MB"), 9).arg(QStringLiteral("peak RSS MB"), 12);
+          << QStringLiteral("%1 %2 %3 %4 %5 %6 %7\n")
+                 .arg(QStringLiteral("T"), 6)
+                 .arg(QStringLiteral("capture"), 9)
+                 .arg(QStringLiteral("best ms"), 10)
+                 .arg(QStringLiteral("GFLOP/s"), 9)
+                 .arg(QStringLiteral("% peak"), 7)
+                 .arg(QStringLiteral("trace MB"), 9)
+                 .arg(QStringLiteral("peak RSS MB"), 12);
     out().flush();
     for (int T : lengths) {
         if (T < 1 || T > info.contextLength)
@@ -312,12 +330,22 @@ int cmdBench(QCommandLineParser &p)
             const double gflops = gpt2Flops(info, T) / (best / 1e3) / 1e9;
             const long long rss = peakRssSinceReset();
             const QString cap = storage == DType::F32 ? QStringLiteral("full f32") : QStringLiteral("full f16");
-            out() << QStringLiteral("%1 %2 %3 %4 %5 %6 %7\n").arg(T, 6).arg(cap, 9).arg(best, 10, 'f', 1).arg(gflops, 9, 'f', 1)
-                         .arg(100.0 * gflops / peak, 6, 'f', 1).arg(double(bytes) / 1048576.0, 9, 'f', 1).arg(double(rss) / 1048576.0, 12, 'f', 1);
+            out() << QStringLiteral("%1 %2 %3 %4 %5 %6 %7\n")
+                         .arg(T, 6)
+                         .arg(cap, 9)
+                         .arg(best, 10, 'f', 1)
+                         .arg(gflops, 9, 'f', 1)
+                         .arg(100.0 * gflops / peak, 6, 'f', 1)
+                         .arg(double(bytes) / 1048576.0, 9, 'f', 1)
+                         .arg(double(rss) / 1048576.0, 12, 'f', 1);
             out().flush();
-            rows.append(QJsonObject{{QStringLiteral("tokens"), T}, {QStringLiteral("capture"), cap}, {QStringLiteral("ms"), best},
-                                    {QStringLiteral("gflops"), gflops}, {QStringLiteral("peak_fraction"), gflops / peak},
-                                    {QStringLiteral("trace_bytes"), qint64(bytes)}, {QStringLiteral("peak_rss_bytes"), qint64(rss)}});
+            rows.append(QJsonObject{{QStringLiteral("tokens"), T},
+                                    {QStringLiteral("capture"), cap},
+                                    {QStringLiteral("ms"), best},
+                                    {QStringLiteral("gflops"), gflops},
+                                    {QStringLiteral("peak_fraction"), gflops / peak},
+                                    {QStringLiteral("trace_bytes"), qint64(bytes)},
+                                    {QStringLiteral("peak_rss_bytes"), qint64(rss)}});
         }
     }
     if (p.isSet(QStringLiteral("json")))
@@ -342,7 +370,8 @@ int cmdDemo(QCommandLineParser &p)
     }
     ComputeRuntime::configureThreads();
     const auto model = PluginHost::instance().load(loc);
-    const QString prompt = p.isSet(QStringLiteral("prompt")) ? p.value(QStringLiteral("prompt")) : QStringLiteral("When Mary and John went to the store, John gave a drink to");
+    const QString prompt =
+        p.isSet(QStringLiteral("prompt")) ? p.value(QStringLiteral("prompt")) : QStringLiteral("When Mary and John went to the store, John gave a drink to");
     const TracePtr t = model->trace(prompt);
     const ModelInfo &i = t->model;
     out() << "Strata CLI demo (no display found, so the GUI was not started)\n"
@@ -364,8 +393,8 @@ int cmdDemo(QCommandLineParser &p)
                     bestK = k;
                 }
             }
-        out() << "layer " << l.layer << ": head " << bestH << " attends from the last token to '" << t->tokenStrings.value(bestK)
-              << "' with weight " << QString::number(bestW, 'f', 3) << "\n";
+        out() << "layer " << l.layer << ": head " << bestH << " attends from the last token to '" << t->tokenStrings.value(bestK) << "' with weight "
+              << QString::number(bestW, 'f', 3) << "\n";
     }
     const int64_t V = t->logits.dim(1);
     std::vector<std::pair<float, int64_t>> top;
@@ -383,48 +412,69 @@ const std::map<QString, Command> &commands()
 {
     static const std::map<QString, Command> table = {
         {QStringLiteral("version"), {QStringLiteral("Versions of Strata, Qt, libtorch, the BLAS in use and the thread count"), {}, cmdVersion}},
-        {QStringLiteral("plugins"), {QStringLiteral("List model-family plugins and their state"),
-                                     [](QCommandLineParser &p) { p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")}); }, cmdPlugins}},
-        {QStringLiteral("info"), {QStringLiteral("Show a model's card"),
-                                  [](QCommandLineParser &p) { p.addOption(modelOption()); p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")}); }, cmdInfo}},
-        {QStringLiteral("tokenize"), {QStringLiteral("Print {\"ids\", \"tokens\", \"offsets\"} for a text"),
-                                      [](QCommandLineParser &p) {
-                                          p.addOption(modelOption());
-                                          p.addOption({QStringLiteral("text"), QStringLiteral("Text to tokenize"), QStringLiteral("TEXT")});
-                                          p.addOption({QStringLiteral("special"), QStringLiteral("Parse special tokens such as <|endoftext|>")});
-                                      }, cmdTokenize}},
-        {QStringLiteral("trace"), {QStringLiteral("Run a prompt and write every activation to a .safetensors file"),
-                                   [](QCommandLineParser &p) {
-                                       p.addOption(modelOption());
-                                       p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt text"), QStringLiteral("TEXT")});
-                                       p.addOption({QStringLiteral("out"), QStringLiteral("Output .safetensors file"), QStringLiteral("FILE")});
-                                   }, cmdTrace}},
-        {QStringLiteral("generate"), {QStringLiteral("Greedy continuation of a prompt (prints only the continuation)"),
-                                      [](QCommandLineParser &p) {
-                                          p.addOption(modelOption());
-                                          p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt text"), QStringLiteral("TEXT")});
-                                          p.addOption({QStringLiteral("max-new-tokens"), QStringLiteral("Tokens to add (default 20)"), QStringLiteral("N")});
-                                      }, cmdGenerate}},
-        {QStringLiteral("download"), {QStringLiteral("Download ORG/NAME from the Hub into the local Hugging Face cache"),
-                                      [](QCommandLineParser &p) {
-                                          p.addOption({QStringLiteral("revision"), QStringLiteral("Branch, tag or commit (default main)"), QStringLiteral("REV")});
-                                          p.addOption({QStringLiteral("endpoint"), QStringLiteral("Hub URL (default $HF_ENDPOINT or https://huggingface.co)"), QStringLiteral("URL")});
-                                          p.addOption({QStringLiteral("cache"), QStringLiteral("Cache folder (default: the Hugging Face hub cache)"), QStringLiteral("DIR")});
-                                          p.addOption({QStringLiteral("file"), QStringLiteral("A file to fetch (repeatable; default: ask the Hub)"), QStringLiteral("F")});
-                                      }, cmdDownload}},
-        {QStringLiteral("bench"), {QStringLiteral("Benchmark forward + full trace on GPT-2-small shapes"),
-                                   [](QCommandLineParser &p) {
-                                       p.addOption(modelOption());
-                                       p.addOption({QStringLiteral("tokens"), QStringLiteral("Comma-separated lengths (default 32,128,512,1024)"), QStringLiteral("LIST")});
-                                       p.addOption({QStringLiteral("repeats"), QStringLiteral("Runs per length (best is reported)"), QStringLiteral("N")});
-                                       p.addOption({QStringLiteral("threads"), QStringLiteral("Torch threads (default: all cores)"), QStringLiteral("N")});
-                                       p.addOption({QStringLiteral("json"), QStringLiteral("Also print JSON")});
-                                   }, cmdBench}},
-        {QStringLiteral("demo"), {QStringLiteral("A short tour of a model on one prompt (used when there is no display)"),
-                                  [](QCommandLineParser &p) {
-                                      p.addOption(modelOption());
-                                      p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt text"), QStringLiteral("TEXT")});
-                                  }, cmdDemo}},
+        {QStringLiteral("plugins"),
+         {QStringLiteral("List model-family plugins and their state"),
+          [](QCommandLineParser &p) {
+              p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
+          },
+          cmdPlugins}},
+        {QStringLiteral("info"),
+         {QStringLiteral("Show a model's card"),
+          [](QCommandLineParser &p) {
+              p.addOption(modelOption());
+              p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
+          },
+          cmdInfo}},
+        {QStringLiteral("tokenize"),
+         {QStringLiteral("Print {\"ids\", \"tokens\", \"offsets\"} for a text"),
+          [](QCommandLineParser &p) {
+              p.addOption(modelOption());
+              p.addOption({QStringLiteral("text"), QStringLiteral("Text to tokenize"), QStringLiteral("TEXT")});
+              p.addOption({QStringLiteral("special"), QStringLiteral("Parse special tokens such as <|endoftext|>")});
+          },
+          cmdTokenize}},
+        {QStringLiteral("trace"),
+         {QStringLiteral("Run a prompt and write every activation to a .safetensors file"),
+          [](QCommandLineParser &p) {
+              p.addOption(modelOption());
+              p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt text"), QStringLiteral("TEXT")});
+              p.addOption({QStringLiteral("out"), QStringLiteral("Output .safetensors file"), QStringLiteral("FILE")});
+          },
+          cmdTrace}},
+        {QStringLiteral("generate"),
+         {QStringLiteral("Greedy continuation of a prompt (prints only the continuation)"),
+          [](QCommandLineParser &p) {
+              p.addOption(modelOption());
+              p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt text"), QStringLiteral("TEXT")});
+              p.addOption({QStringLiteral("max-new-tokens"), QStringLiteral("Tokens to add (default 20)"), QStringLiteral("N")});
+          },
+          cmdGenerate}},
+        {QStringLiteral("download"),
+         {QStringLiteral("Download ORG/NAME from the Hub into the local Hugging Face cache"),
+          [](QCommandLineParser &p) {
+              p.addOption({QStringLiteral("revision"), QStringLiteral("Branch, tag or commit (default main)"), QStringLiteral("REV")});
+              p.addOption({QStringLiteral("endpoint"), QStringLiteral("Hub URL (default $HF_ENDPOINT or https://huggingface.co)"), QStringLiteral("URL")});
+              p.addOption({QStringLiteral("cache"), QStringLiteral("Cache folder (default: the Hugging Face hub cache)"), QStringLiteral("DIR")});
+              p.addOption({QStringLiteral("file"), QStringLiteral("A file to fetch (repeatable; default: ask the Hub)"), QStringLiteral("F")});
+          },
+          cmdDownload}},
+        {QStringLiteral("bench"),
+         {QStringLiteral("Benchmark forward + full trace on GPT-2-small shapes"),
+          [](QCommandLineParser &p) {
+              p.addOption(modelOption());
+              p.addOption({QStringLiteral("tokens"), QStringLiteral("Comma-separated lengths (default 32,128,512,1024)"), QStringLiteral("LIST")});
+              p.addOption({QStringLiteral("repeats"), QStringLiteral("Runs per length (best is reported)"), QStringLiteral("N")});
+              p.addOption({QStringLiteral("threads"), QStringLiteral("Torch threads (default: all cores)"), QStringLiteral("N")});
+              p.addOption({QStringLiteral("json"), QStringLiteral("Also print JSON")});
+          },
+          cmdBench}},
+        {QStringLiteral("demo"),
+         {QStringLiteral("A short tour of a model on one prompt (used when there is no display)"),
+          [](QCommandLineParser &p) {
+              p.addOption(modelOption());
+              p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt text"), QStringLiteral("TEXT")});
+          },
+          cmdDemo}},
     };
     return table;
 }

@@ -53,11 +53,15 @@ void writeRandomGpt2(const QString &folder, const RandomGpt2Spec &s)
 
     const QJsonObject cfg{{QStringLiteral("model_type"), QStringLiteral("gpt2")},
                           {QStringLiteral("architectures"), QJsonArray{QStringLiteral("GPT2LMHeadModel")}},
-                          {QStringLiteral("n_layer"), s.layers}, {QStringLiteral("n_head"), s.heads},
-                          {QStringLiteral("n_embd"), s.dModel}, {QStringLiteral("n_positions"), s.positions},
-                          {QStringLiteral("n_ctx"), s.positions}, {QStringLiteral("vocab_size"), s.vocab},
+                          {QStringLiteral("n_layer"), s.layers},
+                          {QStringLiteral("n_head"), s.heads},
+                          {QStringLiteral("n_embd"), s.dModel},
+                          {QStringLiteral("n_positions"), s.positions},
+                          {QStringLiteral("n_ctx"), s.positions},
+                          {QStringLiteral("vocab_size"), s.vocab},
                           {QStringLiteral("activation_function"), QStringLiteral("gelu_new")},
-                          {QStringLiteral("layer_norm_epsilon"), 1e-5}, {QStringLiteral("tie_word_embeddings"), true}};
+                          {QStringLiteral("layer_norm_epsilon"), 1e-5},
+                          {QStringLiteral("tie_word_embeddings"), true}};
     QFile cf(dir.filePath(QStringLiteral("config.json")));
     if (!cf.open(QIODevice::WriteOnly) || cf.write(QJsonDocument(cfg).toJson()) < 0)
         throw Error(QStringLiteral("Cannot write %1.").arg(cf.fileName()));

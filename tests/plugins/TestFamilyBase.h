@@ -12,10 +12,7 @@ class TestFamilyBase : public QObject, public strata::ModelFamily
 {
 public:
     QString familyId() const override { return QStringLiteral("testfamily"); }
-    int recognise(const strata::ModelSource &s) const override
-    {
-        return QFileInfo::exists(s.filePath(QStringLiteral("testfamily.marker"))) ? 50 : 0;
-    }
+    int recognise(const strata::ModelSource &s) const override { return QFileInfo::exists(s.filePath(QStringLiteral("testfamily.marker"))) ? 50 : 0; }
     std::unique_ptr<strata::LoadedModel> load(const strata::ModelSource &, const strata::JobControl *) override
     {
         throw strata::Error(QStringLiteral("The test family loads nothing."));

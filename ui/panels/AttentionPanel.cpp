@@ -18,8 +18,7 @@
 
 namespace strata {
 
-AttentionPanel::AttentionPanel(AppContext *context)
-    : Panel(context)
+AttentionPanel::AttentionPanel(AppContext *context) : Panel(context)
 {
     auto *v = new QVBoxLayout(this);
     auto *row = new QHBoxLayout;
@@ -68,13 +67,22 @@ AttentionPanel::AttentionPanel(AppContext *context)
 
     connect(m_layer, &QSpinBox::valueChanged, this, [this](int l) { this->context()->setLayer(l); });
     connect(m_head, &QSpinBox::valueChanged, this, [this](int h) { this->context()->setHead(h); });
-    connect(m_scaling, &QComboBox::currentIndexChanged, this, [this] { m_shownTrace = nullptr; redraw(); });
+    connect(m_scaling, &QComboBox::currentIndexChanged, this, [this] {
+        m_shownTrace = nullptr;
+        redraw();
+    });
     connect(m_export, &QPushButton::clicked, this, [this] {
         FigureExport::exportInteractively(this, m_plot, figureData(),
                                           QStringLiteral("attention-L%1-H%2").arg(this->context()->layer()).arg(this->context()->head()));
     });
-    connect(context, &AppContext::traceChanged, this, [this] { syncControls(); redraw(); });
-    connect(context, &AppContext::selectionChanged, this, [this] { syncControls(); redraw(); });
+    connect(context, &AppContext::traceChanged, this, [this] {
+        syncControls();
+        redraw();
+    });
+    connect(context, &AppContext::selectionChanged, this, [this] {
+        syncControls();
+        redraw();
+    });
     retranslate();
     syncControls();
     redraw();
@@ -98,7 +106,10 @@ void AttentionPanel::retranslate()
     m_plot->replot();
 }
 
-void AttentionPanel::setScaling(Scaling s) { m_scaling->setCurrentIndex(int(s)); }
+void AttentionPanel::setScaling(Scaling s)
+{
+    m_scaling->setCurrentIndex(int(s));
+}
 
 void AttentionPanel::syncControls()
 {
@@ -149,7 +160,9 @@ bool AttentionPanel::redraw()
             }
         }
         m_map->setDataRange(s == Scaling::Log ? QCPRange(-6, 0) : QCPRange(0, 1));
-        m_scale->axis()->setLabel(s == Scaling::Log ? tr("log10 attention weight") : s == Scaling::RowMax ? tr("Weight / row maximum") : tr("Attention weight"));
+        m_scale->axis()->setLabel(s == Scaling::Log      ? tr("log10 attention weight")
+                                  : s == Scaling::RowMax ? tr("Weight / row maximum")
+                                                         : tr("Attention weight"));
         auto ticker = QSharedPointer<QCPAxisTickerText>::create();
         const int step = std::max(1, T / 48);
         for (int i = 0; i < T; i += step)
@@ -165,9 +178,11 @@ bool AttentionPanel::redraw()
         m_shownHead = h;
         const int kv = size_t(h) < t->kvHeadOfQueryHead.size() ? t->kvHeadOfQueryHead[size_t(h)] : h;
         m_info->setText(tr("Layer %1, head %2%3 · %4 tokens · %5 · keys Alt+←/→ head, Alt+↑/↓ layer")
-                            .arg(m_shownLayer).arg(h)
+                            .arg(m_shownLayer)
+                            .arg(h)
                             .arg(t->model.nKvHeads != t->model.nHeads ? tr(" (reads KV head %1)").arg(kv) : QString())
-                            .arg(T).arg(t->model.name));
+                            .arg(T)
+                            .arg(t->model.name));
     }
     highlightToken();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
@@ -229,9 +244,10 @@ bool AttentionPanel::eventFilter(QObject *watched, QEvent *event)
         if (lt && !lt->attn.isEmpty() && cellAt(me->position(), &q, &k)) {
             const int T = t->tokenCount();
             const float w = lt->attn.floatAt((int64_t(context()->head()) * T + q) * T + k);
-            QToolTip::showText(me->globalPosition().toPoint(),
-                               tr("query #%1 '%2'\nkey #%3 '%4'\nweight %5").arg(q).arg(t->tokenStrings.value(q)).arg(k).arg(t->tokenStrings.value(k)).arg(w, 0, 'f', 4),
-                               m_plot);
+            QToolTip::showText(
+                me->globalPosition().toPoint(),
+                tr("query #%1 '%2'\nkey #%3 '%4'\nweight %5").arg(q).arg(t->tokenStrings.value(q)).arg(k).arg(t->tokenStrings.value(k)).arg(w, 0, 'f', 4),
+                m_plot);
         } else {
             QToolTip::hideText();
         }

@@ -8,8 +8,7 @@
 
 namespace strata {
 
-LogPanel::LogPanel(AppContext *context)
-    : Panel(context)
+LogPanel::LogPanel(AppContext *context) : Panel(context)
 {
     auto *v = new QVBoxLayout(this);
     m_log = new QPlainTextEdit;
@@ -24,6 +23,9 @@ void LogPanel::append(const QString &text)
     m_log->appendPlainText(QStringLiteral("%1  %2").arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")), text));
 }
 
-QString LogPanel::text() const { return m_log->toPlainText(); }
+QString LogPanel::text() const
+{
+    return m_log->toPlainText();
+}
 
 } // namespace strata

@@ -22,8 +22,7 @@ namespace {
 enum Role { LocationRole = Qt::UserRole + 1 };
 }
 
-ModelPanel::ModelPanel(AppContext *context)
-    : Panel(context)
+ModelPanel::ModelPanel(AppContext *context) : Panel(context)
 {
     auto *v = new QVBoxLayout(this);
     m_list = new QListWidget;
@@ -64,7 +63,10 @@ ModelPanel::ModelPanel(AppContext *context)
     });
     connect(m_unload, &QPushButton::clicked, context, &AppContext::unloadModel);
     connect(m_refresh, &QPushButton::clicked, this, &ModelPanel::refreshList);
-    connect(context, &AppContext::modelChanged, this, [this] { showCard(); refreshList(); });
+    connect(context, &AppContext::modelChanged, this, [this] {
+        showCard();
+        refreshList();
+    });
     connect(context, &AppContext::modelLoading, this, [this](const QString &loc) { m_status->setText(tr("Loading %1…").arg(loc)); });
     connect(context, &AppContext::modelLoadFailed, this, [this](const QString &e) { m_status->setText(tr("Could not load: %1").arg(e)); });
     retranslate();
@@ -99,7 +101,8 @@ void ModelPanel::refreshList()
     if (demo)
         add(tr("Demo model (bundled)"), QStringLiteral("demo"), tr("The small GPT-2 trained by Strata itself"));
     for (const HubCache::Entry &e : HubCache::listModels())
-        add(tr("%1 (Hugging Face cache, %2)").arg(e.repoId, e.revision), e.revision == QLatin1String("main") ? e.repoId : e.repoId + QLatin1Char('@') + e.revision, e.snapshotPath);
+        add(tr("%1 (Hugging Face cache, %2)").arg(e.repoId, e.revision),
+            e.revision == QLatin1String("main") ? e.repoId : e.repoId + QLatin1Char('@') + e.revision, e.snapshotPath);
     for (const QString &r : context()->recentModels())
         add(tr("%1 (recent)").arg(QFileInfo(r).fileName().isEmpty() ? r : QFileInfo(r).fileName()), r, r);
     if (m_list->count())

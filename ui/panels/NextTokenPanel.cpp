@@ -13,8 +13,7 @@
 
 namespace strata {
 
-NextTokenPanel::NextTokenPanel(AppContext *context)
-    : Panel(context)
+NextTokenPanel::NextTokenPanel(AppContext *context) : Panel(context)
 {
     auto *v = new QVBoxLayout(this);
     m_header = new QLabel;

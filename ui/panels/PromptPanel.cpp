@@ -32,8 +32,7 @@ QString tokenTooltip(const Tokenizer &tok, const TokenPiece &p, int index)
 }
 } // namespace
 
-PromptPanel::PromptPanel(AppContext *context)
-    : Panel(context)
+PromptPanel::PromptPanel(AppContext *context) : Panel(context)
 {
     auto *v = new QVBoxLayout(this);
     auto *top = new QHBoxLayout;
@@ -99,9 +98,8 @@ PromptPanel::PromptPanel(AppContext *context)
     connect(m_editor, &QPlainTextEdit::textChanged, m_debounce, qOverload<>(&QTimer::start));
     connect(m_run, &QPushButton::clicked, this, &PromptPanel::run);
     connect(m_cancel, &QPushButton::clicked, context, &AppContext::cancelRun);
-    connect(m_continue, &QPushButton::clicked, this, [this] {
-        this->context()->continuePrompt(prompt(), m_newTokens->value(), m_temperature->value(), m_topK->value());
-    });
+    connect(m_continue, &QPushButton::clicked, this,
+            [this] { this->context()->continuePrompt(prompt(), m_newTokens->value(), m_temperature->value(), m_topK->value()); });
     connect(context, &AppContext::continuationReady, this, [this](const QString &text) {
         m_editor->moveCursor(QTextCursor::End);
         m_editor->insertPlainText(text);
@@ -146,7 +144,10 @@ void PromptPanel::retranslate()
     retokenize();
 }
 
-QString PromptPanel::prompt() const { return m_editor->toPlainText(); }
+QString PromptPanel::prompt() const
+{
+    return m_editor->toPlainText();
+}
 
 void PromptPanel::setPrompt(const QString &text)
 {

@@ -10,7 +10,7 @@ namespace strata {
 namespace {
 constexpr int kPad = 4;
 constexpr int kGap = 3;
-}
+} // namespace
 
 TokenStrip::TokenStrip(QWidget *parent) : QWidget(parent)
 {
@@ -62,7 +62,10 @@ int TokenStrip::heightForWidth(int w) const
     return h;
 }
 
-QSize TokenStrip::sizeHint() const { return QSize(300, heightForWidth(300)); }
+QSize TokenStrip::sizeHint() const
+{
+    return QSize(300, heightForWidth(300));
+}
 
 QRect TokenStrip::chipRect(int index) const
 {

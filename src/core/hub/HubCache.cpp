@@ -24,7 +24,10 @@ QStringList HubCache::cacheDirectories()
     return dirs;
 }
 
-QString HubCache::defaultCacheDirectory() { return cacheDirectories().constFirst(); }
+QString HubCache::defaultCacheDirectory()
+{
+    return cacheDirectories().constFirst();
+}
 
 bool HubCache::looksLikeRepoId(const QString &text)
 {

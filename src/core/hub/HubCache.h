@@ -19,7 +19,12 @@ public:
     // The snapshot folder of repo at revision (a branch, tag or commit; empty means "main"), or empty.
     static QString findSnapshot(const QString &repoId, const QString &revision = QString(), const QString &cacheDir = QString());
 
-    struct Entry { QString repoId; QString revision; QString snapshotPath; };
+    struct Entry
+    {
+        QString repoId;
+        QString revision;
+        QString snapshotPath;
+    };
     static QList<Entry> listModels(const QString &cacheDir = QString());
 };
 

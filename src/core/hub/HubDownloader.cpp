@@ -102,7 +102,8 @@ public:
         if (status == 404)
             throw Error(QStringLiteral("Not found on the Hub (HTTP 404): %1.").arg(url.toString()));
         if (status == 401 || status == 403)
-            throw Error(QStringLiteral("Access denied (HTTP %1) for %2: the repository may be gated or private; set HF_TOKEN.").arg(status).arg(url.toString()));
+            throw Error(
+                QStringLiteral("Access denied (HTTP %1) for %2: the repository may be gated or private; set HF_TOKEN.").arg(status).arg(url.toString()));
         throw Error(QStringLiteral("Download of %1 failed: %2.").arg(url.toString(), detail));
     }
 
@@ -181,12 +182,14 @@ public:
             out.close();
             if (reply->error() == QNetworkReply::NoError && (h.size < 0 || got == h.size))
                 break;
-            lastError = stallFlag ? QStringLiteral("no data for %1 s").arg(req.stallTimeoutMs / 1000)
-                                  : reply->error() != QNetworkReply::NoError ? reply->errorString()
-                                  : QStringLiteral("received %1 of %2 bytes").arg(got).arg(h.size);
+            lastError = stallFlag                                  ? QStringLiteral("no data for %1 s").arg(req.stallTimeoutMs / 1000)
+                        : reply->error() != QNetworkReply::NoError ? reply->errorString()
+                                                                   : QStringLiteral("received %1 of %2 bytes").arg(got).arg(h.size);
             if (attempt == req.maxAttempts)
                 throw Error(QStringLiteral("Download of %1 failed after %2 attempts (%3); the partial file is kept and the next download resumes it.")
-                                .arg(url.toString()).arg(req.maxAttempts).arg(lastError));
+                                .arg(url.toString())
+                                .arg(req.maxAttempts)
+                                .arg(lastError));
         }
         if (isSha256(h.etag)) {
             QFile f(partial);
@@ -196,7 +199,8 @@ public:
             if (QString::fromLatin1(sha.result().toHex()) != h.etag) {
                 f.close();
                 QFile::remove(partial);
-                throw Error(QStringLiteral("%1: the downloaded file's SHA-256 does not match the Hub's (%2); it was deleted, try again.").arg(url.toString(), h.etag));
+                throw Error(
+                    QStringLiteral("%1: the downloaded file's SHA-256 does not match the Hub's (%2); it was deleted, try again.").arg(url.toString(), h.etag));
             }
         }
         QFile::remove(blob);
@@ -260,8 +264,8 @@ bool HubDownloader::isWantedFile(const QString &name)
     const QString lower = name.toLower();
     if (lower.contains(QLatin1Char('/')))
         return false; // sub-folders hold other formats (onnx/, flax/ ...)
-    return lower.endsWith(QLatin1String(".json")) || lower.endsWith(QLatin1String(".safetensors")) || lower.endsWith(QLatin1String(".txt"))
-        || lower.endsWith(QLatin1String(".model")) || lower.startsWith(QLatin1String("license")) || lower == QLatin1String("readme.md");
+    return lower.endsWith(QLatin1String(".json")) || lower.endsWith(QLatin1String(".safetensors")) || lower.endsWith(QLatin1String(".txt")) ||
+           lower.endsWith(QLatin1String(".model")) || lower.startsWith(QLatin1String("license")) || lower == QLatin1String("readme.md");
 }
 
 QString HubDownloader::download(const HubDownloadRequest &request, const JobControl *control)

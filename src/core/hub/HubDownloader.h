@@ -9,14 +9,14 @@ class JobControl;
 
 struct HubDownloadRequest
 {
-    QString repoId;                 // "org/name"
+    QString repoId; // "org/name"
     QString revision = QStringLiteral("main");
-    QStringList files;              // empty: ask the Hub API for the repository's files
-    QString endpoint;               // empty: $HF_ENDPOINT or https://huggingface.co
-    QString token;                  // empty: $HF_TOKEN, $HUGGING_FACE_HUB_TOKEN or $HF_HOME/token
-    QString cacheDir;               // empty: HubCache::defaultCacheDirectory()
-    int maxAttempts = 4;            // per file; each retry resumes where the last one stopped
-    int stallTimeoutMs = 30000;     // abort an attempt that receives nothing for this long
+    QStringList files;          // empty: ask the Hub API for the repository's files
+    QString endpoint;           // empty: $HF_ENDPOINT or https://huggingface.co
+    QString token;              // empty: $HF_TOKEN, $HUGGING_FACE_HUB_TOKEN or $HF_HOME/token
+    QString cacheDir;           // empty: HubCache::defaultCacheDirectory()
+    int maxAttempts = 4;        // per file; each retry resumes where the last one stopped
+    int stallTimeoutMs = 30000; // abort an attempt that receives nothing for this long
 };
 
 // Downloads a model repository from the Hugging Face Hub (or any server with the Hub's URL layout

@@ -5,8 +5,7 @@
 
 namespace strata {
 
-JobRunner::JobRunner(QObject *parent)
-    : QObject(parent)
+JobRunner::JobRunner(QObject *parent) : QObject(parent)
 {
     m_thread = std::thread([this] { loop(); });
 }
@@ -131,13 +130,16 @@ QString JobRunner::currentTitle() const
 void JobRunner::deliver(const std::shared_ptr<Job> &job, JobResult result)
 {
     // Hop to the runner's thread; there the receiver guard is checked on the receiver's own thread.
-    QMetaObject::invokeMethod(this, [this, job, result] {
-        if (job->receiver && job->done)
-            job->done(result);
-        Q_EMIT jobFinished(result.id, result.ok, result.cancelled, result.error);
-        if (!isBusy())
-            Q_EMIT busyChanged(false);
-    }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this,
+        [this, job, result] {
+            if (job->receiver && job->done)
+                job->done(result);
+            Q_EMIT jobFinished(result.id, result.ok, result.cancelled, result.error);
+            if (!isBusy())
+                Q_EMIT busyChanged(false);
+        },
+        Qt::QueuedConnection);
 }
 
 void JobRunner::loop()
@@ -154,14 +156,16 @@ void JobRunner::loop()
             m_running = job;
         }
         const quint64 id = job->id;
-        QMetaObject::invokeMethod(this, [this, id, title = job->title] { Q_EMIT jobStarted(id, title); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, id, title = job->title] { Q_EMIT jobStarted(id, title); }, Qt::QueuedConnection);
         auto lastReport = std::make_shared<QElapsedTimer>();
         lastReport->start();
         job->control->setProgressFunction([this, id, lastReport](double f, const QString &what) {
             if (f < 1.0 && lastReport->elapsed() < 40) // at most ~25 updates a second reach the GUI
                 return;
             lastReport->restart();
-            QMetaObject::invokeMethod(this, [this, id, f, what] { Q_EMIT jobProgress(id, f, what); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this, [this, id, f, what] { Q_EMIT jobProgress(id, f, what); }, Qt::QueuedConnection);
         });
         JobResult result;
         result.id = id;

@@ -30,9 +30,15 @@ int configureThreads(int threads)
     return at::get_num_threads();
 }
 
-int threadCount() { return at::get_num_threads(); }
+int threadCount()
+{
+    return at::get_num_threads();
+}
 
-QString torchVersion() { return QStringLiteral(TORCH_VERSION); }
+QString torchVersion()
+{
+    return QStringLiteral(TORCH_VERSION);
+}
 
 namespace {
 int collectBlas(struct dl_phdr_info *info, size_t, void *data)
@@ -83,7 +89,8 @@ double measureGemmGflops(int n, int repeats)
 
 long long peakRssBytes()
 {
-    struct rusage ru {};
+    struct rusage ru
+    {};
     getrusage(RUSAGE_SELF, &ru);
     return static_cast<long long>(ru.ru_maxrss) * 1024;
 }

@@ -14,6 +14,6 @@ namespace HfFolder {
 std::unique_ptr<Tokenizer> loadByteLevelTokenizer(const QString &folder);
 // The text of LICENSE / LICENSE.txt / LICENSE.md when present (first 64 KiB), else empty.
 QString licenseText(const QString &folder);
-}
+} // namespace HfFolder
 
 } // namespace strata

@@ -27,8 +27,7 @@ void LoadedModel::checkLength(size_t tokens) const
     if (tokens == 0)
         throw Error(QStringLiteral("The prompt is empty: there is nothing to run (this model adds no start token)."));
     if (ctx > 0 && tokens > size_t(ctx))
-        throw Error(QStringLiteral("The prompt has %1 tokens but %2 takes at most %3 (its context length).")
-                        .arg(tokens).arg(info().name).arg(ctx));
+        throw Error(QStringLiteral("The prompt has %1 tokens but %2 takes at most %3 (its context length).").arg(tokens).arg(info().name).arg(ctx));
 }
 
 std::shared_ptr<Trace> LoadedModel::trace(const QString &prompt, const TraceOptions &options, const JobControl *control)

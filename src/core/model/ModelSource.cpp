@@ -61,8 +61,7 @@ ModelSource resolveModelLocation(const QString &location)
             return src;
         }
         const QString name = fi.fileName();
-        if (name == QLatin1String("config.json") || name.endsWith(QLatin1String(".safetensors"))
-            || name == QLatin1String("model.safetensors.index.json")) {
+        if (name == QLatin1String("config.json") || name.endsWith(QLatin1String(".safetensors")) || name == QLatin1String("model.safetensors.index.json")) {
             src.kind = ModelSource::Kind::Folder;
             src.path = fi.canonicalPath();
             return src;

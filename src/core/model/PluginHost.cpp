@@ -14,9 +14,12 @@ namespace strata {
 QString PluginRecord::stateName(State s)
 {
     switch (s) {
-    case State::Loaded: return QStringLiteral("loaded");
-    case State::Refused: return QStringLiteral("refused");
-    case State::Failed: return QStringLiteral("failed");
+    case State::Loaded:
+        return QStringLiteral("loaded");
+    case State::Refused:
+        return QStringLiteral("refused");
+    case State::Failed:
+        return QStringLiteral("failed");
     }
     return QString();
 }
@@ -94,7 +97,8 @@ PluginRecord PluginHost::loadFile(const QString &file)
         delete loader;
         if (iid.startsWith(prefix))
             return refuse(PluginRecord::State::Refused, QStringLiteral("Built for model-family interface version %1; this Strata provides version %2.")
-                                                            .arg(iid.mid(prefix.size())).arg(kModelFamilyApiVersion));
+                                                            .arg(iid.mid(prefix.size()))
+                                                            .arg(kModelFamilyApiVersion));
         return refuse(PluginRecord::State::Refused, QStringLiteral("Not a Strata model-family plugin (interface '%1').").arg(iid));
     }
     const QJsonValue mdValue = meta.value(QLatin1String("MetaData"));
@@ -121,7 +125,8 @@ PluginRecord PluginHost::loadFile(const QString &file)
     }
     if (rec.compatVersion != kModelFamilyApiVersion) {
         delete loader;
-        return refuse(PluginRecord::State::Refused, QStringLiteral("Needs compatibility version %1; this Strata provides %2.").arg(rec.compatVersion).arg(kModelFamilyApiVersion));
+        return refuse(PluginRecord::State::Refused,
+                      QStringLiteral("Needs compatibility version %1; this Strata provides %2.").arg(rec.compatVersion).arg(kModelFamilyApiVersion));
     }
     if (family(rec.family)) {
         delete loader;
@@ -173,11 +178,10 @@ ModelFamily *PluginHost::familyFor(const ModelSource &source) const
         QStringList ids;
         for (ModelFamily *f : families())
             ids << f->familyId();
-        throw Error(ids.isEmpty()
-                        ? QStringLiteral("No model-family plugins are loaded, so %1 cannot be opened (looked in %2).")
-                              .arg(source.path, defaultSearchPaths().join(QStringLiteral(", ")))
-                        : QStringLiteral("%1: unknown model architecture; the loaded families (%2) do not recognise it.")
-                              .arg(source.path, ids.join(QStringLiteral(", "))));
+        throw Error(ids.isEmpty() ? QStringLiteral("No model-family plugins are loaded, so %1 cannot be opened (looked in %2).")
+                                        .arg(source.path, defaultSearchPaths().join(QStringLiteral(", ")))
+                                  : QStringLiteral("%1: unknown model architecture; the loaded families (%2) do not recognise it.")
+                                        .arg(source.path, ids.join(QStringLiteral(", "))));
     }
     return best;
 }

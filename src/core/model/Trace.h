@@ -45,8 +45,8 @@ struct Trace
     QStringList tokenStrings; // display strings, one per token
     HostTensor embed;         // [T, D] token + position embedding (the input of layer 0)
     std::vector<LayerTrace> layers;
-    HostTensor finalNorm;     // [T, D]
-    HostTensor logits;        // [T, V], or [1, V] for the last position when logits were not kept
+    HostTensor finalNorm;               // [T, D]
+    HostTensor logits;                  // [T, V], or [1, V] for the last position when logits were not kept
     std::vector<int> kvHeadOfQueryHead; // grouped-query attention: which KV head each query head reads
     TraceOptions options;
     double milliseconds = 0;

@@ -9,8 +9,7 @@ namespace strata {
 // A typed settings key declared next to the code that uses it:
 //   static const Setting<int> kThreads{"Runtime/threads", 0};
 // so keys are never string literals scattered over files.
-template <typename T>
-class Setting
+template <typename T> class Setting
 {
 public:
     Setting(const char *key, T defaultValue) : m_key(QString::fromLatin1(key)), m_default(std::move(defaultValue)) {}
@@ -42,6 +41,6 @@ private:
 namespace Settings {
 // Organisation/application names for QSettings; call once from each executable's main().
 void initApplicationIdentity();
-}
+} // namespace Settings
 
 } // namespace strata

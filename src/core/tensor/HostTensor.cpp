@@ -9,12 +9,16 @@
 namespace strata {
 
 namespace {
-struct DTypeRow { DType type; const char *name; int size; bool floating; };
+struct DTypeRow
+{
+    DType type;
+    const char *name;
+    int size;
+    bool floating;
+};
 constexpr DTypeRow kDTypes[] = {
-    {DType::F32, "F32", 4, true},  {DType::F16, "F16", 2, true}, {DType::BF16, "BF16", 2, true},
-    {DType::F64, "F64", 8, true},  {DType::I64, "I64", 8, false}, {DType::I32, "I32", 4, false},
-    {DType::I16, "I16", 2, false}, {DType::I8, "I8", 1, false},   {DType::U8, "U8", 1, false},
-    {DType::Bool, "BOOL", 1, false},
+    {DType::F32, "F32", 4, true},  {DType::F16, "F16", 2, true},  {DType::BF16, "BF16", 2, true}, {DType::F64, "F64", 8, true}, {DType::I64, "I64", 8, false},
+    {DType::I32, "I32", 4, false}, {DType::I16, "I16", 2, false}, {DType::I8, "I8", 1, false},    {DType::U8, "U8", 1, false},  {DType::Bool, "BOOL", 1, false},
 };
 const DTypeRow &row(DType t)
 {
@@ -25,9 +29,18 @@ const DTypeRow &row(DType t)
 }
 } // namespace
 
-QString dtypeName(DType t) { return QString::fromLatin1(row(t).name); }
-int dtypeSize(DType t) { return row(t).size; }
-bool isFloatingDType(DType t) { return row(t).floating; }
+QString dtypeName(DType t)
+{
+    return QString::fromLatin1(row(t).name);
+}
+int dtypeSize(DType t)
+{
+    return row(t).size;
+}
+bool isFloatingDType(DType t)
+{
+    return row(t).floating;
+}
 
 bool dtypeFromName(const QString &name, DType *out)
 {
@@ -40,8 +53,7 @@ bool dtypeFromName(const QString &name, DType *out)
     return false;
 }
 
-HostTensor::HostTensor(DType dtype, std::vector<int64_t> shape)
-    : m_dtype(dtype), m_shape(std::move(shape))
+HostTensor::HostTensor(DType dtype, std::vector<int64_t> shape) : m_dtype(dtype), m_shape(std::move(shape))
 {
     m_bytes.resize(size_t(numel()) * size_t(dtypeSize(dtype)));
 }
@@ -65,8 +77,7 @@ HostTensor HostTensor::fromFloats(const std::vector<int64_t> &shape, const float
         for (int64_t i = 0; i < n; ++i)
             out[i] = floatToHalf(data[i]);
     } else {
-        throw Error(QStringLiteral("Internal error: activations can only be stored as F32 or F16, not %1.")
-                        .arg(dtypeName(storage)));
+        throw Error(QStringLiteral("Internal error: activations can only be stored as F32 or F16, not %1.").arg(dtypeName(storage)));
     }
     return t;
 }
@@ -91,11 +102,28 @@ float HostTensor::floatAt(int64_t i) const
 {
     const unsigned char *p = m_bytes.data();
     switch (m_dtype) {
-    case DType::F32: { float v; std::memcpy(&v, p + i * 4, 4); return v; }
-    case DType::F16: { uint16_t v; std::memcpy(&v, p + i * 2, 2); return halfToFloat(v); }
-    case DType::BF16: { uint16_t v; std::memcpy(&v, p + i * 2, 2); return bf16ToFloat(v); }
-    case DType::F64: { double v; std::memcpy(&v, p + i * 8, 8); return float(v); }
-    default: return float(intAt(i));
+    case DType::F32: {
+        float v;
+        std::memcpy(&v, p + i * 4, 4);
+        return v;
+    }
+    case DType::F16: {
+        uint16_t v;
+        std::memcpy(&v, p + i * 2, 2);
+        return halfToFloat(v);
+    }
+    case DType::BF16: {
+        uint16_t v;
+        std::memcpy(&v, p + i * 2, 2);
+        return bf16ToFloat(v);
+    }
+    case DType::F64: {
+        double v;
+        std::memcpy(&v, p + i * 8, 8);
+        return float(v);
+    }
+    default:
+        return float(intAt(i));
     }
 }
 
@@ -103,13 +131,28 @@ int64_t HostTensor::intAt(int64_t i) const
 {
     const unsigned char *p = m_bytes.data();
     switch (m_dtype) {
-    case DType::I64: { int64_t v; std::memcpy(&v, p + i * 8, 8); return v; }
-    case DType::I32: { int32_t v; std::memcpy(&v, p + i * 4, 4); return v; }
-    case DType::I16: { int16_t v; std::memcpy(&v, p + i * 2, 2); return v; }
-    case DType::I8: return int8_t(p[i]);
+    case DType::I64: {
+        int64_t v;
+        std::memcpy(&v, p + i * 8, 8);
+        return v;
+    }
+    case DType::I32: {
+        int32_t v;
+        std::memcpy(&v, p + i * 4, 4);
+        return v;
+    }
+    case DType::I16: {
+        int16_t v;
+        std::memcpy(&v, p + i * 2, 2);
+        return v;
+    }
+    case DType::I8:
+        return int8_t(p[i]);
     case DType::U8:
-    case DType::Bool: return p[i];
-    default: return int64_t(floatAt(i));
+    case DType::Bool:
+        return p[i];
+    default:
+        return int64_t(floatAt(i));
     }
 }
 

@@ -18,7 +18,10 @@ namespace strata {
 namespace {
 constexpr qint64 kMaxHeaderBytes = 100 * 1024 * 1024; // the format's own limit
 
-QString fileLabel(const QString &path) { return QDir::toNativeSeparators(path); }
+QString fileLabel(const QString &path)
+{
+    return QDir::toNativeSeparators(path);
+}
 
 bool mulOverflows(qint64 a, qint64 b, qint64 *out)
 {
@@ -58,7 +61,9 @@ void SafetensorsReader::open(const QString &path)
     std::memcpy(&headerLen, m_map, 8); // little-endian on every platform we build for
     if (headerLen > quint64(kMaxHeaderBytes) || qint64(headerLen) > size - 8)
         throw Error(QStringLiteral("%1: corrupt safetensors header: it claims %2 bytes but the file has only %3 after the length field.")
-                        .arg(label).arg(headerLen).arg(size - 8));
+                        .arg(label)
+                        .arg(headerLen)
+                        .arg(size - 8));
     m_dataStart = 8 + qint64(headerLen);
     const qint64 dataSize = size - m_dataStart;
 
@@ -109,17 +114,22 @@ void SafetensorsReader::open(const QString &path)
         ti.end = qint64(offs[1].toDouble());
         if (ti.begin < 0 || ti.end < ti.begin || ti.end > dataSize)
             throw Error(QStringLiteral("%1: tensor '%2' has data offsets [%3, %4] outside the data section of %5 bytes.")
-                            .arg(label, name).arg(ti.begin).arg(ti.end).arg(dataSize));
+                            .arg(label, name)
+                            .arg(ti.begin)
+                            .arg(ti.end)
+                            .arg(dataSize));
         qint64 expected = 0;
         if (mulOverflows(numel, dtypeSize(ti.dtype), &expected) || expected != ti.end - ti.begin)
             throw Error(QStringLiteral("%1: tensor '%2' has %3 bytes of data but shape %4 of %5 needs %6.")
-                            .arg(label, name).arg(ti.end - ti.begin).arg(HostTensor::shapeString(ti.shape), dtypeName(ti.dtype)).arg(expected));
+                            .arg(label, name)
+                            .arg(ti.end - ti.begin)
+                            .arg(HostTensor::shapeString(ti.shape), dtypeName(ti.dtype))
+                            .arg(expected));
         byOffset.push_back(ti);
         m_infos.insert(name, ti);
     }
-    std::sort(byOffset.begin(), byOffset.end(), [](const TensorInfo &a, const TensorInfo &b) {
-        return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
-    });
+    std::sort(byOffset.begin(), byOffset.end(),
+              [](const TensorInfo &a, const TensorInfo &b) { return a.begin != b.begin ? a.begin < b.begin : a.end < b.end; });
     for (size_t i = 1; i < byOffset.size(); ++i) {
         if (byOffset[i].begin < byOffset[i - 1].end)
             throw Error(QStringLiteral("%1: tensors '%2' and '%3' overlap in the file.").arg(label, byOffset[i - 1].name, byOffset[i].name));
@@ -191,9 +201,9 @@ void SafetensorsCheckpoint::openFolder(const QString &folder)
     }
     if (!QFileInfo::exists(index)) {
         const bool hasBin = QFileInfo::exists(dir.filePath(QStringLiteral("pytorch_model.bin")));
-        throw Error(hasBin
-                        ? QStringLiteral("%1 has only pytorch_model.bin; Strata reads model.safetensors (convert it with the safetensors tools).").arg(fileLabel(folder))
-                        : QStringLiteral("%1 has neither model.safetensors nor model.safetensors.index.json.").arg(fileLabel(folder)));
+        throw Error(hasBin ? QStringLiteral("%1 has only pytorch_model.bin; Strata reads model.safetensors (convert it with the safetensors tools).")
+                                 .arg(fileLabel(folder))
+                           : QStringLiteral("%1 has neither model.safetensors nor model.safetensors.index.json.").arg(fileLabel(folder)));
     }
     QFile f(index);
     if (!f.open(QIODevice::ReadOnly))
@@ -247,10 +257,22 @@ const SafetensorsReader &SafetensorsCheckpoint::reader(const QString &name) cons
     return *m_readers[size_t(*it)];
 }
 
-const TensorInfo &SafetensorsCheckpoint::info(const QString &name) const { return reader(name).info(name); }
-HostTensor SafetensorsCheckpoint::tensor(const QString &name) const { return reader(name).tensor(name); }
-std::vector<float> SafetensorsCheckpoint::floats(const QString &name) const { return reader(name).floats(name); }
-const unsigned char *SafetensorsCheckpoint::rawData(const QString &name) const { return reader(name).rawData(name); }
+const TensorInfo &SafetensorsCheckpoint::info(const QString &name) const
+{
+    return reader(name).info(name);
+}
+HostTensor SafetensorsCheckpoint::tensor(const QString &name) const
+{
+    return reader(name).tensor(name);
+}
+std::vector<float> SafetensorsCheckpoint::floats(const QString &name) const
+{
+    return reader(name).floats(name);
+}
+const unsigned char *SafetensorsCheckpoint::rawData(const QString &name) const
+{
+    return reader(name).rawData(name);
+}
 
 void writeSafetensors(const QString &path, const std::vector<NamedTensor> &tensors, const QHash<QString, QString> &metadata)
 {

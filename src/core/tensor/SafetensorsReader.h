@@ -85,7 +85,6 @@ struct NamedTensor
 
 // Writes a .safetensors file atomically (a temporary file renamed into place on success), so a
 // failure never leaves a partial file behind.
-void writeSafetensors(const QString &path, const std::vector<NamedTensor> &tensors,
-                      const QHash<QString, QString> &metadata = {}); // throws Error
+void writeSafetensors(const QString &path, const std::vector<NamedTensor> &tensors, const QHash<QString, QString> &metadata = {}); // throws Error
 
 } // namespace strata

@@ -15,7 +15,10 @@
 namespace strata {
 
 namespace {
-std::string key(const QByteArray &b) { return std::string(b.constData(), size_t(b.size())); }
+std::string key(const QByteArray &b)
+{
+    return std::string(b.constData(), size_t(b.size()));
+}
 std::string pairKey(const QByteArray &a, const QByteArray &b)
 {
     std::string k = key(a);
@@ -47,9 +50,12 @@ const QVector<char32_t> &ByteLevelBpeTokenizer::byteToUnicode()
     static const QVector<char32_t> table = [] {
         QVector<char32_t> t(256, 0);
         QVector<bool> direct(256, false);
-        for (int b = '!'; b <= '~'; ++b) direct[b] = true;
-        for (int b = 0xA1; b <= 0xAC; ++b) direct[b] = true;
-        for (int b = 0xAE; b <= 0xFF; ++b) direct[b] = true;
+        for (int b = '!'; b <= '~'; ++b)
+            direct[b] = true;
+        for (int b = 0xA1; b <= 0xAC; ++b)
+            direct[b] = true;
+        for (int b = 0xAE; b <= 0xFF; ++b)
+            direct[b] = true;
         int n = 0;
         for (int b = 0; b < 256; ++b)
             t[b] = direct[b] ? char32_t(b) : char32_t(256 + n++);
@@ -96,9 +102,8 @@ QByteArray ByteLevelBpeTokenizer::symbolsToBytes(const QString &symbols, bool *o
 
 const QRegularExpression &ByteLevelBpeTokenizer::gpt2Pattern()
 {
-    static const QRegularExpression re(
-        QStringLiteral("'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+"),
-        QRegularExpression::UseUnicodePropertiesOption);
+    static const QRegularExpression re(QStringLiteral("'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+"),
+                                       QRegularExpression::UseUnicodePropertiesOption);
     return re;
 }
 
@@ -161,7 +166,8 @@ void ByteLevelBpeTokenizer::loadTokenizerJson(const QString &path)
     const QJsonObject root = readJson(path).object();
     const QJsonObject model = root.value(QLatin1String("model")).toObject();
     if (model.value(QLatin1String("type")).toString() != QLatin1String("BPE"))
-        throw Error(QStringLiteral("%1: tokenizer model type '%2' is not supported (expected BPE).").arg(QDir::toNativeSeparators(path), model.value(QLatin1String("type")).toString()));
+        throw Error(QStringLiteral("%1: tokenizer model type '%2' is not supported (expected BPE).")
+                        .arg(QDir::toNativeSeparators(path), model.value(QLatin1String("type")).toString()));
     const QJsonObject vocab = model.value(QLatin1String("vocab")).toObject();
     if (vocab.isEmpty())
         throw Error(QStringLiteral("%1: the BPE model has no vocabulary.").arg(QDir::toNativeSeparators(path)));
@@ -232,7 +238,8 @@ void ByteLevelBpeTokenizer::finishLoading(const QString &source)
     for (int b = 0; b < 256; ++b) {
         if (m_vocab.find(std::string(1, char(b))) == m_vocab.end())
             throw Error(QStringLiteral("%1: the vocabulary lacks the single byte 0x%2, so it is not a byte-level BPE vocabulary.")
-                            .arg(QDir::toNativeSeparators(source)).arg(b, 2, 16, QLatin1Char('0')));
+                            .arg(QDir::toNativeSeparators(source))
+                            .arg(b, 2, 16, QLatin1Char('0')));
     }
     std::lock_guard<std::mutex> lock(m_cacheMutex);
     m_cache.clear();

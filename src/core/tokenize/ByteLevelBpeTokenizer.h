@@ -20,7 +20,7 @@ public:
     ByteLevelBpeTokenizer();
 
     void loadVocabAndMerges(const QString &vocabJson, const QString &mergesTxt); // throws Error
-    void loadTokenizerJson(const QString &path);                                  // throws Error
+    void loadTokenizerJson(const QString &path);                                 // throws Error
     // For tokenizers the project learns itself (the demo model): byte symbols are implied.
     void setVocabulary(const std::vector<QByteArray> &tokens, const std::vector<std::pair<QByteArray, QByteArray>> &merges);
 

@@ -31,7 +31,11 @@ public:
     virtual int64_t eosId() const { return -1; }
     // Whether a prompt for this model normally starts with BOS (Llama) or not (GPT-2).
     virtual bool prependsBos() const { return false; }
-    virtual bool isSpecial(int64_t id) const { Q_UNUSED(id); return false; }
+    virtual bool isSpecial(int64_t id) const
+    {
+        Q_UNUSED(id);
+        return false;
+    }
 
     std::vector<int64_t> encodeIds(const QString &text, bool parseSpecial = false) const;
     QString decode(const std::vector<int64_t> &ids) const;

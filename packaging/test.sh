@@ -1,0 +1,15 @@
+#!/bin/sh
+# Sets up a fresh Debian 12 machine, builds Strata, checks formatting, runs every test, then builds
+# the .deb, installs it and checks that the installed tree runs. This is what CI runs.
+set -eu
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+sh packaging/setup-debian.sh
+sh packaging/build.sh
+echo "== format check (clang-format)"
+git ls-files '*.cpp' '*.h' | xargs clang-format --dry-run --Werror
+echo "== tests"
+(cd build && QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j2 --timeout 600)
+echo "== package"
+sh packaging/check-package.sh
+echo "== all done in $(( $(date +%s) - start )) s"

@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""Fills unfinished entries of strata_zh_CN.ts from the glossary below.
+
+Workflow when UI strings change:
+  cmake --build build --target update_translations   # lupdate adds new <source>s as unfinished
+  python3 translations/fill_zh_CN.py                 # add their translations to GLOSSARY first
+The script reports every source that still has no translation, so none is left unfinished silently.
+"""
+import os
+import sys
+import xml.etree.ElementTree as ET
+
+GLOSSARY = {
+    # Panels
+    "Model": "模型",
+    "Which model is loaded, and what is it made of?": "加载了哪个模型？它由什么组成？",
+    "Prompt": "提示词",
+    "How is my text split into tokens, and what does the model continue?": "文本如何被切分为词元？模型会如何续写？",
+    "Attention": "注意力",
+    "Where does each head of each layer look from each token?": "每一层的每个注意力头从每个词元看向哪里？",
+    "Next token": "下一个词元",
+    "What does the model predict after the selected token?": "模型在所选词元之后预测什么？",
+    "Log": "日志",
+    "What did Strata do, and what went wrong?": "Strata 做了什么？哪里出了问题？",
+    # About / export
+    "Strata %1\nQt %2\nlibtorch %3\nBLAS: %4\nThreads: %5": "Strata %1\nQt %2\nlibtorch %3\nBLAS：%4\n线程数：%5",
+    "Export figure": "导出图表",
+    "PNG image (*.png);;PDF document (*.pdf);;CSV data (*.csv);;JSON data (*.json)":
+        "PNG 图像 (*.png);;PDF 文档 (*.pdf);;CSV 数据 (*.csv);;JSON 数据 (*.json)",
+    "Export failed": "导出失败",
+    "About Strata": "关于 Strata",
+    "<h2>Strata</h2><p>See how a GPT-style model builds meaning layer by layer.</p>":
+        "<h2>Strata</h2><p>观察 GPT 类模型如何逐层构建语义。</p>",
+    # AppContext
+    "Loading model %1…": "正在加载模型 %1…",
+    "Loading %1": "正在加载 %1",
+    "Loading cancelled.": "加载已取消。",
+    "Could not load %1: %2": "无法加载 %1：%2",
+    "Loaded %1: %2 layers, %3 heads, d=%4.": "已加载 %1：%2 层，%3 个注意力头，d=%4。",
+    "Model unloaded.": "模型已卸载。",
+    "No model is loaded. Open one from the Model panel or the File menu.": "尚未加载模型。请在“模型”面板或“文件”菜单中打开一个模型。",
+    "Tracing prompt": "正在追踪提示词",
+    "Run cancelled; the previous run is still shown.": "运行已取消；仍显示上一次的运行结果。",
+    "Run failed: %1": "运行失败：%1",
+    "Traced %1 tokens in %2 ms.": "已追踪 %1 个词元，用时 %2 毫秒。",
+    "Generating": "正在生成",
+    "Generation failed: %1": "生成失败：%1",
+    # AttentionPanel
+    "Layer": "层",
+    "Head": "注意力头",
+    "Scale": "刻度",
+    "Linear": "线性",
+    "Log": "日志",
+    "Per-row max": "按行最大值",
+    "Export…": "导出…",
+    "Key (attended-to token)": "键（被关注的词元）",
+    "Query (attending token)": "查询（发出关注的词元）",
+    "Attention weight": "注意力权重",
+    "Attention of this layer was not captured.": "未捕获该层的注意力。",
+    "Run a prompt to see its attention.": "运行一个提示词以查看其注意力。",
+    "log10 attention weight": "log10 注意力权重",
+    "Weight / row maximum": "权重 / 行最大值",
+    "Layer %1, head %2%3 · %4 tokens · %5 · keys Alt+←/→ head, Alt+↑/↓ layer":
+        "第 %1 层，第 %2 个头%3 · %4 个词元 · %5 · 按键 Alt+←/→ 切换头，Alt+↑/↓ 切换层",
+    " (reads KV head %1)": "（读取 KV 头 %1）",
+    "query #%1 '%2'\nkey #%3 '%4'\nweight %5": "查询 #%1 '%2'\n键 #%3 '%4'\n权重 %5",
+    # MainWindow
+    "Open a Hugging Face model folder": "打开 Hugging Face 模型文件夹",
+    "Open a GGUF model": "打开 GGUF 模型",
+    "GGUF models (*.gguf);;All files (*)": "GGUF 模型 (*.gguf);;所有文件 (*)",
+    "Language": "语言",
+    "The translation for %1 could not be loaded.": "无法加载 %1 的翻译。",
+    "Strata — layer-by-layer model workbench": "Strata — 逐层模型分析工作台",
+    "&File": "文件(&F)",
+    "&Edit": "编辑(&E)",
+    "&View": "视图(&V)",
+    "&Run": "运行(&R)",
+    "&Help": "帮助(&H)",
+    "&Panels": "面板(&P)",
+    "&Language": "语言(&L)",
+    "Open model &folder…": "打开模型文件夹(&F)…",
+    "Open &GGUF file…": "打开 GGUF 文件(&G)…",
+    "Open &demo model": "打开演示模型(&D)",
+    "&Unload model": "卸载模型(&U)",
+    "&Export attention figure…": "导出注意力图(&E)…",
+    "&Quit": "退出(&Q)",
+    "&Reset layout": "重置布局(&R)",
+    "&Run prompt": "运行提示词(&R)",
+    "&Cancel running job": "取消正在运行的任务(&C)",
+    "Next head": "下一个注意力头",
+    "Previous head": "上一个注意力头",
+    "Next layer": "下一层",
+    "Previous layer": "上一层",
+    "Next token": "下一个词元",
+    "Previous token": "上一个词元",
+    "&Welcome": "欢迎(&W)",
+    "&Keyboard shortcuts": "键盘快捷键(&K)",
+    "&Plugins…": "插件(&P)…",
+    "&About Strata": "关于 Strata(&A)",
+    "&Undo": "撤销(&U)",
+    "&Redo": "重做(&R)",
+    "Cancel": "取消",
+    "<h3>Welcome to Strata</h3><p>Strata shows how a language model turns tokens into ever more abstract representations, layer by layer. Type a prompt, press Ctrl+Enter, then look:</p><ul>":
+        "<h3>欢迎使用 Strata</h3><p>Strata 展示语言模型如何逐层把词元变成越来越抽象的表示。输入提示词，按 Ctrl+Enter，然后查看：</p><ul>",
+    "</ul><p>Alt+arrow keys step through heads and layers from anywhere; Help › Keyboard shortcuts lists every key.</p>":
+        "</ul><p>在任何位置按 Alt+方向键即可逐个浏览注意力头和层；“帮助 › 键盘快捷键”列出了所有按键。</p>",
+    "Welcome": "欢迎",
+    "Keyboard shortcuts": "键盘快捷键",
+    "Action": "操作",
+    "Shortcut": "快捷键",
+    # ModelPanel
+    "Loading %1…": "正在加载 %1…",
+    "Could not load: %1": "无法加载：%1",
+    "Load": "加载",
+    "Open folder…": "打开文件夹…",
+    "Open GGUF…": "打开 GGUF…",
+    "Unload": "卸载",
+    "Refresh": "刷新",
+    "Model card": "模型卡片",
+    "Double-click a model to load it.": "双击模型以加载。",
+    "Demo model (bundled)": "演示模型（内置）",
+    "The small GPT-2 trained by Strata itself": "由 Strata 自己训练的小型 GPT-2",
+    "%1 (Hugging Face cache, %2)": "%1（Hugging Face 缓存，%2）",
+    "%1 (recent)": "%1（最近使用）",
+    "No model loaded.": "尚未加载模型。",
+    "Loaded from %1": "加载自 %1",
+    "Name": "名称",
+    "Family": "模型族",
+    "Layers": "层数",
+    "Heads": "注意力头",
+    "%1 query / %2 key-value": "%1 个查询头 / %2 个键值头",
+    "Width": "宽度",
+    "%1 (head dim %2, MLP %3)": "%1（头维度 %2，MLP %3）",
+    "Parameters": "参数量",
+    "Vocabulary": "词表",
+    "Context": "上下文",
+    "%1 tokens": "%1 个词元",
+    "Weights": "权重",
+    "%1, %2": "%1，%2",
+    "Fingerprint": "指纹",
+    "Full trace": "完整追踪",
+    "%1 at %2 tokens (float32)": "%2 个词元时约 %1（float32）",
+    # NextTokenPanel
+    "Token": "词元",
+    "Id": "编号",
+    "Probability": "概率",
+    "Run a prompt to see the model's next-token predictions.": "运行一个提示词以查看模型对下一个词元的预测。",
+    "After token #%1 '%2', the model predicts:": "在词元 #%1 '%2' 之后，模型预测：",
+    # PluginsDialog
+    "Plugins": "插件",
+    "Version": "版本",
+    "State": "状态",
+    "File": "文件",
+    "Message": "信息",
+    "loaded": "已加载",
+    "refused": "已拒绝",
+    "failed": "失败",
+    "No plugins were found in: %1": "在以下位置未找到插件：%1",
+    "Model-family plugins found at start-up:": "启动时找到的模型族插件：",
+    # PromptPanel
+    "#%1  id %2\nbytes %3\n\"%4\"": "#%1  编号 %2\n字节 %3\n\"%4\"",
+    "History:": "历史：",
+    "Type a prompt and press Ctrl+Enter to trace it.": "输入提示词并按 Ctrl+Enter 进行追踪。",
+    "Run": "运行",
+    "Trace the prompt (Ctrl+Enter)": "追踪提示词（Ctrl+Enter）",
+    "Continue": "续写",
+    "Generate tokens and append them to the prompt (temperature 0 is greedy)": "生成词元并追加到提示词末尾（温度为 0 时为贪心解码）",
+    "New tokens:": "新词元数：",
+    "Temperature:": "温度：",
+    "Top-k:": "Top-k：",
+    "No model loaded": "尚未加载模型",
+    "<b>%1 / %2 tokens — too long for this model</b>": "<b>%1 / %2 个词元 — 超出该模型的上下文长度</b>",
+    "%1 / %2 tokens": "%1 / %2 个词元",
+}
+
+# The same English word can need different Chinese in different places.
+BY_CONTEXT = {
+    ("strata::AttentionPanel", "Log"): "对数",
+}
+
+
+def main() -> int:
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "strata_zh_CN.ts")
+    tree = ET.parse(path)
+    missing = []
+    for ctx in tree.getroot().iter("context"):
+        name = ctx.findtext("name")
+        for msg in ctx.iter("message"):
+            src = msg.findtext("source")
+            tr = msg.find("translation")
+            if tr is None or tr.get("type") == "vanished" or tr.get("type") == "obsolete":
+                continue
+            text = BY_CONTEXT.get((name, src), GLOSSARY.get(src))
+            if text is None:
+                if tr.get("type") == "unfinished" or not (tr.text or "").strip():
+                    missing.append(f"{name}: {src!r}")
+                continue
+            tr.text = text
+            tr.attrib.pop("type", None)
+    tree.write(path, encoding="utf-8", xml_declaration=True)
+    with open(path, "r+", encoding="utf-8") as f:  # keep lupdate's DOCTYPE line
+        body = f.read()
+        if "<!DOCTYPE TS>" not in body:
+            body = body.replace("?>\n", "?>\n<!DOCTYPE TS>\n", 1)
+            f.seek(0)
+            f.write(body)
+            f.truncate()
+    for m in missing:
+        print("untranslated:", m)
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -161,11 +161,13 @@ private Q_SLOTS:
         // Occupy the worker so the next run is still queued (a long run), then cancel it.
         std::atomic<bool> release{false};
         QObject holder;
-        ctx.jobs()->submit(QString(), QStringLiteral("blocker"), [&](JobControl &) {
-            while (!release)
-                std::this_thread::sleep_for(std::chrono::milliseconds(5));
-            return QVariant();
-        }, &holder, {});
+        ctx.jobs()->submit(QString(), QStringLiteral("blocker"),
+                           [&](JobControl &) {
+                               while (!release)
+                                   std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                               return QVariant();
+                           },
+                           &holder, {});
         QSignalSpy cancelled(&ctx, &AppContext::runCancelled);
         ctx.runPrompt(QStringLiteral("A second run that will be cancelled"));
         QVERIFY(ctx.isRunning());

@@ -171,6 +171,23 @@ GLOSSARY = {
     "No model loaded": "尚未加载模型",
     "<b>%1 / %2 tokens — too long for this model</b>": "<b>%1 / %2 个词元 — 超出该模型的上下文长度</b>",
     "%1 / %2 tokens": "%1 / %2 个词元",
+    # HubDownloadDialog
+    "Download from the Hub": "从 Hub 下载",
+    "Repository": "仓库",
+    "Revision": "版本",
+    "Endpoint": "服务地址",
+    "Files go to the Hugging Face cache, where Python tools find them too. An interrupted download resumes.":
+        "文件保存到 Hugging Face 缓存中，Python 工具也能找到它们。中断的下载可以继续。",
+    "Download": "下载",
+    "Downloading %1…": "正在下载 %1…",
+    "Connecting to %1…": "正在连接 %1…",
+    "Downloading %1": "正在下载 %1",
+    "Cancelled. Downloading again resumes where it stopped.": "已取消。再次下载将从中断处继续。",
+    "Failed: %1": "失败：%1",
+    "Downloaded to %1": "已下载到 %1",
+    "Download from the &Hub…": "从 Hub 下载(&H)…",
+    "Before loading: %1 layers × %2 heads, d=%3; weights %4 on disk (+%5 in memory); a full float32 trace at %6 tokens needs %7.":
+        "加载前估算：%1 层 × %2 个注意力头，d=%3；权重在磁盘上占 %4（内存中另需 %5）；%6 个词元的完整 float32 追踪需要 %7。",
 }
 
 # The same English word can need different Chinese in different places.

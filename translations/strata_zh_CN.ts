@@ -1,4 +1,4 @@
-<?xml version="1.0" encoding="utf-8"?>
+<?xml version='1.0' encoding='utf-8'?>
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
@@ -204,12 +204,67 @@ BLAS：%4
         <translation>（读取 KV 头 %1）</translation>
     </message>
     <message>
-        <source>query #%1 &apos;%2&apos;
-key #%3 &apos;%4&apos;
+        <source>query #%1 '%2'
+key #%3 '%4'
 weight %5</source>
-        <translation>查询 #%1 &apos;%2&apos;
-键 #%3 &apos;%4&apos;
+        <translation>查询 #%1 '%2'
+键 #%3 '%4'
 权重 %5</translation>
+    </message>
+</context>
+<context>
+    <name>strata::HubDownloadDialog</name>
+    <message>
+        <source>Download from the Hub</source>
+        <translation>从 Hub 下载</translation>
+    </message>
+    <message>
+        <source>Repository</source>
+        <translation>仓库</translation>
+    </message>
+    <message>
+        <source>Revision</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>Endpoint</source>
+        <translation>服务地址</translation>
+    </message>
+    <message>
+        <source>Files go to the Hugging Face cache, where Python tools find them too. An interrupted download resumes.</source>
+        <translation>文件保存到 Hugging Face 缓存中，Python 工具也能找到它们。中断的下载可以继续。</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Downloading %1…</source>
+        <translation>正在下载 %1…</translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation>正在连接 %1…</translation>
+    </message>
+    <message>
+        <source>Downloading %1</source>
+        <translation>正在下载 %1</translation>
+    </message>
+    <message>
+        <source>Cancelled. Downloading again resumes where it stopped.</source>
+        <translation>已取消。再次下载将从中断处继续。</translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation>失败：%1</translation>
+    </message>
+    <message>
+        <source>Downloaded to %1</source>
+        <translation>已下载到 %1</translation>
     </message>
 </context>
 <context>
@@ -382,6 +437,10 @@ weight %5</source>
         <source>Shortcut</source>
         <translation>快捷键</translation>
     </message>
+    <message>
+        <source>Download from the &amp;Hub…</source>
+        <translation>从 Hub 下载(&amp;H)…</translation>
+    </message>
 </context>
 <context>
     <name>strata::ModelPanel</name>
@@ -521,6 +580,10 @@ weight %5</source>
         <source>%1 at %2 tokens (float32)</source>
         <translation>%2 个词元时约 %1（float32）</translation>
     </message>
+    <message>
+        <source>Before loading: %1 layers × %2 heads, d=%3; weights %4 on disk (+%5 in memory); a full float32 trace at %6 tokens needs %7.</source>
+        <translation>加载前估算：%1 层 × %2 个注意力头，d=%3；权重在磁盘上占 %4（内存中另需 %5）；%6 个词元的完整 float32 追踪需要 %7。</translation>
+    </message>
 </context>
 <context>
     <name>strata::NextTokenPanel</name>
@@ -537,12 +600,12 @@ weight %5</source>
         <translation>概率</translation>
     </message>
     <message>
-        <source>Run a prompt to see the model&apos;s next-token predictions.</source>
+        <source>Run a prompt to see the model's next-token predictions.</source>
         <translation>运行一个提示词以查看模型对下一个词元的预测。</translation>
     </message>
     <message>
-        <source>After token #%1 &apos;%2&apos;, the model predicts:</source>
-        <translation>在词元 #%1 &apos;%2&apos; 之后，模型预测：</translation>
+        <source>After token #%1 '%2', the model predicts:</source>
+        <translation>在词元 #%1 '%2' 之后，模型预测：</translation>
     </message>
 </context>
 <context>
@@ -597,10 +660,10 @@ weight %5</source>
     <message>
         <source>#%1  id %2
 bytes %3
-&quot;%4&quot;</source>
+"%4"</source>
         <translation>#%1  编号 %2
 字节 %3
-&quot;%4&quot;</translation>
+"%4"</translation>
     </message>
     <message>
         <source>History:</source>

@@ -2,6 +2,7 @@
 
 #include "AboutDialog.h"
 #include "AppContext.h"
+#include "HubDownloadDialog.h"
 #include "LanguageManager.h"
 #include "Panel.h"
 #include "PanelRegistry.h"
@@ -83,6 +84,11 @@ void MainWindow::createActions()
     });
     connect(makeAction(QStringLiteral("openDemo"), QKeySequence(Qt::CTRL | Qt::Key_D)), &QAction::triggered, this,
             [this] { m_context->loadModel(QStringLiteral("demo")); });
+    connect(makeAction(QStringLiteral("downloadModel")), &QAction::triggered, this, [this] {
+        auto *dlg = new HubDownloadDialog(m_context, this);
+        dlg->setAttribute(Qt::WA_DeleteOnClose);
+        dlg->open();
+    });
     connect(makeAction(QStringLiteral("unloadModel")), &QAction::triggered, m_context, &AppContext::unloadModel);
     connect(makeAction(QStringLiteral("exportFigure"), QKeySequence(Qt::CTRL | Qt::Key_E)), &QAction::triggered, this, [this] {
         if (auto *p = qobject_cast<AttentionPanel *>(panel(QStringLiteral("AttentionPanel"))))
@@ -150,7 +156,7 @@ void MainWindow::createDocks()
 void MainWindow::createMenus()
 {
     m_file = menuBar()->addMenu(QString());
-    for (const char *n : {"openFolder", "openGguf", "openDemo", "unloadModel"})
+    for (const char *n : {"openFolder", "openGguf", "openDemo", "downloadModel", "unloadModel"})
         m_file->addAction(m_actions.value(QString::fromLatin1(n)));
     m_file->addSeparator();
     m_file->addAction(m_actions.value(QStringLiteral("exportFigure")));
@@ -252,6 +258,7 @@ void MainWindow::retranslate()
         {QStringLiteral("openFolder"), tr("Open model &folder…")},
         {QStringLiteral("openGguf"), tr("Open &GGUF file…")},
         {QStringLiteral("openDemo"), tr("Open &demo model")},
+        {QStringLiteral("downloadModel"), tr("Download from the &Hub…")},
         {QStringLiteral("unloadModel"), tr("&Unload model")},
         {QStringLiteral("exportFigure"), tr("&Export attention figure…")},
         {QStringLiteral("quit"), tr("&Quit")},

@@ -281,10 +281,12 @@ int cmdBench(QCommandLineParser &p)
     QString loc = p.value(QStringLiteral("model"));
     QTextStream err(stderr);
     if (loc.isEmpty()) {
-        err << "writing a random GPT-2-small (124M parameters) to " << tmp.path() << "...\n";
+        // --save-model keeps the random model so that other tools (the PyTorch baseline) can run it.
+        const QString folder = p.isSet(QStringLiteral("save-model")) ? p.value(QStringLiteral("save-model")) : tmp.path();
+        err << "writing a random GPT-2-small (124M parameters) to " << folder << "...\n";
         err.flush();
-        writeRandomGpt2(tmp.path(), RandomGpt2Spec{});
-        loc = tmp.path();
+        writeRandomGpt2(folder, RandomGpt2Spec{});
+        loc = folder;
     }
     const auto model = PluginHost::instance().load(loc);
     const ModelInfo &info = model->info();
@@ -466,6 +468,7 @@ const std::map<QString, Command> &commands()
               p.addOption({QStringLiteral("repeats"), QStringLiteral("Runs per length (best is reported)"), QStringLiteral("N")});
               p.addOption({QStringLiteral("threads"), QStringLiteral("Torch threads (default: all cores)"), QStringLiteral("N")});
               p.addOption({QStringLiteral("json"), QStringLiteral("Also print JSON")});
+              p.addOption({QStringLiteral("save-model"), QStringLiteral("Write the random model to DIR and keep it"), QStringLiteral("DIR")});
           },
           cmdBench}},
         {QStringLiteral("demo"),

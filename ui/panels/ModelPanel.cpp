@@ -2,6 +2,7 @@
 
 #include "AppContext.h"
 #include "hub/HubCache.h"
+#include "model/ModelEstimate.h"
 #include "model/ModelSource.h"
 
 #include <QFileDialog>
@@ -37,6 +38,10 @@ ModelPanel::ModelPanel(AppContext *context) : Panel(context)
     for (QPushButton *b : {m_load, m_openFolder, m_openFile, m_unload, m_refresh})
         row->addWidget(b);
     v->addLayout(row);
+    m_estimate = new QLabel;
+    m_estimate->setObjectName(QStringLiteral("modelEstimate"));
+    m_estimate->setWordWrap(true);
+    v->addWidget(m_estimate);
     m_status = new QLabel;
     m_status->setWordWrap(true);
     v->addWidget(m_status);
@@ -50,6 +55,7 @@ ModelPanel::ModelPanel(AppContext *context) : Panel(context)
     v->addWidget(m_license);
 
     connect(m_list, &QListWidget::itemActivated, this, &ModelPanel::loadSelected);
+    connect(m_list, &QListWidget::currentItemChanged, this, &ModelPanel::showEstimate);
     connect(m_load, &QPushButton::clicked, this, &ModelPanel::loadSelected);
     connect(m_openFolder, &QPushButton::clicked, this, [this] {
         const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a Hugging Face model folder"));
@@ -107,6 +113,29 @@ void ModelPanel::refreshList()
         add(tr("%1 (recent)").arg(QFileInfo(r).fileName().isEmpty() ? r : QFileInfo(r).fileName()), r, r);
     if (m_list->count())
         m_list->setCurrentRow(0);
+}
+
+void ModelPanel::showEstimate()
+{
+    QListWidgetItem *it = m_list->currentItem();
+    if (!it) {
+        m_estimate->clear();
+        return;
+    }
+    const ModelEstimate e = estimateModel(it->data(LocationRole).toString());
+    const QLocale loc;
+    if (!e.known) {
+        m_estimate->setText(e.error);
+        return;
+    }
+    const int t = e.contextLength > 0 ? std::min(e.contextLength, 1024) : 1024;
+    m_estimate->setText(tr("Before loading: %1 layers × %2 heads, d=%3; weights %4 on disk (+%5 in memory); a full float32 trace at %6 tokens needs %7.")
+                            .arg(e.nLayers)
+                            .arg(e.nHeads)
+                            .arg(e.dModel)
+                            .arg(loc.formattedDataSize(e.weightFileBytes), loc.formattedDataSize(e.weightMemoryBytes))
+                            .arg(t)
+                            .arg(loc.formattedDataSize(e.fullTraceBytes(t))));
 }
 
 void ModelPanel::loadSelected()

@@ -24,11 +24,12 @@ public:
 private:
     void showCard();
     void loadSelected();
+    void showEstimate();
     QListWidget *m_list;
     QPushButton *m_load, *m_openFolder, *m_openFile, *m_unload, *m_refresh;
     QGroupBox *m_cardBox;
     QFormLayout *m_card;
-    QLabel *m_status;
+    QLabel *m_status, *m_estimate;
     QPlainTextEdit *m_license;
 };
 

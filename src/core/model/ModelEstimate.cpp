@@ -1,0 +1,61 @@
+#include "ModelEstimate.h"
+
+#include "HfConfig.h"
+#include "ModelInfo.h"
+#include "ModelSource.h"
+#include "tensor/SafetensorsReader.h"
+#include "util/Error.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+namespace strata {
+
+int64_t ModelEstimate::fullTraceBytes(int tokens, int bytesPerValue) const
+{
+    ModelInfo i;
+    i.nLayers = nLayers;
+    i.nHeads = nHeads;
+    i.dModel = dModel;
+    i.vocabSize = vocabSize;
+    return i.traceBytes(tokens, bytesPerValue);
+}
+
+ModelEstimate estimateModel(const QString &location)
+{
+    ModelEstimate e;
+    try {
+        const ModelSource src = resolveModelLocation(location);
+        if (!src.isFolder()) {
+            e.weightFileBytes = e.weightMemoryBytes = QFileInfo(src.path).size();
+            e.error = QStringLiteral("Sizes of single-file models are known after loading.");
+            return e;
+        }
+        const HfConfig cfg = HfConfig::load(src.filePath(QStringLiteral("config.json")));
+        e.modelType = cfg.modelType();
+        e.nLayers = cfg.requireInt({QStringLiteral("n_layer"), QStringLiteral("num_hidden_layers")});
+        e.nHeads = cfg.requireInt({QStringLiteral("n_head"), QStringLiteral("num_attention_heads")});
+        e.dModel = cfg.requireInt({QStringLiteral("n_embd"), QStringLiteral("hidden_size")});
+        e.vocabSize = cfg.requireInt({QStringLiteral("vocab_size")});
+        e.contextLength = cfg.optionalInt({QStringLiteral("n_positions"), QStringLiteral("max_position_embeddings")}, 0);
+        const QDir dir(src.path);
+        for (const QFileInfo &f : dir.entryInfoList({QStringLiteral("*.safetensors")}, QDir::Files)) {
+            e.weightFileBytes += f.size();
+            SafetensorsReader r; // header only: validates and gives dtypes without touching data
+            r.open(f.absoluteFilePath());
+            for (const QString &n : r.tensorNames()) {
+                const TensorInfo &ti = r.info(n);
+                int64_t numel = 1;
+                for (int64_t d : ti.shape)
+                    numel *= d;
+                e.weightMemoryBytes += numel * (ti.dtype == DType::F32 ? 0 : 4); // F32 is mapped, not copied
+            }
+        }
+        e.known = true;
+    } catch (const Error &err) {
+        e.error = err.message();
+    }
+    return e;
+}
+
+} // namespace strata

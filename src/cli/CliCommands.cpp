@@ -3,6 +3,7 @@
 #include "RandomGpt2.h"
 #include "hub/HubDownloader.h"
 #include "jobs/JobControl.h"
+#include "model/GgufToHf.h"
 #include "model/ComputeRuntime.h"
 #include "model/ModelFamily.h"
 #include "model/PluginHost.h"
@@ -153,7 +154,11 @@ int cmdTokenize(QCommandLineParser &p)
     const auto model = loadModel(p);
     const Tokenizer &tok = model->tokenizer();
     QJsonArray ids, tokens, offsets;
-    for (const TokenPiece &t : tok.encode(text, p.isSet(QStringLiteral("special")))) {
+    // What the model receives: with BOS first for families that prepend it (Llama), as trace does.
+    std::vector<TokenPiece> pieces = tok.encode(text, p.isSet(QStringLiteral("special")));
+    if (tok.prependsBos() && tok.bosId() >= 0)
+        pieces.insert(pieces.begin(), TokenPiece{tok.bosId(), 0, 0});
+    for (const TokenPiece &t : pieces) {
         ids.append(qint64(t.id));
         tokens.append(QString::fromUtf8(tok.tokenBytes(t.id)));
         offsets.append(QJsonArray{t.byteBegin, t.byteEnd});
@@ -244,6 +249,15 @@ int cmdDownload(QCommandLineParser &p)
     const QString snapshot = HubDownloader::download(req, &control);
     err << "\n";
     out() << snapshot << "\n";
+    return 0;
+}
+
+int cmdConvert(QCommandLineParser &p)
+{
+    const QString in = requireValue(p, QStringLiteral("model"));
+    const QString outDir = requireValue(p, QStringLiteral("out"));
+    convertGgufToHf(in, outDir);
+    out() << outDir << "\n";
     return 0;
 }
 
@@ -460,6 +474,13 @@ const std::map<QString, Command> &commands()
               p.addOption({QStringLiteral("file"), QStringLiteral("A file to fetch (repeatable; default: ask the Hub)"), QStringLiteral("F")});
           },
           cmdDownload}},
+        {QStringLiteral("convert"),
+         {QStringLiteral("Convert a Llama-architecture GGUF file into a Hugging Face folder"),
+          [](QCommandLineParser &p) {
+              p.addOption({QStringLiteral("model"), QStringLiteral("The .gguf file"), QStringLiteral("FILE")});
+              p.addOption({QStringLiteral("out"), QStringLiteral("Output folder"), QStringLiteral("DIR")});
+          },
+          cmdConvert}},
         {QStringLiteral("bench"),
          {QStringLiteral("Benchmark forward + full trace on GPT-2-small shapes"),
           [](QCommandLineParser &p) {

@@ -38,7 +38,7 @@ public:
     }
 
     std::vector<int64_t> encodeIds(const QString &text, bool parseSpecial = false) const;
-    QString decode(const std::vector<int64_t> &ids) const;
+    virtual QString decode(const std::vector<int64_t> &ids) const;
     // Human-readable token: spaces as "␣", newlines as "↵", tabs as "⇥", bytes that are not whole
     // UTF-8 characters as <0xNN>.
     QString displayString(int64_t id) const;

@@ -1,0 +1,331 @@
+#include "util/AtenInclude.h" // first: shields torch from Qt's `slots`
+
+#include "LlamaModel.h"
+
+#include "jobs/JobControl.h"
+#include "model/HfConfig.h"
+#include "model/HfFolder.h"
+#include "model/TensorBridge.h"
+#include "model/TransformerOps.h"
+#include "model/WeightsFingerprint.h"
+#include "tensor/GgufReader.h"
+#include "tensor/SafetensorsReader.h"
+#include "tokenize/SentencePieceTokenizer.h"
+#include "util/Error.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+#include <cstring>
+
+namespace strata {
+
+namespace {
+struct Layer
+{
+    at::Tensor attnNorm, wq, wk, wv, wo, bq, bk, bv, ffnNorm, wGate, wUp, wDown;
+};
+} // namespace
+
+struct LlamaModel::Impl
+{
+    ModelInfo info;
+    std::unique_ptr<Tokenizer> tokenizer;
+    GgufReader gguf;            // keeps the map alive for zero-copy F32 weights
+    SafetensorsCheckpoint ckpt; // idem for Hugging Face folders
+    at::Tensor embed, finalNorm, output;
+    std::vector<Layer> layers;
+    double eps = 1e-5;
+    double theta = 10000;
+    int rotaryDims = 0;
+    ops::RopeStyle rope = ops::RopeStyle::AdjacentPairs;
+
+    at::Tensor forward(const std::vector<int64_t> &ids, Trace *capture, const TraceOptions &opt, const JobControl *control);
+};
+
+LlamaModel::LlamaModel() : d(std::make_unique<Impl>()) {}
+LlamaModel::~LlamaModel() = default;
+const ModelInfo &LlamaModel::info() const
+{
+    return d->info;
+}
+const Tokenizer &LlamaModel::tokenizer() const
+{
+    return *d->tokenizer;
+}
+
+QStringList LlamaModel::supportedGgufArchitectures()
+{
+    return {QStringLiteral("llama"), QStringLiteral("qwen2"), QStringLiteral("mistral")};
+}
+QStringList LlamaModel::supportedHfModelTypes()
+{
+    return {QStringLiteral("llama"), QStringLiteral("qwen2"), QStringLiteral("mistral")};
+}
+
+namespace {
+
+at::Tensor ggufWeight(const GgufReader &g, const QString &name, const std::vector<int64_t> &shape)
+{
+    const GgufTensorInfo &ti = g.info(name);
+    if (ti.shape != shape)
+        throw Error(QStringLiteral("%1: tensor '%2' has shape %3 but the metadata implies %4.")
+                        .arg(QDir::toNativeSeparators(g.path()), name, HostTensor::shapeString(ti.shape), HostTensor::shapeString(shape)));
+    if (ti.type == uint32_t(GgmlType::F32))
+        return at::from_blob(const_cast<unsigned char *>(g.rawData(name)), ti.shape, at::TensorOptions().dtype(at::kFloat));
+    return fromHost(g.tensorF32(name));
+}
+
+void loadFromGguf(LlamaModel::Impl &d, const ModelSource &src, const JobControl *control)
+{
+    GgufReader &g = d.gguf;
+    g.open(src.path);
+    const QString arch = g.requireString(QStringLiteral("general.architecture"));
+    if (!LlamaModel::supportedGgufArchitectures().contains(arch))
+        throw Error(QStringLiteral("%1: GGUF architecture '%2' is not supported by the Llama family.").arg(QDir::toNativeSeparators(src.path), arch));
+    auto key = [&](const char *k) { return arch + QLatin1Char('.') + QString::fromLatin1(k); };
+    ModelInfo &i = d.info;
+    i.nLayers = int(g.requireInt(key("block_count")));
+    i.dModel = int(g.requireInt(key("embedding_length")));
+    i.nHeads = int(g.requireInt(key("attention.head_count")));
+    i.nKvHeads = int(g.optionalInt(key("attention.head_count_kv"), i.nHeads));
+    i.dMlp = int(g.requireInt(key("feed_forward_length")));
+    i.contextLength = int(g.optionalInt(key("context_length"), 2048));
+    if (i.nLayers <= 0 || i.nHeads <= 0 || i.nKvHeads <= 0 || i.dModel % i.nHeads || i.nHeads % i.nKvHeads)
+        throw Error(
+            QStringLiteral("%1: inconsistent attention metadata (%2 heads, %3 KV heads, width %4).").arg(src.path).arg(i.nHeads).arg(i.nKvHeads).arg(i.dModel));
+    i.headDim = int(g.optionalInt(key("attention.key_length"), i.dModel / i.nHeads));
+    d.eps = g.optionalDouble(key("attention.layer_norm_rms_epsilon"), 1e-5);
+    d.theta = g.optionalDouble(key("rope.freq_base"), 10000);
+    d.rotaryDims = int(g.optionalInt(key("rope.dimension_count"), i.headDim));
+    // llama.cpp's converter permutes Llama's Q/K back to adjacent pairs; Qwen2 keeps rotate-half.
+    d.rope = arch == QLatin1String("qwen2") ? ops::RopeStyle::RotateHalf : ops::RopeStyle::AdjacentPairs;
+
+    auto tok = std::make_unique<SentencePieceTokenizer>();
+    const QString tokModel = g.metadata(QStringLiteral("tokenizer.ggml.model")).toString();
+    if (tokModel != QLatin1String("llama"))
+        throw Error(QStringLiteral("%1: GGUF tokenizer '%2' is not supported yet (SentencePiece 'llama' is).").arg(src.path, tokModel));
+    tok->loadFromGguf(g);
+    d.tokenizer = std::move(tok);
+
+    const int64_t D = i.dModel, V = d.tokenizer->vocabSize(), hd = i.headDim, F = i.dMlp;
+    d.embed = ggufWeight(g, QStringLiteral("token_embd.weight"), {V, D});
+    i.vocabSize = V;
+    for (int l = 0; l < i.nLayers; ++l) {
+        if (control)
+            control->throwIfCancelled();
+        const QString p = QStringLiteral("blk.%1.").arg(l);
+        Layer L;
+        L.attnNorm = ggufWeight(g, p + QStringLiteral("attn_norm.weight"), {D});
+        L.wq = ggufWeight(g, p + QStringLiteral("attn_q.weight"), {i.nHeads * hd, D});
+        L.wk = ggufWeight(g, p + QStringLiteral("attn_k.weight"), {i.nKvHeads * hd, D});
+        L.wv = ggufWeight(g, p + QStringLiteral("attn_v.weight"), {i.nKvHeads * hd, D});
+        L.wo = ggufWeight(g, p + QStringLiteral("attn_output.weight"), {D, i.nHeads * hd});
+        if (g.contains(p + QStringLiteral("attn_q.bias"))) {
+            L.bq = ggufWeight(g, p + QStringLiteral("attn_q.bias"), {i.nHeads * hd});
+            L.bk = ggufWeight(g, p + QStringLiteral("attn_k.bias"), {i.nKvHeads * hd});
+            L.bv = ggufWeight(g, p + QStringLiteral("attn_v.bias"), {i.nKvHeads * hd});
+        }
+        L.ffnNorm = ggufWeight(g, p + QStringLiteral("ffn_norm.weight"), {D});
+        L.wGate = ggufWeight(g, p + QStringLiteral("ffn_gate.weight"), {F, D});
+        L.wUp = ggufWeight(g, p + QStringLiteral("ffn_up.weight"), {F, D});
+        L.wDown = ggufWeight(g, p + QStringLiteral("ffn_down.weight"), {D, F});
+        d.layers.push_back(L);
+        if (control)
+            control->report(0.1 + 0.85 * (l + 1) / i.nLayers, QStringLiteral("Layer %1").arg(l));
+    }
+    d.finalNorm = ggufWeight(g, QStringLiteral("output_norm.weight"), {D});
+    d.output = g.contains(QStringLiteral("output.weight")) ? ggufWeight(g, QStringLiteral("output.weight"), {V, D}) : d.embed;
+    i.architecture = arch;
+    i.dtype = GgufReader::typeName(g.info(QStringLiteral("token_embd.weight")).type);
+    i.fileBytes = g.fileSize();
+    i.fingerprint = weightsFingerprint({src.path});
+    i.name = QFileInfo(src.path).completeBaseName();
+    const QString license = g.metadata(QStringLiteral("general.license")).toString();
+    i.licenseText = license;
+}
+
+void loadFromHf(LlamaModel::Impl &d, const ModelSource &src, const JobControl *control)
+{
+    const HfConfig cfg = HfConfig::load(src.filePath(QStringLiteral("config.json")));
+    ModelInfo &i = d.info;
+    i.nLayers = cfg.requireInt({QStringLiteral("num_hidden_layers")});
+    i.dModel = cfg.requireInt({QStringLiteral("hidden_size")});
+    i.nHeads = cfg.requireInt({QStringLiteral("num_attention_heads")});
+    i.nKvHeads = cfg.optionalInt({QStringLiteral("num_key_value_heads")}, i.nHeads);
+    i.dMlp = cfg.requireInt({QStringLiteral("intermediate_size")});
+    i.contextLength = cfg.optionalInt({QStringLiteral("max_position_embeddings")}, 2048);
+    i.vocabSize = cfg.requireInt({QStringLiteral("vocab_size")});
+    if (i.dModel % i.nHeads || i.nHeads % i.nKvHeads)
+        throw Error(QStringLiteral("%1: %2 heads and %3 KV heads do not divide width %4.").arg(cfg.path()).arg(i.nHeads).arg(i.nKvHeads).arg(i.dModel));
+    i.headDim = cfg.optionalInt({QStringLiteral("head_dim")}, i.dModel / i.nHeads);
+    d.eps = cfg.optionalDouble({QStringLiteral("rms_norm_eps")}, 1e-6);
+    d.theta = cfg.optionalDouble({QStringLiteral("rope_theta")}, 10000);
+    d.rotaryDims = i.headDim;
+    d.rope = ops::RopeStyle::RotateHalf;
+    const QJsonValue scaling = cfg.json().value(QLatin1String("rope_scaling"));
+    if (scaling.isObject())
+        throw Error(
+            QStringLiteral("%1: rope_scaling (%2) is not supported yet.").arg(cfg.path(), scaling.toObject().value(QLatin1String("rope_type")).toString()));
+
+    const QString tj = src.filePath(QStringLiteral("tokenizer.json"));
+    std::unique_ptr<Tokenizer> tok;
+    try {
+        auto sp = std::make_unique<SentencePieceTokenizer>();
+        sp->loadFromTokenizerJson(tj);
+        tok = std::move(sp);
+    } catch (const Error &) {
+        tok = HfFolder::loadByteLevelTokenizer(src.path); // Llama 3 / Qwen2 / SmolLM: byte-level BPE
+    }
+    d.tokenizer = std::move(tok);
+
+    d.ckpt.openFolder(src.path);
+    auto W = [&](const QString &n, const std::vector<int64_t> &shape) { return loadWeight(d.ckpt, n, shape); };
+    const int64_t D = i.dModel, V = i.vocabSize, hd = i.headDim, F = i.dMlp;
+    d.embed = W(QStringLiteral("model.embed_tokens.weight"), {V, D});
+    for (int l = 0; l < i.nLayers; ++l) {
+        if (control)
+            control->throwIfCancelled();
+        const QString p = QStringLiteral("model.layers.%1.").arg(l);
+        Layer L;
+        L.attnNorm = W(p + QStringLiteral("input_layernorm.weight"), {D});
+        L.wq = W(p + QStringLiteral("self_attn.q_proj.weight"), {i.nHeads * hd, D});
+        L.wk = W(p + QStringLiteral("self_attn.k_proj.weight"), {i.nKvHeads * hd, D});
+        L.wv = W(p + QStringLiteral("self_attn.v_proj.weight"), {i.nKvHeads * hd, D});
+        L.wo = W(p + QStringLiteral("self_attn.o_proj.weight"), {D, i.nHeads * hd});
+        if (d.ckpt.contains(p + QStringLiteral("self_attn.q_proj.bias"))) {
+            L.bq = W(p + QStringLiteral("self_attn.q_proj.bias"), {i.nHeads * hd});
+            L.bk = W(p + QStringLiteral("self_attn.k_proj.bias"), {i.nKvHeads * hd});
+            L.bv = W(p + QStringLiteral("self_attn.v_proj.bias"), {i.nKvHeads * hd});
+        }
+        L.ffnNorm = W(p + QStringLiteral("post_attention_layernorm.weight"), {D});
+        L.wGate = W(p + QStringLiteral("mlp.gate_proj.weight"), {F, D});
+        L.wUp = W(p + QStringLiteral("mlp.up_proj.weight"), {F, D});
+        L.wDown = W(p + QStringLiteral("mlp.down_proj.weight"), {D, F});
+        d.layers.push_back(L);
+        if (control)
+            control->report(0.1 + 0.85 * (l + 1) / i.nLayers, QStringLiteral("Layer %1").arg(l));
+    }
+    d.finalNorm = W(QStringLiteral("model.norm.weight"), {D});
+    const bool tied = cfg.optionalBool(QStringLiteral("tie_word_embeddings"), false);
+    if (d.ckpt.contains(QStringLiteral("lm_head.weight")) && !tied)
+        d.output = W(QStringLiteral("lm_head.weight"), {V, D});
+    else if (tied || !d.ckpt.contains(QStringLiteral("lm_head.weight")))
+        d.output = d.embed;
+    i.architecture = cfg.architectures().value(0, cfg.modelType());
+    i.dtype = dtypeName(d.ckpt.info(QStringLiteral("model.embed_tokens.weight")).dtype);
+    i.fileBytes = d.ckpt.totalBytes();
+    i.fingerprint = weightsFingerprint(d.ckpt.files());
+    i.name = src.hubId.isEmpty() ? QFileInfo(src.path).fileName() : src.hubId;
+    i.licenseText = HfFolder::licenseText(src.path);
+}
+
+} // namespace
+
+std::unique_ptr<LlamaModel> LlamaModel::load(const ModelSource &source, const JobControl *control)
+{
+    std::unique_ptr<LlamaModel> m(new LlamaModel);
+    if (source.isFolder())
+        loadFromHf(*m->d, source, control);
+    else
+        loadFromGguf(*m->d, source, control);
+    ModelInfo &i = m->d->info;
+    i.family = QStringLiteral("llama");
+    i.location = source.location;
+    i.path = source.path;
+    int64_t params = 0;
+    auto count = [&](const at::Tensor &t) { params += t.defined() ? t.numel() : 0; };
+    count(m->d->embed);
+    count(m->d->finalNorm);
+    if (!m->d->output.is_same(m->d->embed))
+        count(m->d->output);
+    for (const Layer &L : m->d->layers)
+        for (const at::Tensor *t : {&L.attnNorm, &L.wq, &L.wk, &L.wv, &L.wo, &L.bq, &L.bk, &L.bv, &L.ffnNorm, &L.wGate, &L.wUp, &L.wDown})
+            count(*t);
+    i.parameterCount = params;
+    return m;
+}
+
+at::Tensor LlamaModel::Impl::forward(const std::vector<int64_t> &ids, Trace *capture, const TraceOptions &opt, const JobControl *control)
+{
+    at::InferenceMode guard;
+    const int64_t T = int64_t(ids.size());
+    const int64_t hd = info.headDim, Hq = info.nHeads, Hkv = info.nKvHeads;
+    for (int64_t id : ids)
+        if (id < 0 || id >= info.vocabSize)
+            throw Error(QStringLiteral("Token id %1 is outside the vocabulary (0..%2).").arg(id).arg(info.vocabSize - 1));
+    if (T == 0 || T > info.contextLength)
+        throw Error(QStringLiteral("%1 tokens given; this model takes 1 to %2.").arg(T).arg(info.contextLength));
+    const DType st = opt.storage;
+    at::Tensor x = at::embedding(embed, at::tensor(ids, at::kLong));
+    if (capture)
+        capture->embed = toHost(x, st);
+    for (size_t l = 0; l < layers.size(); ++l) {
+        if (control) {
+            control->throwIfCancelled();
+            control->report(double(l) / double(layers.size() + 1), QStringLiteral("Layer %1").arg(l));
+        }
+        const Layer &L = layers[l];
+        const bool keep = capture && opt.keepsLayer(int(l));
+        LayerTrace lt;
+        lt.layer = int(l);
+        if (keep && opt.residuals)
+            lt.residPre = toHost(x, st);
+        const at::Tensor h = ops::rmsNorm(x, L.attnNorm, eps);
+        at::Tensor q = ops::linear(h, L.wq, L.bq).view({T, Hq, hd});
+        at::Tensor k = ops::linear(h, L.wk, L.bk).view({T, Hkv, hd});
+        const at::Tensor v = ops::linear(h, L.wv, L.bv).view({T, Hkv, hd});
+        q = ops::rotary(q, rotaryDims, theta, rope);
+        k = ops::rotary(k, rotaryDims, theta, rope);
+        auto [probs, z] = ops::causalAttention(q.transpose(0, 1).contiguous(), k.transpose(0, 1).contiguous(), v.transpose(0, 1).contiguous());
+        const at::Tensor attnOut = ops::linear(z, L.wo);
+        x = x + attnOut;
+        if (keep) {
+            if (opt.attention)
+                lt.attn = toHost(probs, st);
+            if (opt.residuals) {
+                lt.attnOut = toHost(attnOut, st);
+                lt.residMid = toHost(x, st);
+            }
+        }
+        const at::Tensor h2 = ops::rmsNorm(x, L.ffnNorm, eps);
+        const at::Tensor mlpOut = ops::linear(at::silu(ops::linear(h2, L.wGate)) * ops::linear(h2, L.wUp), L.wDown);
+        x = x + mlpOut;
+        if (keep) {
+            if (opt.residuals) {
+                lt.mlpOut = toHost(mlpOut, st);
+                lt.residPost = toHost(x, st);
+            }
+            capture->layers.push_back(std::move(lt));
+        }
+    }
+    const at::Tensor fin = ops::rmsNorm(x, finalNorm, eps);
+    if (!capture || !opt.logits)
+        return at::matmul(fin[T - 1], output.t()).unsqueeze(0);
+    capture->finalNorm = toHost(fin, st);
+    capture->logits = toHost(at::mm(fin, output.t()), st);
+    return at::Tensor();
+}
+
+std::shared_ptr<Trace> LlamaModel::run(const std::vector<int64_t> &ids, const TraceOptions &options, const JobControl *control)
+{
+    auto trace = std::make_shared<Trace>();
+    at::Tensor last = d->forward(ids, trace.get(), options, control);
+    if (!options.logits)
+        trace->logits = toHost(last, options.storage);
+    const int group = d->info.nHeads / d->info.nKvHeads;
+    for (int h = 0; h < d->info.nHeads; ++h)
+        trace->kvHeadOfQueryHead.push_back(h / group);
+    if (control)
+        control->report(1.0, QString());
+    return trace;
+}
+
+std::vector<float> LlamaModel::nextTokenLogits(const std::vector<int64_t> &ids)
+{
+    const at::Tensor last = d->forward(ids, nullptr, TraceOptions{}, nullptr).contiguous();
+    const float *p = last.data_ptr<float>();
+    return std::vector<float>(p, p + last.numel());
+}
+
+} // namespace strata

@@ -1,0 +1,212 @@
+#include "util/AtenInclude.h" // first: shields torch from Qt's `slots`
+
+#include "NeoxModel.h"
+
+#include "jobs/JobControl.h"
+#include "model/HfConfig.h"
+#include "model/HfFolder.h"
+#include "model/TensorBridge.h"
+#include "model/TransformerOps.h"
+#include "model/WeightsFingerprint.h"
+#include "tensor/SafetensorsReader.h"
+#include "tokenize/Tokenizer.h"
+#include "util/Error.h"
+
+#include <QFileInfo>
+
+namespace strata {
+
+namespace {
+struct Layer
+{
+    at::Tensor ln1w, ln1b, ln2w, ln2b, qkvW, qkvB, denseW, denseB, upW, upB, downW, downB;
+};
+} // namespace
+
+struct NeoxModel::Impl
+{
+    ModelInfo info;
+    std::unique_ptr<Tokenizer> tokenizer;
+    SafetensorsCheckpoint ckpt;
+    at::Tensor embed, lnfW, lnfB, unembed;
+    std::vector<Layer> layers;
+    double eps = 1e-5;
+    double theta = 10000;
+    int rotaryDims = 0;
+    bool parallel = true;
+    QString act;
+
+    at::Tensor mlp(const Layer &L, const at::Tensor &h) const
+    {
+        at::Tensor u = ops::linear(h, L.upW, L.upB);
+        u = act == QLatin1String("gelu") ? at::gelu(u) : act == QLatin1String("relu") ? at::relu(u) : at::gelu(u, "tanh");
+        return ops::linear(u, L.downW, L.downB);
+    }
+    at::Tensor forward(const std::vector<int64_t> &ids, Trace *capture, const TraceOptions &opt, const JobControl *control);
+};
+
+NeoxModel::NeoxModel() : d(std::make_unique<Impl>()) {}
+NeoxModel::~NeoxModel() = default;
+const ModelInfo &NeoxModel::info() const
+{
+    return d->info;
+}
+const Tokenizer &NeoxModel::tokenizer() const
+{
+    return *d->tokenizer;
+}
+
+std::unique_ptr<NeoxModel> NeoxModel::load(const ModelSource &source, const JobControl *control)
+{
+    std::unique_ptr<NeoxModel> m(new NeoxModel);
+    Impl &d = *m->d;
+    const HfConfig cfg = HfConfig::load(source.filePath(QStringLiteral("config.json")));
+    ModelInfo &i = d.info;
+    i.nLayers = cfg.requireInt({QStringLiteral("num_hidden_layers")});
+    i.dModel = cfg.requireInt({QStringLiteral("hidden_size")});
+    i.nHeads = cfg.requireInt({QStringLiteral("num_attention_heads")});
+    i.nKvHeads = i.nHeads;
+    i.dMlp = cfg.requireInt({QStringLiteral("intermediate_size")});
+    i.vocabSize = cfg.requireInt({QStringLiteral("vocab_size")});
+    i.contextLength = cfg.optionalInt({QStringLiteral("max_position_embeddings")}, 2048);
+    if (i.dModel % i.nHeads)
+        throw Error(QStringLiteral("%1: hidden_size %2 is not divisible by %3 heads.").arg(cfg.path()).arg(i.dModel).arg(i.nHeads));
+    i.headDim = i.dModel / i.nHeads;
+    d.eps = cfg.optionalDouble({QStringLiteral("layer_norm_eps")}, 1e-5);
+    d.theta = cfg.optionalDouble({QStringLiteral("rotary_emb_base"), QStringLiteral("rope_theta")}, 10000);
+    d.rotaryDims = int(i.headDim * cfg.optionalDouble({QStringLiteral("rotary_pct")}, 0.25));
+    d.rotaryDims -= d.rotaryDims % 2;
+    d.parallel = cfg.optionalBool(QStringLiteral("use_parallel_residual"), true);
+    d.act = cfg.optionalString(QStringLiteral("hidden_act"), QStringLiteral("gelu"));
+    if (d.act != QLatin1String("gelu") && d.act != QLatin1String("gelu_new") && d.act != QLatin1String("gelu_fast") && d.act != QLatin1String("relu"))
+        throw Error(QStringLiteral("%1: hidden_act '%2' is not supported.").arg(cfg.path(), d.act));
+    d.tokenizer = HfFolder::loadByteLevelTokenizer(source.path);
+    d.ckpt.openFolder(source.path);
+    auto W = [&](const QString &n, const std::vector<int64_t> &shape) { return loadWeight(d.ckpt, n, shape); };
+    const int64_t D = i.dModel, V = i.vocabSize, F = i.dMlp;
+    d.embed = W(QStringLiteral("gpt_neox.embed_in.weight"), {V, D});
+    for (int l = 0; l < i.nLayers; ++l) {
+        if (control)
+            control->throwIfCancelled();
+        const QString p = QStringLiteral("gpt_neox.layers.%1.").arg(l);
+        Layer L;
+        L.ln1w = W(p + QStringLiteral("input_layernorm.weight"), {D});
+        L.ln1b = W(p + QStringLiteral("input_layernorm.bias"), {D});
+        L.ln2w = W(p + QStringLiteral("post_attention_layernorm.weight"), {D});
+        L.ln2b = W(p + QStringLiteral("post_attention_layernorm.bias"), {D});
+        L.qkvW = W(p + QStringLiteral("attention.query_key_value.weight"), {3 * D, D});
+        L.qkvB = W(p + QStringLiteral("attention.query_key_value.bias"), {3 * D});
+        L.denseW = W(p + QStringLiteral("attention.dense.weight"), {D, D});
+        L.denseB = W(p + QStringLiteral("attention.dense.bias"), {D});
+        L.upW = W(p + QStringLiteral("mlp.dense_h_to_4h.weight"), {F, D});
+        L.upB = W(p + QStringLiteral("mlp.dense_h_to_4h.bias"), {F});
+        L.downW = W(p + QStringLiteral("mlp.dense_4h_to_h.weight"), {D, F});
+        L.downB = W(p + QStringLiteral("mlp.dense_4h_to_h.bias"), {D});
+        d.layers.push_back(L);
+        if (control)
+            control->report(0.1 + 0.85 * (l + 1) / i.nLayers, QStringLiteral("Layer %1").arg(l));
+    }
+    d.lnfW = W(QStringLiteral("gpt_neox.final_layer_norm.weight"), {D});
+    d.lnfB = W(QStringLiteral("gpt_neox.final_layer_norm.bias"), {D});
+    d.unembed = W(QStringLiteral("embed_out.weight"), {V, D});
+    int64_t params = 0;
+    for (const QString &n : d.ckpt.tensorNames()) {
+        if (n.contains(QLatin1String("attention.bias")) || n.contains(QLatin1String("masked_bias")) || n.contains(QLatin1String("rotary_emb")))
+            continue;
+        int64_t k = 1;
+        for (int64_t s : d.ckpt.info(n).shape)
+            k *= s;
+        params += k;
+    }
+    i.family = QStringLiteral("neox");
+    i.architecture = cfg.architectures().value(0, QStringLiteral("GPTNeoXForCausalLM"));
+    i.location = source.location;
+    i.path = source.path;
+    i.name = source.hubId.isEmpty() ? QFileInfo(source.path).fileName() : source.hubId;
+    i.parameterCount = params;
+    i.dtype = dtypeName(d.ckpt.info(QStringLiteral("gpt_neox.embed_in.weight")).dtype);
+    i.fileBytes = d.ckpt.totalBytes();
+    i.fingerprint = weightsFingerprint(d.ckpt.files());
+    i.licenseText = HfFolder::licenseText(source.path);
+    return m;
+}
+
+at::Tensor NeoxModel::Impl::forward(const std::vector<int64_t> &ids, Trace *capture, const TraceOptions &opt, const JobControl *control)
+{
+    at::InferenceMode guard;
+    const int64_t T = int64_t(ids.size()), D = info.dModel, H = info.nHeads, hd = info.headDim;
+    for (int64_t id : ids)
+        if (id < 0 || id >= info.vocabSize)
+            throw Error(QStringLiteral("Token id %1 is outside the vocabulary (0..%2).").arg(id).arg(info.vocabSize - 1));
+    if (T == 0 || T > info.contextLength)
+        throw Error(QStringLiteral("%1 tokens given; this model takes 1 to %2.").arg(T).arg(info.contextLength));
+    const DType st = opt.storage;
+    at::Tensor x = at::embedding(embed, at::tensor(ids, at::kLong));
+    if (capture)
+        capture->embed = toHost(x, st);
+    for (size_t l = 0; l < layers.size(); ++l) {
+        if (control) {
+            control->throwIfCancelled();
+            control->report(double(l) / double(layers.size() + 1), QStringLiteral("Layer %1").arg(l));
+        }
+        const Layer &L = layers[l];
+        const bool keep = capture && opt.keepsLayer(int(l));
+        LayerTrace lt;
+        lt.layer = int(l);
+        if (keep && opt.residuals)
+            lt.residPre = toHost(x, st);
+        const at::Tensor h = at::layer_norm(x, {D}, L.ln1w, L.ln1b, eps);
+        const at::Tensor qkv = ops::linear(h, L.qkvW, L.qkvB).view({T, H, 3 * hd}); // per head [q | k | v]
+        at::Tensor q = qkv.narrow(2, 0, hd), k = qkv.narrow(2, hd, hd);
+        const at::Tensor v = qkv.narrow(2, 2 * hd, hd);
+        q = ops::rotary(q.contiguous(), rotaryDims, theta, ops::RopeStyle::RotateHalf);
+        k = ops::rotary(k.contiguous(), rotaryDims, theta, ops::RopeStyle::RotateHalf);
+        auto [probs, z] = ops::causalAttention(q.transpose(0, 1).contiguous(), k.transpose(0, 1).contiguous(), v.transpose(0, 1).contiguous());
+        const at::Tensor attnOut = ops::linear(z, L.denseW, L.denseB);
+        at::Tensor mlpOut;
+        const at::Tensor mid = x + attnOut;
+        if (parallel) {
+            mlpOut = mlp(L, at::layer_norm(x, {D}, L.ln2w, L.ln2b, eps));
+        } else {
+            mlpOut = mlp(L, at::layer_norm(mid, {D}, L.ln2w, L.ln2b, eps));
+        }
+        x = mid + mlpOut; // with a parallel residual, resid_mid is resid_pre + attn_out (the MLP did not read it)
+        if (keep) {
+            if (opt.attention)
+                lt.attn = toHost(probs, st);
+            if (opt.residuals) {
+                lt.attnOut = toHost(attnOut, st);
+                lt.residMid = toHost(mid, st);
+                lt.mlpOut = toHost(mlpOut, st);
+                lt.residPost = toHost(x, st);
+            }
+            capture->layers.push_back(std::move(lt));
+        }
+    }
+    const at::Tensor fin = at::layer_norm(x, {D}, lnfW, lnfB, eps);
+    if (!capture || !opt.logits)
+        return at::matmul(fin[T - 1], unembed.t()).unsqueeze(0);
+    capture->finalNorm = toHost(fin, st);
+    capture->logits = toHost(at::mm(fin, unembed.t()), st);
+    return at::Tensor();
+}
+
+std::shared_ptr<Trace> NeoxModel::run(const std::vector<int64_t> &ids, const TraceOptions &options, const JobControl *control)
+{
+    auto trace = std::make_shared<Trace>();
+    at::Tensor last = d->forward(ids, trace.get(), options, control);
+    if (!options.logits)
+        trace->logits = toHost(last, options.storage);
+    for (int h = 0; h < d->info.nHeads; ++h)
+        trace->kvHeadOfQueryHead.push_back(h);
+    return trace;
+}
+
+std::vector<float> NeoxModel::nextTokenLogits(const std::vector<int64_t> &ids)
+{
+    const at::Tensor last = d->forward(ids, nullptr, TraceOptions{}, nullptr).contiguous();
+    const float *p = last.data_ptr<float>();
+    return std::vector<float>(p, p + last.numel());
+}
+
+} // namespace strata

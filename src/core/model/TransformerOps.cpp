@@ -1,0 +1,57 @@
+#include "util/AtenInclude.h"
+
+#include "TransformerOps.h"
+
+#include <cmath>
+#include <limits>
+
+namespace strata::ops {
+
+at::Tensor rmsNorm(const at::Tensor &x, const at::Tensor &weight, double eps)
+{
+    return x * at::rsqrt(x.pow(2).mean(-1, true) + eps) * weight;
+}
+
+at::Tensor rotary(const at::Tensor &x, int rotaryDims, double theta, RopeStyle style)
+{
+    const int64_t T = x.size(0);
+    const int64_t half = rotaryDims / 2;
+    const at::Tensor inv = at::pow(theta, at::arange(0, half, at::kDouble) * (-2.0 / rotaryDims));
+    const at::Tensor ang = at::outer(at::arange(0, T, at::kDouble), inv).to(at::kFloat); // [T, half]
+    const at::Tensor cos = ang.cos().unsqueeze(1), sin = ang.sin().unsqueeze(1);         // [T, 1, half]
+    const at::Tensor rot = x.narrow(-1, 0, rotaryDims);
+    at::Tensor out;
+    if (style == RopeStyle::AdjacentPairs) {
+        const at::Tensor pairs = rot.reshape({x.size(0), x.size(1), half, 2});
+        const at::Tensor a = pairs.select(-1, 0), b = pairs.select(-1, 1);
+        out = at::stack({a * cos - b * sin, a * sin + b * cos}, -1).reshape({x.size(0), x.size(1), rotaryDims});
+    } else {
+        const at::Tensor a = rot.narrow(-1, 0, half), b = rot.narrow(-1, half, half);
+        out = at::cat({a * cos - b * sin, b * cos + a * sin}, -1);
+    }
+    if (rotaryDims == x.size(-1))
+        return out;
+    return at::cat({out, x.narrow(-1, rotaryDims, x.size(-1) - rotaryDims)}, -1);
+}
+
+std::pair<at::Tensor, at::Tensor> causalAttention(const at::Tensor &q, const at::Tensor &k, const at::Tensor &v)
+{
+    const int64_t Hq = q.size(0), T = q.size(1), d = q.size(2), Hkv = k.size(0);
+    at::Tensor kk = k, vv = v;
+    if (Hkv != Hq) {
+        kk = k.repeat_interleave(Hq / Hkv, 0);
+        vv = v.repeat_interleave(Hq / Hkv, 0);
+    }
+    at::Tensor scores = at::bmm(q, kk.transpose(1, 2)).mul_(1.0 / std::sqrt(double(d)));
+    scores.masked_fill_(at::ones({T, T}, at::kBool).triu(1), -std::numeric_limits<float>::infinity());
+    at::Tensor probs = at::softmax(scores, -1);
+    at::Tensor out = at::bmm(probs, vv).transpose(0, 1).reshape({T, Hq * d});
+    return {probs, out};
+}
+
+at::Tensor linear(const at::Tensor &x, const at::Tensor &w, const at::Tensor &b)
+{
+    return b.defined() ? at::addmm(b, x, w.t()) : at::mm(x, w.t());
+}
+
+} // namespace strata::ops

@@ -1,0 +1,31 @@
+#pragma once
+
+// Building blocks shared by the model families. For plugins and core/model only (torch types).
+#pragma push_macro("slots")
+#undef slots
+#include <ATen/core/Tensor.h>
+#pragma pop_macro("slots")
+
+#include <utility>
+
+namespace strata::ops {
+
+// x * rsqrt(mean(x^2) + eps) * weight, over the last dimension (Llama's RMSNorm, in float32).
+at::Tensor rmsNorm(const at::Tensor &x, const at::Tensor &weight, double eps);
+
+enum class RopeStyle {
+    AdjacentPairs, // rotates (x[2i], x[2i+1]): original Llama, GGUF "llama"
+    RotateHalf     // rotates (x[i], x[i + d/2]): Hugging Face, GPT-NeoX, GGUF "qwen2"
+};
+
+// Rotary position embedding of x [T, heads, headDim] on its first rotaryDims dims (positions 0..T-1).
+at::Tensor rotary(const at::Tensor &x, int rotaryDims, double theta, RopeStyle style);
+
+// Causal softmax attention. q [Hq, T, d], k/v [Hkv, T, d] with Hq a multiple of Hkv (query head h
+// reads KV head h / (Hq/Hkv)). Returns {probabilities [Hq, T, T], output [T, Hq*d]}.
+std::pair<at::Tensor, at::Tensor> causalAttention(const at::Tensor &q, const at::Tensor &k, const at::Tensor &v);
+
+// y = x @ w^T (+ b): a Linear layer whose weight is stored [out, in].
+at::Tensor linear(const at::Tensor &x, const at::Tensor &w, const at::Tensor &b = at::Tensor());
+
+} // namespace strata::ops

@@ -3,6 +3,7 @@
 #include "HfConfig.h"
 #include "ModelInfo.h"
 #include "ModelSource.h"
+#include "tensor/GgufReader.h"
 #include "tensor/SafetensorsReader.h"
 #include "util/Error.h"
 
@@ -27,8 +28,25 @@ ModelEstimate estimateModel(const QString &location)
     try {
         const ModelSource src = resolveModelLocation(location);
         if (!src.isFolder()) {
-            e.weightFileBytes = e.weightMemoryBytes = QFileInfo(src.path).size();
-            e.error = QStringLiteral("Sizes of single-file models are known after loading.");
+            GgufReader g; // header and tensor table only; the data stays unread in the map
+            g.open(src.path);
+            const QString arch = g.requireString(QStringLiteral("general.architecture"));
+            auto key = [&](const char *k) { return arch + QLatin1Char('.') + QString::fromLatin1(k); };
+            e.modelType = arch;
+            e.nLayers = int(g.requireInt(key("block_count")));
+            e.nHeads = int(g.requireInt(key("attention.head_count")));
+            e.dModel = int(g.requireInt(key("embedding_length")));
+            e.contextLength = int(g.optionalInt(key("context_length"), 0));
+            e.vocabSize = g.metadata(QStringLiteral("tokenizer.ggml.tokens")).toStringList().size();
+            e.weightFileBytes = g.fileSize();
+            for (const QString &n : g.tensorNames()) {
+                const GgufTensorInfo &ti = g.info(n);
+                int64_t numel = 1;
+                for (int64_t d : ti.shape)
+                    numel *= d;
+                e.weightMemoryBytes += ti.type == 0 ? 0 : numel * 4; // F32 is mapped; the rest is dequantised
+            }
+            e.known = true;
             return e;
         }
         const HfConfig cfg = HfConfig::load(src.filePath(QStringLiteral("config.json")));

@@ -252,4 +252,13 @@ std::vector<float> Gpt2Model::nextTokenLogits(const std::vector<int64_t> &ids)
     return std::vector<float>(p, p + last.numel());
 }
 
+HostTensor Gpt2Model::unembed(const HostTensor &residual)
+{
+    at::InferenceMode guard;
+    const at::Tensor x = fromHost(residual).to(at::kFloat);
+    const Impl &i = *d;
+    const ModelInfo &info = i.info;
+    return toHost(at::mm(at::layer_norm(x, {info.dModel}, i.lnfW, i.lnfB, i.lnEps), i.lmHead.t()));
+}
+
 } // namespace strata

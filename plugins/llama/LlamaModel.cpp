@@ -328,4 +328,12 @@ std::vector<float> LlamaModel::nextTokenLogits(const std::vector<int64_t> &ids)
     return std::vector<float>(p, p + last.numel());
 }
 
+HostTensor LlamaModel::unembed(const HostTensor &residual)
+{
+    at::InferenceMode guard;
+    const at::Tensor x = fromHost(residual).to(at::kFloat);
+    const Impl &i = *d;
+    return toHost(at::mm(ops::rmsNorm(x, i.finalNorm, i.eps), i.output.t()));
+}
+
 } // namespace strata

@@ -23,6 +23,7 @@ public:
     const Tokenizer &tokenizer() const override;
     std::shared_ptr<Trace> run(const std::vector<int64_t> &ids, const TraceOptions &options, const JobControl *control) override;
     std::vector<float> nextTokenLogits(const std::vector<int64_t> &ids) override;
+    HostTensor unembed(const HostTensor &residual) override;
 
     struct Impl;
 

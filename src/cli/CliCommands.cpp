@@ -1,6 +1,9 @@
 #include "CliCommands.h"
 
 #include "RandomGpt2.h"
+#include "analysis/HeadMetrics.h"
+#include "analysis/InductionProbe.h"
+#include "analysis/LogitLens.h"
 #include "hub/HubDownloader.h"
 #include "jobs/JobControl.h"
 #include "model/GgufToHf.h"
@@ -24,6 +27,7 @@
 #include <QTextStream>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -261,6 +265,127 @@ int cmdConvert(QCommandLineParser &p)
     return 0;
 }
 
+// A short natural-text sample for head scores when no prompt is given (written for the project).
+const char *kSamplePrompt = "Once upon a time, a little girl named Mia lived near a big forest. Every morning Mia walked to the river "
+                            "with her dog. One day the dog saw a red bird. The bird sang a song, and Mia sang the song back to the bird.";
+
+QJsonValue jsonNumber(double v)
+{
+    return std::isnan(v) ? QJsonValue() : QJsonValue(v);
+}
+
+int cmdHeads(QCommandLineParser &p)
+{
+    const auto model = loadModel(p);
+    const QString prompt = p.isSet(QStringLiteral("prompt")) ? p.value(QStringLiteral("prompt")) : QString::fromLatin1(kSamplePrompt);
+    const int span = intValue(p, QStringLiteral("induction-span"), 50, 2);
+    const TracePtr t = model->trace(prompt);
+    std::vector<HeadScores> scores = HeadMetrics::scoreTrace(*t);
+    const InductionResult ind = InductionProbe::run(*model, span, 4);
+    for (HeadScores &s : scores)
+        s.induction = ind.score[size_t(s.layer)][size_t(s.head)];
+    if (p.isSet(QStringLiteral("json"))) {
+        QJsonArray heads;
+        for (const HeadScores &s : scores)
+            heads.append(QJsonObject{{QStringLiteral("layer"), s.layer},
+                                     {QStringLiteral("head"), s.head},
+                                     {QStringLiteral("role"), HeadMetrics::roleId(HeadMetrics::dominantRole(s))},
+                                     {QStringLiteral("roles"), QJsonArray::fromStringList(HeadMetrics::roles(s))},
+                                     {QStringLiteral("previous_token"), s.previousToken},
+                                     {QStringLiteral("current_token"), s.currentToken},
+                                     {QStringLiteral("local_window"), s.localWindow},
+                                     {QStringLiteral("first_token"), s.firstToken},
+                                     {QStringLiteral("duplicate_token"), jsonNumber(s.duplicateToken)},
+                                     {QStringLiteral("mean_distance"), s.meanDistance},
+                                     {QStringLiteral("entropy"), s.entropy},
+                                     {QStringLiteral("normalized_entropy"), s.normalizedEntropy},
+                                     {QStringLiteral("stripe"), s.stripe},
+                                     {QStringLiteral("induction"), jsonNumber(s.induction)}});
+        printJson(QJsonObject{{QStringLiteral("model"), model->info().name},
+                              {QStringLiteral("prompt_tokens"), t->tokenCount()},
+                              {QStringLiteral("induction_span"), ind.spanLength},
+                              {QStringLiteral("induction_loss_first_copy"), ind.lossFirstCopy},
+                              {QStringLiteral("induction_loss_second_copy"), ind.lossSecondCopy},
+                              {QStringLiteral("heads"), heads}});
+        return 0;
+    }
+    out() << "model " << model->info().name << ", prompt of " << t->tokenCount() << " tokens; induction test: " << ind.sequences << " x " << ind.spanLength
+          << " random tokens repeated\n";
+    out() << QStringLiteral("%1 %2  %3 %4 %5 %6 %7 %8 %9 %10 %11  %12\n")
+                 .arg(QStringLiteral("L"), 2)
+                 .arg(QStringLiteral("H"), 2)
+                 .arg(QStringLiteral("prev"), 5)
+                 .arg(QStringLiteral("cur"), 5)
+                 .arg(QStringLiteral("local"), 5)
+                 .arg(QStringLiteral("first"), 5)
+                 .arg(QStringLiteral("dup"), 5)
+                 .arg(QStringLiteral("dist"), 5)
+                 .arg(QStringLiteral("H/ln"), 5)
+                 .arg(QStringLiteral("strip"), 5)
+                 .arg(QStringLiteral("induc"), 5)
+                 .arg(QStringLiteral("role"));
+    auto f = [](double v) { return std::isnan(v) ? QStringLiteral("  n/a") : QStringLiteral("%1").arg(v, 5, 'f', 2); };
+    for (const HeadScores &s : scores)
+        out() << QStringLiteral("%1 %2  %3 %4 %5 %6 %7 %8 %9 %10 %11  %12\n")
+                     .arg(s.layer, 2)
+                     .arg(s.head, 2)
+                     .arg(f(s.previousToken), f(s.currentToken), f(s.localWindow), f(s.firstToken), f(s.duplicateToken))
+                     .arg(QStringLiteral("%1").arg(s.meanDistance, 5, 'f', 1), f(s.normalizedEntropy), f(s.stripe), f(s.induction),
+                          HeadMetrics::roleId(HeadMetrics::dominantRole(s)));
+    out() << "in-context loss on the repeated tokens: first copy " << QString::number(ind.lossFirstCopy, 'f', 3) << " nats, second copy "
+          << QString::number(ind.lossSecondCopy, 'f', 3) << " nats (drop " << QString::number(ind.lossDrop(), 'f', 3) << ")\n";
+    return 0;
+}
+
+int cmdLens(QCommandLineParser &p)
+{
+    const QString prompt = requireValue(p, QStringLiteral("prompt"));
+    const int k = intValue(p, QStringLiteral("top-k"), 5, 1);
+    const auto model = loadModel(p);
+    const TracePtr t = model->trace(prompt);
+    const LogitLensResult r = LogitLens::compute(*model, *t, k);
+    const Tokenizer &tok = model->tokenizer();
+    if (p.isSet(QStringLiteral("json"))) {
+        QJsonArray layers;
+        for (int l = 0; l < r.layers; ++l) {
+            QJsonArray positions;
+            for (int i = 0; i < r.tokens; ++i) {
+                QJsonArray top;
+                for (const auto &e : r.top[r.at(l, i)])
+                    top.append(QJsonObject{{QStringLiteral("id"), qint64(e.id)},
+                                           {QStringLiteral("token"), QString::fromUtf8(tok.tokenBytes(e.id))},
+                                           {QStringLiteral("prob"), e.prob}});
+                positions.append(QJsonObject{{QStringLiteral("top"), top},
+                                             {QStringLiteral("final_rank"), r.finalRank[r.at(l, i)]},
+                                             {QStringLiteral("final_prob"), r.finalProb[r.at(l, i)]},
+                                             {QStringLiteral("kl"), r.kl[r.at(l, i)]}});
+            }
+            layers.append(QJsonObject{{QStringLiteral("layer"), t->layers[size_t(l)].layer}, {QStringLiteral("positions"), positions}});
+        }
+        QJsonArray tokens, finals;
+        for (int i = 0; i < r.tokens; ++i) {
+            tokens.append(t->tokenStrings.value(i));
+            finals.append(QString::fromUtf8(tok.tokenBytes(r.finalToken[size_t(i)])));
+        }
+        printJson(QJsonObject{{QStringLiteral("tokens"), tokens}, {QStringLiteral("final_prediction"), finals}, {QStringLiteral("layers"), layers}});
+        return 0;
+    }
+    for (int i = 0; i < r.tokens; ++i) {
+        out() << "#" << i << " '" << t->tokenStrings.value(i) << "' -> final '" << tok.displayString(r.finalToken[size_t(i)]) << "'\n";
+        for (int l = 0; l < r.layers; ++l) {
+            const auto &e = r.top[r.at(l, i)].front();
+            out() << QStringLiteral("   L%1 top '%2' %3  final token rank %4 p=%5  KL %6\n")
+                         .arg(t->layers[size_t(l)].layer, 2)
+                         .arg(tok.displayString(e.id))
+                         .arg(e.prob, 0, 'f', 3)
+                         .arg(r.finalRank[r.at(l, i)])
+                         .arg(r.finalProb[r.at(l, i)], 0, 'f', 3)
+                         .arg(r.kl[r.at(l, i)], 0, 'f', 3);
+        }
+    }
+    return 0;
+}
+
 // Floating-point operations of one GPT-2 forward pass over T tokens (multiply-adds counted as 2).
 double gpt2Flops(const ModelInfo &i, int T)
 {
@@ -474,6 +599,24 @@ const std::map<QString, Command> &commands()
               p.addOption({QStringLiteral("file"), QStringLiteral("A file to fetch (repeatable; default: ask the Hub)"), QStringLiteral("F")});
           },
           cmdDownload}},
+        {QStringLiteral("heads"),
+         {QStringLiteral("Every head's scores (previous-token, induction, sink, ...) and role"),
+          [](QCommandLineParser &p) {
+              p.addOption(modelOption());
+              p.addOption({QStringLiteral("prompt"), QStringLiteral("Natural text to score heads on (default: a built-in sample)"), QStringLiteral("TEXT")});
+              p.addOption({QStringLiteral("induction-span"), QStringLiteral("Random tokens per copy in the induction test (default 50)"), QStringLiteral("N")});
+              p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
+          },
+          cmdHeads}},
+        {QStringLiteral("lens"),
+         {QStringLiteral("Logit lens: each layer's residual stream read through the unembedding"),
+          [](QCommandLineParser &p) {
+              p.addOption(modelOption());
+              p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt text"), QStringLiteral("TEXT")});
+              p.addOption({QStringLiteral("top-k"), QStringLiteral("Tokens per layer and position (default 5)"), QStringLiteral("K")});
+              p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
+          },
+          cmdLens}},
         {QStringLiteral("convert"),
          {QStringLiteral("Convert a Llama-architecture GGUF file into a Hugging Face folder"),
           [](QCommandLineParser &p) {

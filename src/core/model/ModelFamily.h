@@ -27,6 +27,9 @@ public:
     virtual std::shared_ptr<Trace> run(const std::vector<int64_t> &ids, const TraceOptions &options, const JobControl *control) = 0;
     // Logits of the next token after ids (no capture); the fast path for generation.
     virtual std::vector<float> nextTokenLogits(const std::vector<int64_t> &ids) = 0;
+    // The model's final norm and unembedding applied to residual-stream vectors [T, D] -> logits [T, V]
+    // (float32). The logit lens reads intermediate layers through this.
+    virtual HostTensor unembed(const HostTensor &residual) = 0;
 
     // Tokenises the prompt the way this model expects (BOS first where the family wants it),
     // checks the context length, runs, and fills token strings.

@@ -2,6 +2,45 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>HeadRole</name>
+    <message>
+        <source>Attention sink (BOS)</source>
+        <translation>注意力汇聚（首位）</translation>
+    </message>
+    <message>
+        <source>Previous token</source>
+        <translation>前一词元</translation>
+    </message>
+    <message>
+        <source>Induction</source>
+        <translation>归纳</translation>
+    </message>
+    <message>
+        <source>Duplicate token</source>
+        <translation>重复词元</translation>
+    </message>
+    <message>
+        <source>Current token</source>
+        <translation>当前词元</translation>
+    </message>
+    <message>
+        <source>Local window</source>
+        <translation>局部窗口</translation>
+    </message>
+    <message>
+        <source>Stripe (fixed key)</source>
+        <translation>条纹（固定键）</translation>
+    </message>
+    <message>
+        <source>Long range</source>
+        <translation>长距离</translation>
+    </message>
+    <message>
+        <source>Diffuse / mixed</source>
+        <translation>弥散 / 混合</translation>
+    </message>
+</context>
+<context>
     <name>Panels</name>
     <message>
         <source>Model</source>
@@ -43,6 +82,30 @@
         <source>What did Strata do, and what went wrong?</source>
         <translation>Strata 做了什么？哪里出了问题？</translation>
     </message>
+    <message>
+        <source>All heads</source>
+        <translation>全部注意力头</translation>
+    </message>
+    <message>
+        <source>What do all heads of all layers look like at once?</source>
+        <translation>所有层的所有注意力头放在一起看是什么样子？</translation>
+    </message>
+    <message>
+        <source>Head atlas</source>
+        <translation>注意力头图谱</translation>
+    </message>
+    <message>
+        <source>What does each head do, and how does the mix of roles change with depth?</source>
+        <translation>每个注意力头在做什么？各类角色的比例如何随深度变化？</translation>
+    </message>
+    <message>
+        <source>Logit lens</source>
+        <translation>Logit 透镜</translation>
+    </message>
+    <message>
+        <source>At which layer does the model's prediction form?</source>
+        <translation>模型的预测在哪一层形成？</translation>
+    </message>
 </context>
 <context>
     <name>QObject</name>
@@ -63,12 +126,12 @@ BLAS：%4
         <translation>导出图表</translation>
     </message>
     <message>
-        <source>PNG image (*.png);;PDF document (*.pdf);;CSV data (*.csv);;JSON data (*.json)</source>
-        <translation>PNG 图像 (*.png);;PDF 文档 (*.pdf);;CSV 数据 (*.csv);;JSON 数据 (*.json)</translation>
-    </message>
-    <message>
         <source>Export failed</source>
         <translation>导出失败</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf);;CSV data (*.csv);;JSON data (*.json)</source>
+        <translation>PNG 图像 (*.png);;SVG 矢量图 (*.svg);;PDF 文档 (*.pdf);;CSV 数据 (*.csv);;JSON 数据 (*.json)</translation>
     </message>
 </context>
 <context>
@@ -135,6 +198,29 @@ BLAS：%4
     <message>
         <source>Generation failed: %1</source>
         <translation>生成失败：%1</translation>
+    </message>
+    <message>
+        <source>Induction test</source>
+        <translation>归纳测试</translation>
+    </message>
+    <message>
+        <source>Induction test failed: %1</source>
+        <translation>归纳测试失败：%1</translation>
+    </message>
+    <message>
+        <source>Induction test: loss %1 → %2 nats from the first to the second copy.</source>
+        <translation>归纳测试：损失从第一遍的 %1 降到第二遍的 %2 奈特。</translation>
+    </message>
+</context>
+<context>
+    <name>strata::AttentionOverviewPanel</name>
+    <message>
+        <source>Every head of every layer (rows: layers, columns: heads). Click one to focus it.</source>
+        <translation>每一层的每个注意力头（行：层，列：头）。点击一个即可聚焦查看。</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
     </message>
 </context>
 <context>
@@ -213,6 +299,161 @@ weight %5</source>
     </message>
 </context>
 <context>
+    <name>strata::HeadAtlasPanel</name>
+    <message>
+        <source>L%1 H%2: %3
+previous %4 · current %5 · local %6
+BOS %7 · duplicate %8 · induction %9
+distance %10 · entropy %11 · stripe %12</source>
+        <translation>第 %1 层 第 %2 头：%3
+前一词元 %4 · 当前词元 %5 · 局部 %6
+首位 %7 · 重复词元 %8 · 归纳 %9
+距离 %10 · 熵 %11 · 条纹 %12</translation>
+    </message>
+    <message>
+        <source>Thresholds: sink / previous / induction</source>
+        <translation>阈值：汇聚 / 前一词元 / 归纳</translation>
+    </message>
+    <message>
+        <source>A head whose mean attention to position 0 exceeds this is a sink head</source>
+        <translation>对位置 0 的平均注意力超过此值的头视为汇聚头</translation>
+    </message>
+    <message>
+        <source>Previous-token score needed for the previous-token role</source>
+        <translation>判定为“前一词元”角色所需的得分</translation>
+    </message>
+    <message>
+        <source>Induction score needed for the induction role</source>
+        <translation>判定为“归纳”角色所需的得分</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Run a prompt to score its heads.</source>
+        <translation>运行一个提示词以给注意力头打分。</translation>
+    </message>
+    <message>
+        <source>Scores from the current run (%1 tokens); the induction test is running…</source>
+        <translation>得分来自当前运行（%1 个词元）；归纳测试正在进行…</translation>
+    </message>
+    <message>
+        <source>Scores from the current run (%1 tokens). Induction test: %2 random tokens repeated; loss %3 → %4 nats from the first to the second copy.</source>
+        <translation>得分来自当前运行（%1 个词元）。归纳测试：%2 个随机词元重复两遍；损失从第一遍的 %3 降到第二遍的 %4 奈特。</translation>
+    </message>
+    <message>
+        <source>Head</source>
+        <translation>注意力头</translation>
+    </message>
+    <message>
+        <source>Layer (0 = first)</source>
+        <translation>层（0 = 第一层）</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Heads</source>
+        <translation>注意力头</translation>
+    </message>
+</context>
+<context>
+    <name>strata::HeadScoresModel</name>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Head</source>
+        <translation>注意力头</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>Prev</source>
+        <translation>前一</translation>
+    </message>
+    <message>
+        <source>Current</source>
+        <translation>当前</translation>
+    </message>
+    <message>
+        <source>Local</source>
+        <translation>局部</translation>
+    </message>
+    <message>
+        <source>BOS</source>
+        <translation>首位</translation>
+    </message>
+    <message>
+        <source>Dup</source>
+        <translation>重复</translation>
+    </message>
+    <message>
+        <source>Induction</source>
+        <translation>归纳</translation>
+    </message>
+    <message>
+        <source>Distance</source>
+        <translation>距离</translation>
+    </message>
+    <message>
+        <source>Entropy</source>
+        <translation>熵</translation>
+    </message>
+    <message>
+        <source>Stripe</source>
+        <translation>条纹</translation>
+    </message>
+    <message>
+        <source>Mean attention to the previous token</source>
+        <translation>对前一个词元的平均注意力</translation>
+    </message>
+    <message>
+        <source>Mean attention to the token itself</source>
+        <translation>对自身词元的平均注意力</translation>
+    </message>
+    <message>
+        <source>Mean attention within the last 3 tokens</source>
+        <translation>对最近 3 个词元的平均注意力</translation>
+    </message>
+    <message>
+        <source>Mean attention to the first position (attention sink)</source>
+        <translation>对第一个位置（注意力汇聚点）的平均注意力</translation>
+    </message>
+    <message>
+        <source>Mean attention to earlier copies of the same token</source>
+        <translation>对同一词元之前出现位置的平均注意力</translation>
+    </message>
+    <message>
+        <source>Mean attention from the second copy of a repeated random sequence to the token after the earlier occurrence</source>
+        <translation>在重复两遍的随机序列中，第二遍的词元对其前一次出现位置之后词元的平均注意力</translation>
+    </message>
+    <message>
+        <source>Mean distance (in tokens) between a query and what it attends to</source>
+        <translation>查询与其关注位置之间的平均距离（以词元计）</translation>
+    </message>
+    <message>
+        <source>Attention entropy divided by its maximum (0 sharp, 1 uniform)</source>
+        <translation>注意力熵除以其最大值（0 为集中，1 为均匀）</translation>
+    </message>
+    <message>
+        <source>Largest mean attention any single later key receives</source>
+        <translation>任一键位置从其后各查询获得的最大平均注意力</translation>
+    </message>
+</context>
+<context>
+    <name>strata::HeadThumbnails</name>
+    <message>
+        <source>Run a prompt to see every head at once.</source>
+        <translation>运行一个提示词即可同时查看所有注意力头。</translation>
+    </message>
+</context>
+<context>
     <name>strata::HubDownloadDialog</name>
     <message>
         <source>Download from the Hub</source>
@@ -265,6 +506,89 @@ weight %5</source>
     <message>
         <source>Downloaded to %1</source>
         <translation>已下载到 %1</translation>
+    </message>
+</context>
+<context>
+    <name>strata::LogitLensPanel</name>
+    <message>
+        <source>Layer %1, after '%2' (#%3)
+model's final prediction: '%4' (rank here %5, p=%6)
+</source>
+        <translation>第 %1 层，读到 '%2'（#%3）之后
+模型的最终预测：'%4'（在此处排名 %5，p=%6）
+</translation>
+    </message>
+    <message>
+        <source>Colour by</source>
+        <translation>着色依据</translation>
+    </message>
+    <message>
+        <source>Probability of the final prediction</source>
+        <translation>最终预测的概率</translation>
+    </message>
+    <message>
+        <source>Rank of the final prediction (log10)</source>
+        <translation>最终预测的排名（log10）</translation>
+    </message>
+    <message>
+        <source>KL to the final distribution (nats)</source>
+        <translation>与最终分布的 KL 散度（奈特）</translation>
+    </message>
+    <message>
+        <source>Probability of the top token</source>
+        <translation>首选词元的概率</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Position (the token read so far)</source>
+        <translation>位置（已读到的词元）</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Run a prompt to read its layers through the unembedding.</source>
+        <translation>运行一个提示词，通过反嵌入读取各层的表示。</translation>
+    </message>
+    <message>
+        <source>Computing the logit lens…</source>
+        <translation>正在计算 logit 透镜…</translation>
+    </message>
+    <message>
+        <source>Logit lens</source>
+        <translation>Logit 透镜</translation>
+    </message>
+    <message>
+        <source>Logit lens cancelled.</source>
+        <translation>Logit 透镜已取消。</translation>
+    </message>
+    <message>
+        <source>Logit lens failed: %1</source>
+        <translation>Logit 透镜计算失败：%1</translation>
+    </message>
+    <message>
+        <source>Each cell: the top token if the model stopped after that layer. Hover for the top 5; click a column to select it.</source>
+        <translation>每个单元格：如果模型在该层停止时的首选词元。悬停查看前 5 名；点击一列以选中该位置。</translation>
+    </message>
+    <message>
+        <source>p('%1')</source>
+        <translation>p('%1')</translation>
+    </message>
+    <message>
+        <source>KL to final (nats)</source>
+        <translation>与最终分布的 KL（奈特）</translation>
+    </message>
+    <message>
+        <source>Layer — position #%1 '%2'</source>
+        <translation>层 — 位置 #%1 '%2'</translation>
+    </message>
+    <message>
+        <source>KL (nats)</source>
+        <translation>KL（奈特）</translation>
     </message>
 </context>
 <context>
@@ -383,7 +707,7 @@ weight %5</source>
     </message>
     <message>
         <source>Previous token</source>
-        <translation>上一个词元</translation>
+        <translation>前一词元</translation>
     </message>
     <message>
         <source>&amp;Welcome</source>

@@ -74,6 +74,7 @@ void AppContext::unloadModel()
 {
     cancelRun();
     m_model.reset();
+    m_induction.reset();
     m_trace.reset();
     Q_EMIT message(tr("Model unloaded."));
     Q_EMIT modelChanged();
@@ -184,6 +185,32 @@ void AppContext::continuePrompt(const QString &prompt, int tokens, double temper
                 Q_EMIT continuationReady(r.value.toString());
             else if (!r.cancelled)
                 Q_EMIT message(tr("Generation failed: %1").arg(r.error));
+        });
+}
+
+void AppContext::requestInductionProbe()
+{
+    if (!m_model || m_induction || m_inductionPending)
+        return;
+    m_inductionPending = true;
+    std::shared_ptr<LoadedModel> model = m_model;
+    m_jobs->submit(
+        QStringLiteral("induction"), tr("Induction test"), [model](JobControl &c) { return QVariant::fromValue(InductionProbe::run(*model, 50, 4, 1234, &c)); },
+        this,
+        [this, model](const JobResult &r) {
+            m_inductionPending = false;
+            if (model != m_model)
+                return; // the model changed meanwhile
+            if (!r.ok) {
+                if (!r.cancelled)
+                    Q_EMIT message(tr("Induction test failed: %1").arg(r.error));
+                return;
+            }
+            m_induction = r.value.value<InductionResult>();
+            Q_EMIT message(tr("Induction test: loss %1 → %2 nats from the first to the second copy.")
+                               .arg(m_induction->lossFirstCopy, 0, 'f', 2)
+                               .arg(m_induction->lossSecondCopy, 0, 'f', 2));
+            Q_EMIT inductionChanged();
         });
 }
 

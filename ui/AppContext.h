@@ -1,5 +1,6 @@
 #pragma once
 
+#include "analysis/InductionProbe.h"
 #include "model/ModelFamily.h"
 #include "model/Trace.h"
 
@@ -8,6 +9,7 @@
 #include <QUndoStack>
 
 #include <memory>
+#include <optional>
 
 namespace strata {
 
@@ -42,6 +44,11 @@ public:
     // Greedy (temperature 0) or sampled continuation of prompt, appended text delivered by continuationReady.
     void continuePrompt(const QString &prompt, int tokens, double temperature, int topK);
 
+    // The induction test of the loaded model (random tokens repeated twice), run once per model on
+    // request; inductionChanged follows.
+    void requestInductionProbe();
+    const InductionResult *induction() const { return m_induction ? &*m_induction : nullptr; }
+
     // Selection
     int layer() const { return m_layer; }
     int head() const { return m_head; }
@@ -63,6 +70,7 @@ Q_SIGNALS:
     void runCancelled();
     void selectionChanged();
     void continuationReady(const QString &text);
+    void inductionChanged();
     void message(const QString &text);
 
 private:
@@ -71,6 +79,8 @@ private:
     QUndoStack m_undo;
     std::shared_ptr<LoadedModel> m_model;
     TracePtr m_trace;
+    std::optional<InductionResult> m_induction;
+    bool m_inductionPending = false;
     quint64 m_runId = 0;
     int m_layer = 0;
     int m_head = 0;
@@ -80,3 +90,4 @@ private:
 } // namespace strata
 
 Q_DECLARE_METATYPE(std::shared_ptr<strata::LoadedModel>)
+Q_DECLARE_METATYPE(strata::InductionResult)

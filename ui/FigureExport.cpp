@@ -8,7 +8,10 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMessageBox>
+#include <QPainter>
+#include <QPdfWriter>
 #include <QSaveFile>
+#include <QSvgGenerator>
 #include <QTextStream>
 
 #include <qcustomplot.h>
@@ -28,15 +31,67 @@ void savePlot(QCustomPlot *plot, const QString &path, int width, int height)
 {
     const QString suffix = QFileInfo(path).suffix().toLower();
     bool ok = false;
-    if (suffix == QLatin1String("png"))
+    if (suffix == QLatin1String("svg")) {
+        const int w = width > 0 ? width : plot->width(), h = height > 0 ? height : plot->height();
+        QSvgGenerator gen;
+        gen.setFileName(path);
+        gen.setSize(QSize(w, h));
+        gen.setViewBox(QRect(0, 0, w, h));
+        gen.setTitle(plot->objectName());
+        QCPPainter painter;
+        ok = painter.begin(&gen);
+        if (ok) {
+            plot->toPainter(&painter, w, h);
+            ok = painter.end();
+        }
+        ok = ok && QFileInfo(path).size() > 0;
+    } else if (suffix == QLatin1String("png"))
         ok = plot->savePng(path, width, height, 2.0);
     else if (suffix == QLatin1String("pdf"))
         ok = plot->savePdf(path, width, height);
     else if (suffix == QLatin1String("jpg") || suffix == QLatin1String("jpeg"))
         ok = plot->saveJpg(path, width, height, 2.0);
     else
-        throw Error(QStringLiteral("Cannot export a figure as '.%1'; choose PNG, PDF, CSV or JSON.").arg(suffix));
+        throw Error(QStringLiteral("Cannot export a figure as '.%1'; choose PNG, SVG, PDF, CSV or JSON.").arg(suffix));
     if (!ok)
+        throw Error(QStringLiteral("Could not write %1 (is the folder writable and the disk not full?).").arg(path));
+}
+
+void saveFigure(QWidget *figure, const QString &path, int width, int height)
+{
+    if (auto *plot = qobject_cast<QCustomPlot *>(figure))
+        return savePlot(plot, path, width, height);
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    const QSize size = figure->size();
+    bool ok = false;
+    if (suffix == QLatin1String("png") || suffix == QLatin1String("jpg")) {
+        ok = figure->grab().save(path);
+    } else if (suffix == QLatin1String("svg")) {
+        QSvgGenerator gen;
+        gen.setFileName(path);
+        gen.setSize(size);
+        gen.setViewBox(QRect(QPoint(0, 0), size));
+        QPainter p;
+        ok = p.begin(&gen);
+        if (ok) {
+            figure->render(&p);
+            ok = p.end();
+        }
+    } else if (suffix == QLatin1String("pdf")) {
+        QPdfWriter pdf(path);
+        pdf.setPageSize(QPageSize(QSizeF(size) * 0.75, QPageSize::Point)); // 96 dpi pixels to points
+        pdf.setPageMargins(QMarginsF());
+        pdf.setResolution(96);
+        QPainter p;
+        ok = p.begin(&pdf);
+        if (ok) {
+            figure->render(&p);
+            ok = p.end();
+        }
+    } else {
+        throw Error(QStringLiteral("Cannot export a figure as '.%1'; choose PNG, SVG, PDF, CSV or JSON.").arg(suffix));
+    }
+    if (!ok || QFileInfo(path).size() == 0)
         throw Error(QStringLiteral("Could not write %1 (is the folder writable and the disk not full?).").arg(path));
 }
 
@@ -80,11 +135,12 @@ void saveData(const FigureData &data, const QString &path)
         throw Error(QStringLiteral("Could not write %1: %2.").arg(path, f.errorString()));
 }
 
-QString exportInteractively(QWidget *parent, QCustomPlot *plot, const FigureData &data, const QString &baseName)
+QString exportInteractively(QWidget *parent, QWidget *figure, const FigureData &data, const QString &baseName)
 {
     QString selected;
-    const QString path = QFileDialog::getSaveFileName(parent, QObject::tr("Export figure"), baseName + QStringLiteral(".png"),
-                                                      QObject::tr("PNG image (*.png);;PDF document (*.pdf);;CSV data (*.csv);;JSON data (*.json)"), &selected);
+    const QString path = QFileDialog::getSaveFileName(
+        parent, QObject::tr("Export figure"), baseName + QStringLiteral(".png"),
+        QObject::tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf);;CSV data (*.csv);;JSON data (*.json)"), &selected);
     if (path.isEmpty())
         return QString();
     try {
@@ -92,7 +148,7 @@ QString exportInteractively(QWidget *parent, QCustomPlot *plot, const FigureData
         if (suffix == QLatin1String("csv") || suffix == QLatin1String("json"))
             saveData(data, path);
         else
-            savePlot(plot, path);
+            saveFigure(figure, path);
     } catch (const Error &e) {
         QMessageBox::warning(parent, QObject::tr("Export failed"), e.message());
         return QString();

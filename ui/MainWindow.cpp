@@ -31,12 +31,14 @@
 #include <QUndoStack>
 #include <QVBoxLayout>
 
+#include <qcustomplot.h>
+
 namespace strata {
 
 namespace {
 const Setting<QByteArray> kWindowState{"MainWindow/state", QByteArray()};
 const Setting<QByteArray> kWindowGeometry{"MainWindow/geometry", QByteArray()};
-constexpr int kLayoutVersion = 1; // bump when panels change so old layouts are not half-applied
+constexpr int kLayoutVersion = 2; // bump when panels change so old layouts are not half-applied
 } // namespace
 
 MainWindow::MainWindow(AppContext *context, QWidget *parent) : QMainWindow(parent), m_context(context)
@@ -145,9 +147,15 @@ void MainWindow::createDocks()
         m_docks.insert(info.id, dock);
         m_panels.insert(info.id, p);
     }
-    // The attention heatmap deserves the width; the next-token view sits under it.
-    if (m_docks.contains(QStringLiteral("AttentionPanel")) && m_docks.contains(QStringLiteral("NextTokenPanel")))
-        splitDockWidget(m_docks[QStringLiteral("AttentionPanel")], m_docks[QStringLiteral("NextTokenPanel")], Qt::Vertical);
+    // The attention heatmap deserves the width, with the other views of heads as tabs beside it;
+    // the next-token view sits under them.
+    QDockWidget *attention = m_docks.value(QStringLiteral("AttentionPanel"));
+    if (m_docks.contains(QStringLiteral("NextTokenPanel")))
+        splitDockWidget(attention, m_docks[QStringLiteral("NextTokenPanel")], Qt::Vertical);
+    for (const char *id : {"AttentionOverviewPanel", "HeadAtlasPanel", "LogitLensPanel"})
+        if (QDockWidget *d = m_docks.value(QString::fromLatin1(id)))
+            tabifyDockWidget(attention, d);
+    attention->raise();
     resizeDocks({m_docks.value(QStringLiteral("ModelPanel")), m_docks.value(QStringLiteral("AttentionPanel"))}, {430, 900}, Qt::Horizontal);
     resizeDocks({m_docks.value(QStringLiteral("AttentionPanel")), m_docks.value(QStringLiteral("NextTokenPanel"))}, {600, 200}, Qt::Vertical);
     resizeDocks({m_docks.value(QStringLiteral("LogPanel"))}, {110}, Qt::Vertical);

@@ -1,6 +1,9 @@
 #include "PanelRegistry.h"
 
+#include "panels/AttentionOverviewPanel.h"
 #include "panels/AttentionPanel.h"
+#include "panels/HeadAtlasPanel.h"
+#include "panels/LogitLensPanel.h"
 #include "panels/LogPanel.h"
 #include "panels/ModelPanel.h"
 #include "panels/NextTokenPanel.h"
@@ -21,6 +24,15 @@ const QList<PanelInfo> &PanelRegistry::panels()
         {QStringLiteral("AttentionPanel"), QT_TRANSLATE_NOOP("Panels", "Attention"),
          QT_TRANSLATE_NOOP("Panels", "Where does each head of each layer look from each token?"), Qt::RightDockWidgetArea,
          [](AppContext *c) -> Panel * { return new AttentionPanel(c); }},
+        {QStringLiteral("AttentionOverviewPanel"), QT_TRANSLATE_NOOP("Panels", "All heads"),
+         QT_TRANSLATE_NOOP("Panels", "What do all heads of all layers look like at once?"), Qt::RightDockWidgetArea,
+         [](AppContext *c) -> Panel * { return new AttentionOverviewPanel(c); }},
+        {QStringLiteral("HeadAtlasPanel"), QT_TRANSLATE_NOOP("Panels", "Head atlas"),
+         QT_TRANSLATE_NOOP("Panels", "What does each head do, and how does the mix of roles change with depth?"), Qt::RightDockWidgetArea,
+         [](AppContext *c) -> Panel * { return new HeadAtlasPanel(c); }},
+        {QStringLiteral("LogitLensPanel"), QT_TRANSLATE_NOOP("Panels", "Logit lens"),
+         QT_TRANSLATE_NOOP("Panels", "At which layer does the model's prediction form?"), Qt::RightDockWidgetArea,
+         [](AppContext *c) -> Panel * { return new LogitLensPanel(c); }},
         {QStringLiteral("NextTokenPanel"), QT_TRANSLATE_NOOP("Panels", "Next token"),
          QT_TRANSLATE_NOOP("Panels", "What does the model predict after the selected token?"), Qt::RightDockWidgetArea,
          [](AppContext *c) -> Panel * { return new NextTokenPanel(c); }},

@@ -6,6 +6,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDockWidget>
 #include <QIcon>
 #include <QTimer>
 
@@ -27,8 +28,9 @@ int main(int argc, char **argv)
     const QCommandLineOption prompt(QStringLiteral("prompt"), QStringLiteral("Prompt to trace once the model is loaded."), QStringLiteral("TEXT"));
     const QCommandLineOption language(QStringLiteral("language"), QStringLiteral("UI language: en or zh_CN."), QStringLiteral("CODE"));
     const QCommandLineOption resetLayout(QStringLiteral("reset-layout"), QStringLiteral("Start with the default panel layout."));
+    const QCommandLineOption panel(QStringLiteral("panel"), QStringLiteral("Panel to bring to the front, e.g. HeadAtlasPanel."), QStringLiteral("ID"));
     const QCommandLineOption quitAfter(QStringLiteral("quit-after"), QStringLiteral("Quit after N seconds (smoke tests)."), QStringLiteral("N"));
-    parser.addOptions({model, prompt, language, resetLayout, quitAfter});
+    parser.addOptions({model, prompt, language, resetLayout, panel, quitAfter});
     parser.process(app);
 
     ComputeRuntime::configureThreads();
@@ -42,6 +44,12 @@ int main(int argc, char **argv)
     if (!parser.isSet(resetLayout))
         window.restoreLayout();
     window.show();
+    if (parser.isSet(panel)) {
+        if (QDockWidget *d = window.dock(parser.value(panel))) {
+            d->show();
+            d->raise();
+        }
+    }
 
     static const Setting<bool> kWelcomed{"UI/welcomed", false};
     const QString loc = parser.isSet(model) ? parser.value(model) : QStringLiteral("demo");

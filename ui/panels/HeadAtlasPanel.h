@@ -1,0 +1,48 @@
+#pragma once
+
+#include "FigureExport.h"
+#include "Panel.h"
+#include "analysis/HeadMetrics.h"
+
+class QCustomPlot;
+class QDoubleSpinBox;
+class QLabel;
+class QPushButton;
+class QSortFilterProxyModel;
+class QTableView;
+
+namespace strata {
+
+class HeadScoresModel;
+
+// The head atlas: every layer x head coloured by its dominant role, with every score in the tooltip,
+// a sortable table of all scores, and the mix of roles by depth. Clicking a head selects it (the
+// attention heatmap follows). Scores come from the current run; induction scores from the model's
+// induction test (random tokens repeated twice), run in the background once per model.
+class HeadAtlasPanel : public Panel
+{
+    Q_OBJECT
+public:
+    explicit HeadAtlasPanel(AppContext *context);
+    void retranslate() override;
+    HeadScoresModel *model() const { return m_model; }
+    QCustomPlot *grid() const { return m_grid; }
+    QCustomPlot *chart() const { return m_chart; }
+    FigureData figureData() const;
+    RoleThresholds thresholds() const;
+    void refresh();
+
+private:
+    void drawGrid();
+    void drawChart();
+    void headClicked(int layer, int head);
+    HeadScoresModel *m_model;
+    QSortFilterProxyModel *m_proxy;
+    QTableView *m_table;
+    QCustomPlot *m_grid, *m_chart;
+    QLabel *m_status, *m_thresholdLabel;
+    QDoubleSpinBox *m_sink, *m_prev, *m_induction;
+    QPushButton *m_export;
+};
+
+} // namespace strata

@@ -1,6 +1,9 @@
 #include "PanelRegistry.h"
 
 #include "panels/AttentionOverviewPanel.h"
+#include "panels/ContributionsPanel.h"
+#include "panels/ResidualPcaPanel.h"
+#include "panels/SimilarityPanel.h"
 #include "panels/AttentionPanel.h"
 #include "panels/HeadAtlasPanel.h"
 #include "panels/LogitLensPanel.h"
@@ -33,6 +36,15 @@ const QList<PanelInfo> &PanelRegistry::panels()
         {QStringLiteral("LogitLensPanel"), QT_TRANSLATE_NOOP("Panels", "Logit lens"),
          QT_TRANSLATE_NOOP("Panels", "At which layer does the model's prediction form?"), Qt::RightDockWidgetArea,
          [](AppContext *c) -> Panel * { return new LogitLensPanel(c); }},
+        {QStringLiteral("ResidualPcaPanel"), QT_TRANSLATE_NOOP("Panels", "Residual PCA"),
+         QT_TRANSLATE_NOOP("Panels", "How do token representations move and separate with depth?"), Qt::RightDockWidgetArea,
+         [](AppContext *c) -> Panel * { return new ResidualPcaPanel(c); }},
+        {QStringLiteral("SimilarityPanel"), QT_TRANSLATE_NOOP("Panels", "Sentence similarity"),
+         QT_TRANSLATE_NOOP("Panels", "At which depth do paraphrases come together and different meanings come apart?"), Qt::RightDockWidgetArea,
+         [](AppContext *c) -> Panel * { return new SimilarityPanel(c); }},
+        {QStringLiteral("ContributionsPanel"), QT_TRANSLATE_NOOP("Panels", "Contributions"),
+         QT_TRANSLATE_NOOP("Panels", "How much does each layer's attention and MLP write into the residual stream?"), Qt::RightDockWidgetArea,
+         [](AppContext *c) -> Panel * { return new ContributionsPanel(c); }},
         {QStringLiteral("NextTokenPanel"), QT_TRANSLATE_NOOP("Panels", "Next token"),
          QT_TRANSLATE_NOOP("Panels", "What does the model predict after the selected token?"), Qt::RightDockWidgetArea,
          [](AppContext *c) -> Panel * { return new NextTokenPanel(c); }},

@@ -4,6 +4,7 @@
 #include "analysis/HeadMetrics.h"
 #include "analysis/InductionProbe.h"
 #include "analysis/LogitLens.h"
+#include "analysis/ResidualAnalysis.h"
 #include "hub/HubDownloader.h"
 #include "jobs/JobControl.h"
 #include "model/GgufToHf.h"
@@ -433,6 +434,7 @@ int cmdTrain(QCommandLineParser &p)
     if (p.isSet(QStringLiteral("repeat-fraction")))
         c.repeatFraction = p.value(QStringLiteral("repeat-fraction")).toDouble();
     c.resume = p.isSet(QStringLiteral("resume"));
+    c.sinusoidalPositions = !p.isSet(QStringLiteral("random-positions"));
     const int threads = ComputeRuntime::configureThreads(intValue(p, QStringLiteral("threads"), 0, 0));
     QTextStream err(stderr);
     JobControl control([&](double f, const QString &what) {
@@ -455,6 +457,114 @@ int cmdTrain(QCommandLineParser &p)
     }
     g_trainControl = nullptr;
     out() << c.outDir << "\n";
+    return 0;
+}
+
+ResidualAnalysis::Pooling poolingOption(const QCommandLineParser &p)
+{
+    const QString v = p.value(QStringLiteral("pooling"));
+    if (v.isEmpty() || v == QLatin1String("mean"))
+        return ResidualAnalysis::Pooling::Mean;
+    if (v == QLatin1String("last"))
+        return ResidualAnalysis::Pooling::Last;
+    if (v == QLatin1String("max"))
+        return ResidualAnalysis::Pooling::Max;
+    throw Error(QStringLiteral("--pooling must be mean, last or max, not '%1'.").arg(v));
+}
+
+int cmdSimilarity(QCommandLineParser &p)
+{
+    using namespace ResidualAnalysis;
+    const QString file = requireValue(p, QStringLiteral("sentences"));
+    QFile f(file);
+    if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
+        throw Error(QStringLiteral("Cannot read %1: %2.").arg(file, f.errorString()));
+    QStringList sentences;
+    for (const QString &line : QString::fromUtf8(f.readAll()).split(QLatin1Char('\n')))
+        if (!line.trimmed().isEmpty() && !line.trimmed().startsWith(QLatin1Char('#')))
+            sentences << line.trimmed();
+    if (sentences.size() < 2)
+        throw Error(QStringLiteral("%1 needs at least two sentences (one per line).").arg(file));
+    const Pooling pooling = poolingOption(p);
+    const Centring centring = p.isSet(QStringLiteral("raw"))           ? Centring::None
+                              : p.isSet(QStringLiteral("standardise")) ? Centring::Standardise
+                                                                       : Centring::SubtractMean;
+    const auto model = loadModel(p);
+    const SimilarityAcrossLayers r = similarityAcrossLayers(*model, sentences, pooling, centring, builtInBaselineSentences());
+    QJsonArray layers;
+    for (int l = 0; l < r.stages.size(); ++l) {
+        QJsonArray rows;
+        for (const auto &row : r.similarity[size_t(l)]) {
+            QJsonArray jr;
+            for (double v : row)
+                jr.append(v);
+            rows.append(jr);
+        }
+        layers.append(QJsonObject{
+            {QStringLiteral("layer"), r.stages[l]}, {QStringLiteral("similarity"), rows}, {QStringLiteral("cka_with_last"), r.ckaWithLast[size_t(l)]}});
+    }
+    if (p.isSet(QStringLiteral("json"))) {
+        printJson(QJsonObject{{QStringLiteral("sentences"), QJsonArray::fromStringList(sentences)},
+                              {QStringLiteral("centring"), centring == Centring::None          ? QStringLiteral("raw")
+                                                           : centring == Centring::Standardise ? QStringLiteral("standardise")
+                                                                                               : QStringLiteral("mean")},
+                              {QStringLiteral("layers"), layers}});
+        return 0;
+    }
+    for (int i = 0; i < sentences.size(); ++i)
+        out() << "S" << i << ": " << sentences[i] << "\n";
+    out() << "cosine similarity " << (centring == Centring::None ? "(raw)" : "(centred on a baseline set)") << " of each pair, by layer:\n";
+    out() << QStringLiteral("%1").arg(QStringLiteral("pair"), 8);
+    for (const QString &st : r.stages)
+        out() << QStringLiteral("%1").arg(st == QLatin1String("embed") ? QStringLiteral("emb") : QStringLiteral("L") + st, 7);
+    out() << "\n";
+    for (int i = 0; i < sentences.size(); ++i)
+        for (int j = i + 1; j < sentences.size(); ++j) {
+            out() << QStringLiteral("%1").arg(QStringLiteral("S%1-S%2").arg(i).arg(j), 8);
+            for (const QJsonValue &lv : layers)
+                out() << QStringLiteral("%1").arg(lv.toObject().value(QLatin1String("similarity")).toArray().at(i).toArray().at(j).toDouble(), 7, 'f', 3);
+            out() << "\n";
+        }
+    out() << QStringLiteral("%1").arg(QStringLiteral("CKA-last"), 8);
+    for (double v : r.ckaWithLast)
+        out() << QStringLiteral("%1").arg(v, 7, 'f', 3);
+    out() << "\n";
+    return 0;
+}
+
+int cmdPca(QCommandLineParser &p)
+{
+    using namespace ResidualAnalysis;
+    const QString prompt = requireValue(p, QStringLiteral("prompt"));
+    const auto model = loadModel(p);
+    TraceOptions opt;
+    opt.attention = false;
+    const TracePtr t = model->trace(prompt, opt);
+    const int T = t->tokenCount();
+    if (T < 3)
+        throw Error(QStringLiteral("PCA needs a prompt of at least three tokens."));
+    QJsonArray layers;
+    for (const LayerTrace &l : t->layers) {
+        const std::vector<float> X = l.residPost.toFloatVector();
+        const Pca pc = pca(X, T, int(l.residPost.dim(1)), 2);
+        const std::vector<double> xy = pc.project(X, T);
+        QJsonArray pts;
+        for (int i = 0; i < T; ++i)
+            pts.append(QJsonArray{xy[size_t(i) * 2], xy[size_t(i) * 2 + 1]});
+        layers.append(QJsonObject{
+            {QStringLiteral("layer"), l.layer}, {QStringLiteral("explained"), QJsonArray{pc.explained[0], pc.explained[1]}}, {QStringLiteral("points"), pts}});
+        if (!p.isSet(QStringLiteral("json"))) {
+            out() << "layer " << l.layer << ": PC1 " << QString::number(100 * pc.explained[0], 'f', 1) << "%, PC2 "
+                  << QString::number(100 * pc.explained[1], 'f', 1) << "%\n";
+            for (int i = 0; i < T; ++i)
+                out() << QStringLiteral("   %1 %2 %3\n")
+                             .arg(t->tokenStrings.value(i), -12)
+                             .arg(xy[size_t(i) * 2], 8, 'f', 2)
+                             .arg(xy[size_t(i) * 2 + 1], 8, 'f', 2);
+        }
+    }
+    if (p.isSet(QStringLiteral("json")))
+        printJson(QJsonObject{{QStringLiteral("tokens"), QJsonArray::fromStringList(t->tokenStrings)}, {QStringLiteral("layers"), layers}});
     return 0;
 }
 
@@ -702,8 +812,8 @@ const std::map<QString, Command> &commands()
               p.addOption({QStringLiteral("batch"), QStringLiteral("Sequences per step (default 16)"), QStringLiteral("N")});
               p.addOption({QStringLiteral("steps"), QStringLiteral("Optimiser steps (default 3000)"), QStringLiteral("N")});
               p.addOption({QStringLiteral("warmup"), QStringLiteral("Warm-up steps (default 150)"), QStringLiteral("N")});
-              p.addOption({QStringLiteral("lr"), QStringLiteral("Peak learning rate (default 2e-3)"), QStringLiteral("X")});
-              p.addOption({QStringLiteral("repeat-fraction"), QStringLiteral("Share of sequences ending in a repeated random span (default 0.5)"),
+              p.addOption({QStringLiteral("lr"), QStringLiteral("Peak learning rate (default 3e-3)"), QStringLiteral("X")});
+              p.addOption({QStringLiteral("repeat-fraction"), QStringLiteral("Share of sequences ending in a repeated random span (default 0.75)"),
                            QStringLiteral("X")});
               p.addOption({QStringLiteral("eval-every"), QStringLiteral("Steps between evaluations (default 250)"), QStringLiteral("N")});
               p.addOption({QStringLiteral("checkpoint-every"), QStringLiteral("Steps between checkpoints (default 250)"), QStringLiteral("N")});
@@ -711,8 +821,28 @@ const std::map<QString, Command> &commands()
               p.addOption({QStringLiteral("max-corpus-mb"), QStringLiteral("Use at most this many MB of text"), QStringLiteral("N")});
               p.addOption({QStringLiteral("threads"), QStringLiteral("Torch threads (default: all cores)"), QStringLiteral("N")});
               p.addOption({QStringLiteral("resume"), QStringLiteral("Continue from the checkpoint in OUT/checkpoint")});
+              p.addOption({QStringLiteral("random-positions"), QStringLiteral("Initialise position embeddings with noise instead of sinusoids")});
           },
           cmdTrain}},
+        {QStringLiteral("similarity"),
+         {QStringLiteral("Cosine similarity of sentence vectors across layers (centred on a baseline set)"),
+          [](QCommandLineParser &p) {
+              p.addOption(modelOption());
+              p.addOption({QStringLiteral("sentences"), QStringLiteral("A text file, one sentence per line"), QStringLiteral("FILE")});
+              p.addOption({QStringLiteral("pooling"), QStringLiteral("mean (default), last or max"), QStringLiteral("P")});
+              p.addOption({QStringLiteral("raw"), QStringLiteral("Raw cosine (no centring)")});
+              p.addOption({QStringLiteral("standardise"), QStringLiteral("Standardise each dimension on the baseline instead of only centring")});
+              p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
+          },
+          cmdSimilarity}},
+        {QStringLiteral("pca"),
+         {QStringLiteral("Token vectors of each layer's residual stream projected on their first two principal components"),
+          [](QCommandLineParser &p) {
+              p.addOption(modelOption());
+              p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt text"), QStringLiteral("TEXT")});
+              p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
+          },
+          cmdPca}},
         {QStringLiteral("convert"),
          {QStringLiteral("Convert a Llama-architecture GGUF file into a Hugging Face folder"),
           [](QCommandLineParser &p) {

@@ -68,7 +68,7 @@ struct Model
         return n;
     }
 
-    void init(uint64_t seed)
+    void init(uint64_t seed, bool sinusoidal)
     {
         torch::manual_seed(seed);
         auto normal = [](std::vector<int64_t> shape, double std) { return (torch::randn(shape) * std).requires_grad_(); };
@@ -76,6 +76,18 @@ struct Model
         auto zeros = [](int64_t n) { return torch::zeros({n}).requires_grad_(); };
         wte = normal({vocab, d}, 0.02);
         wpe = normal({ctx, d}, 0.01);
+        if (sinusoidal) {
+            // Still a learned table (GPT-2's architecture), but starting from sinusoids makes "the token
+            // at p-1" linearly readable from the start, so previous-token heads (and with them induction
+            // heads) form far sooner. Scaled to the token embeddings' norm so neither drowns the other.
+            torch::NoGradGuard ng;
+            const torch::Tensor pos = torch::arange(ctx, torch::kDouble).unsqueeze(1);
+            const torch::Tensor freq = torch::exp(torch::arange(0, d, 2, torch::kDouble) * (-std::log(10000.0) / d));
+            torch::Tensor pe = torch::zeros({ctx, d}, torch::kDouble);
+            pe.index_put_({torch::indexing::Slice(), torch::indexing::Slice(0, torch::indexing::None, 2)}, torch::sin(pos * freq));
+            pe.index_put_({torch::indexing::Slice(), torch::indexing::Slice(1, torch::indexing::None, 2)}, torch::cos(pos * freq));
+            wpe.copy_(pe.to(torch::kFloat) * (0.02 * std::sqrt(2.0)));
+        }
         const double residStd = 0.02 / std::sqrt(2.0 * layers); // GPT-2's scaled init of residual projections
         blocks.clear();
         for (int l = 0; l < layers; ++l)
@@ -194,7 +206,7 @@ std::vector<TrainLogRow> Gpt2Trainer::run(const JobControl *control)
 
     // 3. Model and optimiser, or the checkpoint.
     Model m{c.layers, c.heads, c.dModel, c.context, V, {}, {}, {}, {}, {}};
-    m.init(c.seed);
+    m.init(c.seed, c.sinusoidalPositions);
     std::vector<torch::Tensor> params = m.parameters();
     std::vector<torch::Tensor> decay, noDecay;
     for (const auto &[name, t] : m.named())

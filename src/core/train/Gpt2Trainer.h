@@ -23,10 +23,11 @@ struct TrainConfig
     int batch = 16;
     int steps = 3000;
     int warmup = 150;
-    double lr = 2e-3; // peak; cosine decay to lr / 10
+    double lr = 3e-3; // peak; cosine decay to lr / 10
     double weightDecay = 0.1;
     double clip = 1.0;
-    double repeatFraction = 0.5; // share of sequences ending in a random token span written twice
+    double repeatFraction = 0.75;    // share of sequences ending in a random token span written twice
+    bool sinusoidalPositions = true; // initialise wpe with (scaled) sinusoids instead of noise
     int evalEvery = 250;
     int checkpointEvery = 250;
     uint64_t seed = 1234;

@@ -1,0 +1,123 @@
+#include "TestUtil.h"
+
+#include "AppContext.h"
+#include "FigureExport.h"
+#include "MainWindow.h"
+#include "panels/ContributionsPanel.h"
+#include "panels/ResidualPcaPanel.h"
+#include "panels/SimilarityPanel.h"
+
+#include <QApplication>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <qcustomplot.h>
+
+using namespace strata;
+
+// The residual-stream panels (PCA, sentence similarity, contributions) on the real stories260K model.
+class TestResidualPanels : public QObject
+{
+    Q_OBJECT
+    AppContext *m_ctx = nullptr;
+    MainWindow *m_window = nullptr;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_ctx = new AppContext;
+        m_window = new MainWindow(m_ctx);
+        m_window->show();
+        QSignalSpy loaded(m_ctx, &AppContext::modelChanged);
+        m_ctx->loadModel(testutil::sharedPath(QStringLiteral("models/stories260K/stories260K.gguf")));
+        QVERIFY(loaded.wait(30000));
+        QSignalSpy traced(m_ctx, &AppContext::traceChanged);
+        m_ctx->runPrompt(QStringLiteral("Lily and Ben went to the park. Lily saw a big red ball."));
+        QVERIFY(traced.wait(30000));
+    }
+    void cleanupTestCase()
+    {
+        delete m_window;
+        delete m_ctx;
+    }
+
+    void pcaPerLayerAndShared()
+    {
+        auto *pca = qobject_cast<ResidualPcaPanel *>(m_window->panel(QStringLiteral("ResidualPcaPanel")));
+        QVERIFY(pca);
+        const int T = m_ctx->trace()->tokenCount();
+        for (int stage = 0; stage <= 5; ++stage) {
+            pca->setLayerIndex(stage);
+            for (bool shared : {false, true}) {
+                pca->setSharedBasis(shared);
+                QVERIFY(pca->redraw());
+                const FigureData fd = pca->figureData();
+                QCOMPARE(int(fd.values.size()), T);
+                double sx = 0;
+                for (const auto &row : fd.values)
+                    sx += row[0];
+                if (!shared)
+                    QVERIFY(std::abs(sx / T) < 1e-4); // a layer's own basis is centred on that layer
+            }
+        }
+    }
+
+    void similarityAcrossLayers()
+    {
+        auto *sim = qobject_cast<SimilarityPanel *>(m_window->panel(QStringLiteral("SimilarityPanel")));
+        sim->setSentences({QStringLiteral("Lily went to the park."), QStringLiteral("Lily walked to the park."), QStringLiteral("The cat ate the fish.")});
+        QSignalSpy done(sim, &SimilarityPanel::computed);
+        sim->compute();
+        QVERIFY(done.wait(60000));
+        const auto *r = sim->result();
+        QCOMPARE(r->stages.size(), 6); // embeddings + 5 layers
+        for (const auto &m : r->similarity) {
+            QCOMPARE(m.size(), size_t(3));
+            for (size_t i = 0; i < 3; ++i) {
+                QCOMPARE(m[i][i], 1.0);
+                for (size_t j = 0; j < 3; ++j)
+                    QCOMPARE(m[i][j], m[j][i]);
+            }
+        }
+        QVERIFY(std::abs(r->ckaWithLast.back() - 1.0) < 1e-9);
+        QCOMPARE(int(sim->figureData().values.size()), 3); // three pairs
+    }
+
+    void contributionsAndExports()
+    {
+        auto *c = qobject_cast<ContributionsPanel *>(m_window->panel(QStringLiteral("ContributionsPanel")));
+        const FigureData fd = c->figureData();
+        QCOMPARE(int(fd.values.size()), 5);
+        for (const auto &row : fd.values)
+            for (double v : row)
+                QVERIFY(v > 0);
+        QTemporaryDir dir;
+        auto *pca = qobject_cast<ResidualPcaPanel *>(m_window->panel(QStringLiteral("ResidualPcaPanel")));
+        auto *sim = qobject_cast<SimilarityPanel *>(m_window->panel(QStringLiteral("SimilarityPanel")));
+        for (QWidget *w : std::initializer_list<QWidget *>{c->plot(), pca->plot(), sim->plot()})
+            for (const char *ext : {"png", "svg", "pdf"}) {
+                const QString p = dir.filePath(w->objectName() + QLatin1Char('.') + QLatin1String(ext));
+                FigureExport::saveFigure(w, p, 500, 380);
+                QVERIFY2(QFileInfo(p).size() > 200, qPrintable(p));
+            }
+        FigureExport::saveData(fd, dir.filePath(QStringLiteral("c.csv")));
+        QFile csv(dir.filePath(QStringLiteral("c.csv")));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        QCOMPARE(csv.readAll().trimmed().split('\n').size(), 6);
+    }
+};
+
+int main(int argc, char **argv)
+{
+    QTemporaryDir config;
+    qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
+    qputenv("HF_HUB_CACHE", config.filePath(QStringLiteral("hub")).toUtf8());
+    QApplication app(argc, argv);
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("StrataTest"));
+    TestResidualPanels t;
+    return QTest::qExec(&t, argc, argv);
+}
+
+#include "tst_residualpanels.moc"

@@ -1,0 +1,241 @@
+#include "SimilarityPanel.h"
+
+#include "AppContext.h"
+#include "PlotStyle.h"
+#include "jobs/JobRunner.h"
+#include "settings/Settings.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSlider>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+#include <qcustomplot.h>
+
+Q_DECLARE_METATYPE(std::shared_ptr<const strata::ResidualAnalysis::SimilarityAcrossLayers>)
+
+namespace strata {
+
+namespace {
+const Setting<QString> kSentences{"Similarity/sentences", QString()};
+}
+
+SimilarityPanel::SimilarityPanel(AppContext *context) : Panel(context)
+{
+    using namespace ResidualAnalysis;
+    auto *v = new QVBoxLayout(this);
+    auto *row = new QHBoxLayout;
+    m_examples = new QComboBox;
+    m_pooling = new QComboBox;
+    m_centring = new QComboBox;
+    m_run = new QPushButton;
+    m_run->setObjectName(QStringLiteral("similarityRun"));
+    m_export = new QPushButton;
+    for (QWidget *w : std::initializer_list<QWidget *>{m_examples, m_pooling, m_centring})
+        row->addWidget(w);
+    row->addStretch(1);
+    row->addWidget(m_run);
+    row->addWidget(m_export);
+    v->addLayout(row);
+    auto *split = new QSplitter(Qt::Horizontal);
+    m_editor = new QPlainTextEdit;
+    m_editor->setObjectName(QStringLiteral("similaritySentences"));
+    split->addWidget(m_editor);
+    m_plot = new QCustomPlot;
+    m_plot->setObjectName(QStringLiteral("similarityPlot"));
+    split->addWidget(m_plot);
+    auto *matrixBox = new QWidget;
+    auto *mv = new QVBoxLayout(matrixBox);
+    mv->setContentsMargins(0, 0, 0, 0);
+    m_stageLabel = new QLabel;
+    m_stage = new QSlider(Qt::Horizontal);
+    mv->addWidget(m_stageLabel);
+    mv->addWidget(m_stage);
+    m_matrix = new QCustomPlot;
+    m_matrix->setObjectName(QStringLiteral("similarityMatrix"));
+    m_map = new QCPColorMap(m_matrix->xAxis, m_matrix->yAxis);
+    QCPColorGradient diverging(QCPColorGradient::gpPolar);
+    m_map->setGradient(diverging);
+    m_map->setDataRange(QCPRange(-1, 1));
+    m_map->setInterpolate(false);
+    m_matrix->yAxis->setRangeReversed(true);
+    mv->addWidget(m_matrix, 1);
+    split->addWidget(matrixBox);
+    split->setSizes({260, 420, 300});
+    v->addWidget(split, 1);
+    m_status = new QLabel;
+    m_status->setWordWrap(true);
+    v->addWidget(m_status);
+
+    const QString saved = kSentences.value();
+    m_editor->setPlainText(saved.isEmpty() ? builtInExampleSets().first().sentences.join(QLatin1Char('\n')) : saved);
+    connect(m_examples, &QComboBox::activated, this, [this](int i) {
+        const auto sets = ResidualAnalysis::builtInExampleSets();
+        if (i > 0 && i <= sets.size())
+            setSentences(sets[i - 1].sentences);
+    });
+    connect(m_run, &QPushButton::clicked, this, &SimilarityPanel::compute);
+    connect(m_stage, &QSlider::valueChanged, this, &SimilarityPanel::redraw);
+    connect(m_export, &QPushButton::clicked, this,
+            [this] { FigureExport::exportInteractively(this, m_plot, figureData(), QStringLiteral("sentence-similarity")); });
+    connect(m_editor, &QPlainTextEdit::textChanged, this, [this] { kSentences.setValue(m_editor->toPlainText()); });
+    retranslate();
+}
+
+void SimilarityPanel::retranslate()
+{
+    auto fill = [](QComboBox *box, const QStringList &items) {
+        const int idx = std::max(0, box->currentIndex());
+        const QSignalBlocker b(box);
+        box->clear();
+        box->addItems(items);
+        box->setCurrentIndex(std::min(idx, int(items.size()) - 1));
+    };
+    QStringList examples{tr("Example sets…")};
+    for (const auto &e : ResidualAnalysis::builtInExampleSets())
+        examples << e.title;
+    fill(m_examples, examples);
+    fill(m_pooling, {tr("Mean pooling"), tr("Last token"), tr("Max pooling")});
+    fill(m_centring, {tr("Centred on a baseline"), tr("Standardised"), tr("Raw cosine")});
+    m_centring->setToolTip(
+        tr("Raw cosine of sentence vectors sits near 1 in every layer; centring on a baseline set of sentences removes the shared direction."));
+    m_editor->setPlaceholderText(tr("One sentence per line (any language the model handles)."));
+    m_run->setText(tr("Compare"));
+    m_export->setText(tr("Export…"));
+    if (!m_result)
+        m_status->setText(tr("Write sentences (one per line) and press Compare."));
+    redraw();
+}
+
+void SimilarityPanel::setSentences(const QStringList &sentences)
+{
+    m_editor->setPlainText(sentences.join(QLatin1Char('\n')));
+}
+
+void SimilarityPanel::compute()
+{
+    using namespace ResidualAnalysis;
+    const auto model = context()->model();
+    if (!model) {
+        m_status->setText(tr("Load a model first."));
+        return;
+    }
+    QStringList sentences;
+    for (const QString &l : m_editor->toPlainText().split(QLatin1Char('\n')))
+        if (!l.trimmed().isEmpty())
+            sentences << l.trimmed();
+    if (sentences.size() < 2) {
+        m_status->setText(tr("Give at least two sentences."));
+        return;
+    }
+    const Pooling pooling = Pooling(m_pooling->currentIndex());
+    const Centring centring = m_centring->currentIndex() == 0   ? Centring::SubtractMean
+                              : m_centring->currentIndex() == 1 ? Centring::Standardise
+                                                                : Centring::None;
+    m_status->setText(tr("Running %1 sentences and the baseline set through the model…").arg(sentences.size()));
+    m_run->setEnabled(false);
+    context()->jobs()->submit(
+        QStringLiteral("similarity"), tr("Sentence similarity"),
+        [model, sentences, pooling, centring](JobControl &c) {
+            return QVariant::fromValue(std::shared_ptr<const SimilarityAcrossLayers>(
+                std::make_shared<SimilarityAcrossLayers>(similarityAcrossLayers(*model, sentences, pooling, centring, builtInBaselineSentences(), &c))));
+        },
+        this,
+        [this](const JobResult &r) {
+            m_run->setEnabled(true);
+            if (!r.ok) {
+                m_status->setText(r.cancelled ? tr("Cancelled.") : tr("Failed: %1").arg(r.error));
+                return;
+            }
+            m_result = r.value.value<std::shared_ptr<const ResidualAnalysis::SimilarityAcrossLayers>>();
+            const QSignalBlocker b(m_stage);
+            m_stage->setRange(0, int(m_result->stages.size()) - 1);
+            m_stage->setValue(m_stage->maximum());
+            m_status->setText(tr("Each line: one pair of sentences (S0-S1 ...). Dashed: linear CKA between each layer and the last."));
+            redraw();
+            Q_EMIT computed();
+        });
+}
+
+void SimilarityPanel::redraw()
+{
+    m_plot->clearGraphs();
+    if (!m_result) {
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+        m_matrix->replot(QCustomPlot::rpQueuedReplot);
+        return;
+    }
+    const auto &r = *m_result;
+    QVector<double> x;
+    for (int s = 0; s < r.stages.size(); ++s)
+        x << s;
+    const int n = int(r.sentences.size());
+    int pairIndex = 0;
+    for (int i = 0; i < n; ++i)
+        for (int j = i + 1; j < n && pairIndex < 21; ++j, ++pairIndex) {
+            QVector<double> y;
+            for (const auto &m : r.similarity)
+                y << m[size_t(i)][size_t(j)];
+            QCPGraph *g = m_plot->addGraph();
+            g->setData(x, y);
+            g->setName(QStringLiteral("S%1-S%2").arg(i).arg(j));
+            g->setPen(QPen(QColor::fromHsvF(std::fmod(0.13 * pairIndex, 1.0), 0.8, 0.8), 2));
+            g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
+        }
+    QCPGraph *cka = m_plot->addGraph();
+    cka->setData(x, QVector<double>(r.ckaWithLast.begin(), r.ckaWithLast.end()));
+    cka->setName(tr("CKA with last layer"));
+    cka->setPen(QPen(Qt::black, 1.5, Qt::DashLine));
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    for (int s = 0; s < r.stages.size(); ++s)
+        ticker->addTick(s, r.stages[s] == QLatin1String("embed") ? tr("emb") : QStringLiteral("L") + r.stages[s]);
+    m_plot->xAxis->setTicker(ticker);
+    m_plot->xAxis->setRange(-0.3, r.stages.size() - 0.7);
+    m_plot->yAxis->setRange(-1.05, 1.05);
+    m_plot->xAxis->setLabel(tr("Depth"));
+    m_plot->yAxis->setLabel(tr("Cosine similarity"));
+    m_plot->legend->setVisible(true);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+
+    const int s = std::clamp(m_stage->value(), 0, int(r.stages.size()) - 1);
+    m_stageLabel->setText(tr("Similarity matrix at %1").arg(r.stages[s] == QLatin1String("embed") ? tr("the embeddings") : tr("layer %1").arg(r.stages[s])));
+    m_map->data()->setSize(n, n);
+    m_map->data()->setRange(QCPRange(0, n - 1), QCPRange(0, n - 1));
+    for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j)
+            m_map->data()->setCell(i, j, r.similarity[size_t(s)][size_t(j)][size_t(i)]);
+    auto mt = QSharedPointer<QCPAxisTickerText>::create();
+    for (int i = 0; i < n; ++i)
+        mt->addTick(i, QStringLiteral("S%1").arg(i));
+    m_matrix->xAxis->setTicker(mt);
+    m_matrix->yAxis->setTicker(mt);
+    m_matrix->xAxis->setRange(-0.5, n - 0.5);
+    m_matrix->yAxis->setRange(-0.5, n - 0.5);
+    m_matrix->replot(QCustomPlot::rpQueuedReplot);
+}
+
+FigureData SimilarityPanel::figureData() const
+{
+    FigureData fd;
+    if (!m_result)
+        return fd;
+    const auto &r = *m_result;
+    fd.title = QStringLiteral("cosine similarity by depth (rows: sentence pairs)");
+    fd.columnLabels = r.stages;
+    const int n = int(r.sentences.size());
+    for (int i = 0; i < n; ++i)
+        for (int j = i + 1; j < n; ++j) {
+            fd.rowLabels << QStringLiteral("%1 | %2").arg(r.sentences[i], r.sentences[j]);
+            std::vector<double> row;
+            for (const auto &m : r.similarity)
+                row.push_back(m[size_t(i)][size_t(j)]);
+            fd.values.push_back(row);
+        }
+    return fd;
+}
+
+} // namespace strata

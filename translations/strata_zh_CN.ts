@@ -106,6 +106,30 @@
         <source>At which layer does the model's prediction form?</source>
         <translation>模型的预测在哪一层形成？</translation>
     </message>
+    <message>
+        <source>Residual PCA</source>
+        <translation>残差流 PCA</translation>
+    </message>
+    <message>
+        <source>How do token representations move and separate with depth?</source>
+        <translation>词元表示如何随深度移动和分离？</translation>
+    </message>
+    <message>
+        <source>Sentence similarity</source>
+        <translation>句子相似度</translation>
+    </message>
+    <message>
+        <source>At which depth do paraphrases come together and different meanings come apart?</source>
+        <translation>在哪个深度，同义句相互靠拢、不同含义彼此分开？</translation>
+    </message>
+    <message>
+        <source>Contributions</source>
+        <translation>贡献</translation>
+    </message>
+    <message>
+        <source>How much does each layer's attention and MLP write into the residual stream?</source>
+        <translation>每一层的注意力和 MLP 向残差流写入了多少？</translation>
+    </message>
 </context>
 <context>
     <name>QObject</name>
@@ -296,6 +320,41 @@ weight %5</source>
         <translation>查询 #%1 '%2'
 键 #%3 '%4'
 权重 %5</translation>
+    </message>
+</context>
+<context>
+    <name>strata::ContributionsPanel</name>
+    <message>
+        <source>Mean L2 norm per token of what each layer's attention and MLP write into the residual stream, and of the stream itself.</source>
+        <translation>每一层的注意力和 MLP 写入残差流的内容的每词元平均 L2 范数，以及残差流本身的范数。</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>attention output</source>
+        <translation>注意力输出</translation>
+    </message>
+    <message>
+        <source>MLP output</source>
+        <translation>MLP 输出</translation>
+    </message>
+    <message>
+        <source>residual stream (right axis)</source>
+        <translation>残差流（右轴）</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Mean norm written per token</source>
+        <translation>每词元写入的平均范数</translation>
+    </message>
+    <message>
+        <source>Residual stream norm</source>
+        <translation>残差流范数</translation>
     </message>
 </context>
 <context>
@@ -1040,6 +1099,180 @@ bytes %3
     <message>
         <source>%1 / %2 tokens</source>
         <translation>%1 / %2 个词元</translation>
+    </message>
+</context>
+<context>
+    <name>strata::ResidualPcaPanel</name>
+    <message>
+        <source>#%1 '%2'</source>
+        <translation>#%1 '%2'</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Basis of this layer</source>
+        <translation>本层的基</translation>
+    </message>
+    <message>
+        <source>One basis for all layers</source>
+        <translation>所有层共用一组基</translation>
+    </message>
+    <message>
+        <source>Colour by position</source>
+        <translation>按位置着色</translation>
+    </message>
+    <message>
+        <source>Colour by token</source>
+        <translation>按词元着色</translation>
+    </message>
+    <message>
+        <source>Trajectory of the selected token</source>
+        <translation>所选词元的轨迹</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>PCA needs at least three tokens and the residual stream of this layer.</source>
+        <translation>PCA 需要至少三个词元以及该层的残差流。</translation>
+    </message>
+    <message>
+        <source>Run a prompt to see its token vectors layer by layer.</source>
+        <translation>运行一个提示词，逐层查看其词元向量。</translation>
+    </message>
+    <message>
+        <source>PC1 (%1 % of variance)</source>
+        <translation>PC1（方差的 %1 %）</translation>
+    </message>
+    <message>
+        <source>PC2 (%1 % of variance)</source>
+        <translation>PC2（方差的 %1 %）</translation>
+    </message>
+    <message>
+        <source>Embeddings</source>
+        <translation>嵌入层</translation>
+    </message>
+    <message>
+        <source>After layer %1</source>
+        <translation>第 %1 层之后</translation>
+    </message>
+    <message>
+        <source>%1 tokens; the first two principal components explain %2 % of the variance%3. Drag the slider to move through depth.</source>
+        <translation>%1 个词元；前两个主成分解释了%3 %2 % 的方差。拖动滑块可在不同深度间移动。</translation>
+    </message>
+    <message>
+        <source> of all layers together</source>
+        <translation>所有层合计</translation>
+    </message>
+</context>
+<context>
+    <name>strata::SimilarityPanel</name>
+    <message>
+        <source>Example sets…</source>
+        <translation>示例集…</translation>
+    </message>
+    <message>
+        <source>Mean pooling</source>
+        <translation>平均池化</translation>
+    </message>
+    <message>
+        <source>Last token</source>
+        <translation>最后一个词元</translation>
+    </message>
+    <message>
+        <source>Max pooling</source>
+        <translation>最大池化</translation>
+    </message>
+    <message>
+        <source>Centred on a baseline</source>
+        <translation>以基线中心化</translation>
+    </message>
+    <message>
+        <source>Standardised</source>
+        <translation>标准化</translation>
+    </message>
+    <message>
+        <source>Raw cosine</source>
+        <translation>原始余弦</translation>
+    </message>
+    <message>
+        <source>Raw cosine of sentence vectors sits near 1 in every layer; centring on a baseline set of sentences removes the shared direction.</source>
+        <translation>句子向量的原始余弦相似度在每一层都接近 1；以一组基线句子做中心化可以去除共有方向。</translation>
+    </message>
+    <message>
+        <source>One sentence per line (any language the model handles).</source>
+        <translation>每行一句（模型能处理的任何语言）。</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>比较</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Write sentences (one per line) and press Compare.</source>
+        <translation>输入句子（每行一句）后点击“比较”。</translation>
+    </message>
+    <message>
+        <source>Load a model first.</source>
+        <translation>请先加载模型。</translation>
+    </message>
+    <message>
+        <source>Give at least two sentences.</source>
+        <translation>请至少输入两个句子。</translation>
+    </message>
+    <message>
+        <source>Running %1 sentences and the baseline set through the model…</source>
+        <translation>正在将 %1 个句子和基线句子集输入模型…</translation>
+    </message>
+    <message>
+        <source>Sentence similarity</source>
+        <translation>句子相似度</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation>失败：%1</translation>
+    </message>
+    <message>
+        <source>Each line: one pair of sentences (S0-S1 ...). Dashed: linear CKA between each layer and the last.</source>
+        <translation>每条线对应一对句子（S0-S1 …）。虚线：各层与最后一层之间的线性 CKA。</translation>
+    </message>
+    <message>
+        <source>CKA with last layer</source>
+        <translation>与最后一层的 CKA</translation>
+    </message>
+    <message>
+        <source>emb</source>
+        <translation>嵌入</translation>
+    </message>
+    <message>
+        <source>Depth</source>
+        <translation>深度</translation>
+    </message>
+    <message>
+        <source>Cosine similarity</source>
+        <translation>余弦相似度</translation>
+    </message>
+    <message>
+        <source>Similarity matrix at %1</source>
+        <translation>%1 的相似度矩阵</translation>
+    </message>
+    <message>
+        <source>the embeddings</source>
+        <translation>嵌入层</translation>
+    </message>
+    <message>
+        <source>layer %1</source>
+        <translation>第 %1 层</translation>
     </message>
 </context>
 </TS>

@@ -110,7 +110,8 @@ void ModelPanel::refreshList()
         add(tr("%1 (Hugging Face cache, %2)").arg(e.repoId, e.revision),
             e.revision == QLatin1String("main") ? e.repoId : e.repoId + QLatin1Char('@') + e.revision, e.snapshotPath);
     for (const QString &r : context()->recentModels())
-        add(tr("%1 (recent)").arg(QFileInfo(r).fileName().isEmpty() ? r : QFileInfo(r).fileName()), r, r);
+        if (r != QLatin1String("demo")) // already listed as the bundled model
+            add(tr("%1 (recent)").arg(QFileInfo(r).fileName().isEmpty() ? r : QFileInfo(r).fileName()), r, r);
     if (m_list->count())
         m_list->setCurrentRow(0);
 }

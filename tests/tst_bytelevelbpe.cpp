@@ -126,6 +126,39 @@ private Q_SLOTS:
         QCOMPARE(fromJson.encodeIds(QStringLiteral("x<|endoftext|>"), true).back(), int64_t(50256));
     }
 
+    void splitPatternFromTokenizerJson()
+    {
+        // A Llama-3-style pre-tokenizer: numbers split into groups of at most three digits.
+        QJsonObject vocab;
+        for (int b = 0; b < 256; ++b)
+            vocab.insert(ByteLevelBpeTokenizer::bytesToSymbols(QByteArray(1, char(b))), b);
+        const QString llama3 = QStringLiteral(
+            "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+");
+        const QJsonObject root{
+            {QStringLiteral("model"),
+             QJsonObject{{QStringLiteral("type"), QStringLiteral("BPE")}, {QStringLiteral("vocab"), vocab}, {QStringLiteral("merges"), QJsonArray{}}}},
+            {QStringLiteral("pre_tokenizer"),
+             QJsonObject{{QStringLiteral("type"), QStringLiteral("Sequence")},
+                         {QStringLiteral("pretokenizers"), QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("Split")},
+                                                                                  {QStringLiteral("pattern"), QJsonObject{{QStringLiteral("Regex"), llama3}}}},
+                                                                      QJsonObject{{QStringLiteral("type"), QStringLiteral("ByteLevel")}}}}}}};
+        QTemporaryDir dir;
+        QFile out(dir.filePath(QStringLiteral("tokenizer.json")));
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(QJsonDocument(root).toJson());
+        out.close();
+        ByteLevelBpeTokenizer t;
+        t.loadTokenizerJson(out.fileName());
+        // With no merges every byte is a token, so piece boundaries are exactly the pattern's matches.
+        QStringList pieces;
+        auto it = t.pattern().globalMatch(QStringLiteral("year 12345 IT'S"));
+        while (it.hasNext())
+            pieces << it.next().captured();
+        QCOMPARE(pieces, (QStringList{QStringLiteral("year"), QStringLiteral(" "), QStringLiteral("123"), QStringLiteral("45"), QStringLiteral(" IT"),
+                                      QStringLiteral("'S")}));
+        QCOMPARE(t.decode(t.encodeIds(QStringLiteral("year 12345 IT'S"))), QStringLiteral("year 12345 IT'S"));
+    }
+
     void badFilesGiveClearErrors()
     {
         QTemporaryDir dir;

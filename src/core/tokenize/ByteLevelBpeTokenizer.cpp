@@ -10,6 +10,7 @@
 #include <QSet>
 
 #include <algorithm>
+#include <functional>
 #include <climits>
 
 namespace strata {
@@ -199,6 +200,25 @@ void ByteLevelBpeTokenizer::loadTokenizerJson(const QString &path)
         m_idToBytes[size_t(id)] = content.toUtf8();
         addSpecialToken(content, id);
     }
+    // The pre-tokenizer's Split regex (Llama 3 / Qwen2 split digits in threes, treat newlines apart, ...);
+    // GPT-2-style files have a plain ByteLevel pre-tokenizer and keep GPT-2's pattern.
+    std::function<QString(const QJsonObject &)> findSplit = [&](const QJsonObject &pre) -> QString {
+        if (pre.value(QLatin1String("type")).toString() == QLatin1String("Split"))
+            return pre.value(QLatin1String("pattern")).toObject().value(QLatin1String("Regex")).toString();
+        for (const QJsonValue &v : pre.value(QLatin1String("pretokenizers")).toArray()) {
+            const QString p = findSplit(v.toObject());
+            if (!p.isEmpty())
+                return p;
+        }
+        return QString();
+    };
+    const QString split = findSplit(root.value(QLatin1String("pre_tokenizer")).toObject());
+    if (!split.isEmpty()) {
+        m_customPattern = QRegularExpression(split, QRegularExpression::UseUnicodePropertiesOption);
+        if (!m_customPattern.isValid())
+            throw Error(QStringLiteral("%1: the pre-tokenizer pattern is not a valid regular expression (%2).")
+                            .arg(QDir::toNativeSeparators(path), m_customPattern.errorString()));
+    }
     int rank = 0;
     for (const QJsonValue &m : model.value(QLatin1String("merges")).toArray()) {
         QString left, right;
@@ -315,7 +335,7 @@ void ByteLevelBpeTokenizer::encodeChunk(const QByteArray &chunkUtf8, int byteOff
     }
     byteAt[size_t(chunk.size())] = b;
 
-    auto it = gpt2Pattern().globalMatch(chunk);
+    auto it = pattern().globalMatch(chunk);
     while (it.hasNext()) {
         const QRegularExpressionMatch m = it.next();
         const int s = byteAt[size_t(m.capturedStart())];

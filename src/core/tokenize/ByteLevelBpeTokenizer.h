@@ -36,6 +36,8 @@ public:
     static QString bytesToSymbols(const QByteArray &bytes);
     static QByteArray symbolsToBytes(const QString &symbols, bool *ok = nullptr);
     static const QRegularExpression &gpt2Pattern();
+    // The pre-tokenizer regex in use: GPT-2's, or the Split pattern of a tokenizer.json (Llama 3, Qwen2).
+    const QRegularExpression &pattern() const { return m_customPattern.pattern().isEmpty() ? gpt2Pattern() : m_customPattern; }
 
     void addSpecialToken(const QString &text, int64_t id);
 
@@ -47,6 +49,7 @@ private:
     std::unordered_map<std::string, int64_t> m_vocab; // token bytes -> id
     std::vector<QByteArray> m_idToBytes;
     std::unordered_map<std::string, int> m_mergeRank; // "left\x01right" (raw bytes) -> rank
+    QRegularExpression m_customPattern;
     QHash<QString, int64_t> m_special;
     QSet<int64_t> m_specialIds;
     int64_t m_eos = -1;

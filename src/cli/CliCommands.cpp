@@ -5,6 +5,7 @@
 #include "analysis/InductionProbe.h"
 #include "analysis/LogitLens.h"
 #include "analysis/ResidualAnalysis.h"
+#include "analysis/SyntacticHeads.h"
 #include "hub/HubDownloader.h"
 #include "jobs/JobControl.h"
 #include "model/GgufToHf.h"
@@ -568,6 +569,48 @@ int cmdPca(QCommandLineParser &p)
     return 0;
 }
 
+int cmdSyntax(QCommandLineParser &p)
+{
+    const QString file = requireValue(p, QStringLiteral("conllu"));
+    const int n = intValue(p, QStringLiteral("sentences"), 200, 1);
+    const ConllFile conll = ConllU::load(file, n);
+    QTextStream err(stderr);
+    for (const QString &problem : conll.problems)
+        err << "warning: " << problem << "\n";
+    if (conll.sentences.empty())
+        throw Error(QStringLiteral("%1 holds no usable CoNLL-U sentence.").arg(file));
+    const auto model = loadModel(p);
+    const SyntacticHeadsResult r = SyntacticHeads::evaluate(*model, conll.sentences, 20);
+    if (p.isSet(QStringLiteral("json"))) {
+        QJsonArray rels;
+        for (const SyntaxScore &s : r.relations)
+            rels.append(QJsonObject{{QStringLiteral("relation"), s.relation},
+                                    {QStringLiteral("arcs"), s.arcs},
+                                    {QStringLiteral("best_layer"), s.bestLayer},
+                                    {QStringLiteral("best_head"), s.bestHead},
+                                    {QStringLiteral("accuracy"), s.bestAccuracy},
+                                    {QStringLiteral("baseline_accuracy"), s.baselineAccuracy},
+                                    {QStringLiteral("baseline_offset"), s.baselineOffset}});
+        printJson(QJsonObject{{QStringLiteral("sentences"), r.sentences}, {QStringLiteral("relations"), rels}});
+        return 0;
+    }
+    out() << r.sentences << " sentences; for each relation, the head whose most-attended earlier word is most often the arc's other end\n";
+    out() << QStringLiteral("%1 %2 %3 %4 %5\n")
+                 .arg(QStringLiteral("relation"), -10)
+                 .arg(QStringLiteral("arcs"), 6)
+                 .arg(QStringLiteral("best head"), 10)
+                 .arg(QStringLiteral("accuracy"), 9)
+                 .arg(QStringLiteral("fixed-offset baseline"), 22);
+    for (const SyntaxScore &s : r.relations)
+        out() << QStringLiteral("%1 %2 %3 %4 %5\n")
+                     .arg(s.relation, -10)
+                     .arg(s.arcs, 6)
+                     .arg(QStringLiteral("L%1H%2").arg(s.bestLayer).arg(s.bestHead), 10)
+                     .arg(s.bestAccuracy, 9, 'f', 3)
+                     .arg(QStringLiteral("%1 (offset %2)").arg(s.baselineAccuracy, 0, 'f', 3).arg(s.baselineOffset), 22);
+    return 0;
+}
+
 // Floating-point operations of one GPT-2 forward pass over T tokens (multiply-adds counted as 2).
 double gpt2Flops(const ModelInfo &i, int T)
 {
@@ -843,6 +886,15 @@ const std::map<QString, Command> &commands()
               p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
           },
           cmdPca}},
+        {QStringLiteral("syntax"),
+         {QStringLiteral("Syntactic heads: per dependency relation, the head that best finds the arc's other end (CoNLL-U)"),
+          [](QCommandLineParser &p) {
+              p.addOption(modelOption());
+              p.addOption({QStringLiteral("conllu"), QStringLiteral("A CoNLL-U file, e.g. UD English-EWT"), QStringLiteral("FILE")});
+              p.addOption({QStringLiteral("sentences"), QStringLiteral("Sentences to use (default 200)"), QStringLiteral("N")});
+              p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
+          },
+          cmdSyntax}},
         {QStringLiteral("convert"),
          {QStringLiteral("Convert a Llama-architecture GGUF file into a Hugging Face folder"),
           [](QCommandLineParser &p) {

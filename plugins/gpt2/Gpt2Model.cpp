@@ -6,6 +6,7 @@
 #include "model/HfConfig.h"
 #include "model/HfFolder.h"
 #include "model/TensorBridge.h"
+#include "model/TransformerOps.h"
 #include "model/WeightsFingerprint.h"
 #include "tensor/SafetensorsReader.h"
 #include "tokenize/Tokenizer.h"
@@ -156,11 +157,7 @@ at::Tensor Gpt2Model::Impl::forward(const std::vector<int64_t> &ids, Trace *capt
     const int64_t D = info.dModel;
     const int64_t H = nHead;
     const int64_t dh = D / H;
-    for (int64_t id : ids)
-        if (id < 0 || id >= info.vocabSize)
-            throw Error(QStringLiteral("Token id %1 is outside the vocabulary (0..%2).").arg(id).arg(info.vocabSize - 1));
-    if (T == 0 || T > info.contextLength)
-        throw Error(QStringLiteral("%1 tokens given; this model takes 1 to %2.").arg(T).arg(info.contextLength));
+    ops::checkInput(ids, info);
 
     const at::Tensor idx = at::tensor(ids, at::kLong);
     at::Tensor x = at::embedding(wte, idx) + wpe.narrow(0, 0, T);
@@ -234,12 +231,7 @@ at::Tensor Gpt2Model::Impl::forward(const std::vector<int64_t> &ids, Trace *capt
 std::shared_ptr<Trace> Gpt2Model::run(const std::vector<int64_t> &ids, const TraceOptions &options, const JobControl *control)
 {
     auto trace = std::make_shared<Trace>();
-    at::Tensor last = d->forward(ids, trace.get(), options, control);
-    if (!options.logits)
-        trace->logits = toHost(last, options.storage);
-    trace->kvHeadOfQueryHead.clear();
-    for (int h = 0; h < d->nHead; ++h)
-        trace->kvHeadOfQueryHead.push_back(h);
+    ops::completeTrace(*trace, d->forward(ids, trace.get(), options, control), options, d->info);
     if (control)
         control->report(1.0, QString());
     return trace;
@@ -247,9 +239,7 @@ std::shared_ptr<Trace> Gpt2Model::run(const std::vector<int64_t> &ids, const Tra
 
 std::vector<float> Gpt2Model::nextTokenLogits(const std::vector<int64_t> &ids)
 {
-    const at::Tensor last = d->forward(ids, nullptr, TraceOptions{}, nullptr).contiguous();
-    const float *p = last.data_ptr<float>();
-    return std::vector<float>(p, p + last.numel());
+    return ops::toFloats(d->forward(ids, nullptr, TraceOptions{}, nullptr));
 }
 
 HostTensor Gpt2Model::unembed(const HostTensor &residual)

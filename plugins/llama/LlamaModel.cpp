@@ -251,11 +251,7 @@ at::Tensor LlamaModel::Impl::forward(const std::vector<int64_t> &ids, Trace *cap
     at::InferenceMode guard;
     const int64_t T = int64_t(ids.size());
     const int64_t hd = info.headDim, Hq = info.nHeads, Hkv = info.nKvHeads;
-    for (int64_t id : ids)
-        if (id < 0 || id >= info.vocabSize)
-            throw Error(QStringLiteral("Token id %1 is outside the vocabulary (0..%2).").arg(id).arg(info.vocabSize - 1));
-    if (T == 0 || T > info.contextLength)
-        throw Error(QStringLiteral("%1 tokens given; this model takes 1 to %2.").arg(T).arg(info.contextLength));
+    ops::checkInput(ids, info);
     const DType st = opt.storage;
     at::Tensor x = at::embedding(embed, at::tensor(ids, at::kLong));
     if (capture)
@@ -310,12 +306,7 @@ at::Tensor LlamaModel::Impl::forward(const std::vector<int64_t> &ids, Trace *cap
 std::shared_ptr<Trace> LlamaModel::run(const std::vector<int64_t> &ids, const TraceOptions &options, const JobControl *control)
 {
     auto trace = std::make_shared<Trace>();
-    at::Tensor last = d->forward(ids, trace.get(), options, control);
-    if (!options.logits)
-        trace->logits = toHost(last, options.storage);
-    const int group = d->info.nHeads / d->info.nKvHeads;
-    for (int h = 0; h < d->info.nHeads; ++h)
-        trace->kvHeadOfQueryHead.push_back(h / group);
+    ops::completeTrace(*trace, d->forward(ids, trace.get(), options, control), options, d->info);
     if (control)
         control->report(1.0, QString());
     return trace;
@@ -323,9 +314,7 @@ std::shared_ptr<Trace> LlamaModel::run(const std::vector<int64_t> &ids, const Tr
 
 std::vector<float> LlamaModel::nextTokenLogits(const std::vector<int64_t> &ids)
 {
-    const at::Tensor last = d->forward(ids, nullptr, TraceOptions{}, nullptr).contiguous();
-    const float *p = last.data_ptr<float>();
-    return std::vector<float>(p, p + last.numel());
+    return ops::toFloats(d->forward(ids, nullptr, TraceOptions{}, nullptr));
 }
 
 HostTensor LlamaModel::unembed(const HostTensor &residual)

@@ -135,11 +135,7 @@ at::Tensor NeoxModel::Impl::forward(const std::vector<int64_t> &ids, Trace *capt
 {
     at::InferenceMode guard;
     const int64_t T = int64_t(ids.size()), D = info.dModel, H = info.nHeads, hd = info.headDim;
-    for (int64_t id : ids)
-        if (id < 0 || id >= info.vocabSize)
-            throw Error(QStringLiteral("Token id %1 is outside the vocabulary (0..%2).").arg(id).arg(info.vocabSize - 1));
-    if (T == 0 || T > info.contextLength)
-        throw Error(QStringLiteral("%1 tokens given; this model takes 1 to %2.").arg(T).arg(info.contextLength));
+    ops::checkInput(ids, info);
     const DType st = opt.storage;
     at::Tensor x = at::embedding(embed, at::tensor(ids, at::kLong));
     if (capture)
@@ -194,19 +190,13 @@ at::Tensor NeoxModel::Impl::forward(const std::vector<int64_t> &ids, Trace *capt
 std::shared_ptr<Trace> NeoxModel::run(const std::vector<int64_t> &ids, const TraceOptions &options, const JobControl *control)
 {
     auto trace = std::make_shared<Trace>();
-    at::Tensor last = d->forward(ids, trace.get(), options, control);
-    if (!options.logits)
-        trace->logits = toHost(last, options.storage);
-    for (int h = 0; h < d->info.nHeads; ++h)
-        trace->kvHeadOfQueryHead.push_back(h);
+    ops::completeTrace(*trace, d->forward(ids, trace.get(), options, control), options, d->info);
     return trace;
 }
 
 std::vector<float> NeoxModel::nextTokenLogits(const std::vector<int64_t> &ids)
 {
-    const at::Tensor last = d->forward(ids, nullptr, TraceOptions{}, nullptr).contiguous();
-    const float *p = last.data_ptr<float>();
-    return std::vector<float>(p, p + last.numel());
+    return ops::toFloats(d->forward(ids, nullptr, TraceOptions{}, nullptr));
 }
 
 HostTensor NeoxModel::unembed(const HostTensor &residual)

@@ -2,6 +2,11 @@
 
 #include "TransformerOps.h"
 
+#include "ModelInfo.h"
+#include "TensorBridge.h"
+#include "Trace.h"
+#include "util/Error.h"
+
 #include <cmath>
 #include <limits>
 
@@ -47,6 +52,32 @@ std::pair<at::Tensor, at::Tensor> causalAttention(const at::Tensor &q, const at:
     at::Tensor probs = at::softmax(scores, -1);
     at::Tensor out = at::bmm(probs, vv).transpose(0, 1).reshape({T, Hq * d});
     return {probs, out};
+}
+
+void checkInput(const std::vector<int64_t> &ids, const ModelInfo &info)
+{
+    for (int64_t id : ids)
+        if (id < 0 || id >= info.vocabSize)
+            throw Error(QStringLiteral("Token id %1 is outside the vocabulary (0..%2).").arg(id).arg(info.vocabSize - 1));
+    if (ids.empty() || int64_t(ids.size()) > info.contextLength)
+        throw Error(QStringLiteral("%1 tokens given; this model takes 1 to %2.").arg(ids.size()).arg(info.contextLength));
+}
+
+void completeTrace(Trace &trace, const at::Tensor &lastLogits, const TraceOptions &options, const ModelInfo &info)
+{
+    if (!options.logits)
+        trace.logits = toHost(lastLogits, options.storage);
+    const int group = std::max(1, info.nHeads / std::max(1, info.nKvHeads));
+    trace.kvHeadOfQueryHead.clear();
+    for (int h = 0; h < info.nHeads; ++h)
+        trace.kvHeadOfQueryHead.push_back(h / group);
+}
+
+std::vector<float> toFloats(const at::Tensor &t)
+{
+    const at::Tensor c = t.to(at::kFloat).contiguous();
+    const float *p = c.data_ptr<float>();
+    return std::vector<float>(p, p + c.numel());
 }
 
 at::Tensor linear(const at::Tensor &x, const at::Tensor &w, const at::Tensor &b)

@@ -6,9 +6,24 @@
 #include <ATen/core/Tensor.h>
 #pragma pop_macro("slots")
 
+#include <cstdint>
 #include <utility>
+#include <vector>
+
+namespace strata {
+struct ModelInfo;
+struct Trace;
+struct TraceOptions;
+} // namespace strata
 
 namespace strata::ops {
+
+// Throws Error when a token id is outside the vocabulary or the length outside 1..context.
+void checkInput(const std::vector<int64_t> &ids, const ModelInfo &info);
+// What every family does after its forward pass: the last position's logits when full logits were not
+// kept, and which KV head each query head reads (grouped-query attention; identity otherwise).
+void completeTrace(Trace &trace, const at::Tensor &lastLogits, const TraceOptions &options, const ModelInfo &info);
+std::vector<float> toFloats(const at::Tensor &t);
 
 // x * rsqrt(mean(x^2) + eps) * weight, over the last dimension (Llama's RMSNorm, in float32).
 at::Tensor rmsNorm(const at::Tensor &x, const at::Tensor &weight, double eps);

@@ -84,6 +84,24 @@ private Q_SLOTS:
         QCOMPARE(int(sim->figureData().values.size()), 3); // three pairs
     }
 
+    void wordInContextMode()
+    {
+        auto *sim = qobject_cast<SimilarityPanel *>(m_window->panel(QStringLiteral("SimilarityPanel")));
+        // "Bank" first in both sentences: under causal attention position 0 sees only itself, so its
+        // vectors are identical at every layer and the (raw or centred) cosine is exactly 1.
+        sim->setSentences({QStringLiteral("Bank of the river."), QStringLiteral("Bank lends money."), QStringLiteral("The river bank was muddy.")});
+        sim->setWord(QStringLiteral("bank"));
+        QSignalSpy done(sim, &SimilarityPanel::computed);
+        sim->compute();
+        QVERIFY(done.wait(60000));
+        const auto *r = sim->result();
+        for (const auto &m : r->similarity) {
+            QVERIFY(std::abs(m[0][1] - 1.0) < 1e-5);
+            QVERIFY(m[0][2] < 0.9999); // another position and context
+        }
+        sim->setWord(QString());
+    }
+
     void contributionsAndExports()
     {
         auto *c = qobject_cast<ContributionsPanel *>(m_window->panel(QStringLiteral("ContributionsPanel")));

@@ -314,6 +314,9 @@ GLOSSARY = {
     "Similarity matrix at %1": "%1 的相似度矩阵",
     "the embeddings": "嵌入层",
     "layer %1": "第 %1 层",
+    "Word in context (optional)": "语境中的词（可选）",
+    "When set, compare this word's vectors in each sentence instead of whole sentences, e.g. 'bank' by a river and 'bank' that lends money.":
+        "设置后，比较该词在各句中的向量而不是整句，例如河边的“bank”（河岸）和放贷的“bank”（银行）。",
 }
 
 # The same English word can need different Chinese in different places.

@@ -1274,5 +1274,13 @@ bytes %3
         <source>layer %1</source>
         <translation>第 %1 层</translation>
     </message>
+    <message>
+        <source>Word in context (optional)</source>
+        <translation>语境中的词（可选）</translation>
+    </message>
+    <message>
+        <source>When set, compare this word's vectors in each sentence instead of whole sentences, e.g. 'bank' by a river and 'bank' that lends money.</source>
+        <translation>设置后，比较该词在各句中的向量而不是整句，例如河边的“bank”（河岸）和放贷的“bank”（银行）。</translation>
+    </message>
 </context>
 </TS>

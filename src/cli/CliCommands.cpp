@@ -491,7 +491,9 @@ int cmdSimilarity(QCommandLineParser &p)
                               : p.isSet(QStringLiteral("standardise")) ? Centring::Standardise
                                                                        : Centring::SubtractMean;
     const auto model = loadModel(p);
-    const SimilarityAcrossLayers r = similarityAcrossLayers(*model, sentences, pooling, centring, builtInBaselineSentences());
+    const QString word = p.value(QStringLiteral("word"));
+    const SimilarityAcrossLayers r = word.isEmpty() ? similarityAcrossLayers(*model, sentences, pooling, centring, builtInBaselineSentences())
+                                                    : wordInContext(*model, sentences, word, centring, builtInBaselineSentences());
     QJsonArray layers;
     for (int l = 0; l < r.stages.size(); ++l) {
         QJsonArray rows;
@@ -874,6 +876,8 @@ const std::map<QString, Command> &commands()
               p.addOption({QStringLiteral("sentences"), QStringLiteral("A text file, one sentence per line"), QStringLiteral("FILE")});
               p.addOption({QStringLiteral("pooling"), QStringLiteral("mean (default), last or max"), QStringLiteral("P")});
               p.addOption({QStringLiteral("raw"), QStringLiteral("Raw cosine (no centring)")});
+              p.addOption(
+                  {QStringLiteral("word"), QStringLiteral("Word in context: compare this word's vectors instead of whole sentences"), QStringLiteral("WORD")});
               p.addOption({QStringLiteral("standardise"), QStringLiteral("Standardise each dimension on the baseline instead of only centring")});
               p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
           },

@@ -8,6 +8,7 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSlider>
@@ -35,7 +36,10 @@ SimilarityPanel::SimilarityPanel(AppContext *context) : Panel(context)
     m_run = new QPushButton;
     m_run->setObjectName(QStringLiteral("similarityRun"));
     m_export = new QPushButton;
-    for (QWidget *w : std::initializer_list<QWidget *>{m_examples, m_pooling, m_centring})
+    m_word = new QLineEdit;
+    m_word->setObjectName(QStringLiteral("similarityWord"));
+    m_word->setMaximumWidth(160);
+    for (QWidget *w : std::initializer_list<QWidget *>{m_examples, m_pooling, m_centring, m_word})
         row->addWidget(w);
     row->addStretch(1);
     row->addWidget(m_run);
@@ -75,8 +79,11 @@ SimilarityPanel::SimilarityPanel(AppContext *context) : Panel(context)
     m_editor->setPlainText(saved.isEmpty() ? builtInExampleSets().first().sentences.join(QLatin1Char('\n')) : saved);
     connect(m_examples, &QComboBox::activated, this, [this](int i) {
         const auto sets = ResidualAnalysis::builtInExampleSets();
-        if (i > 0 && i <= sets.size())
+        if (i > 0 && i <= sets.size()) {
             setSentences(sets[i - 1].sentences);
+            // The "bank" set is a word-in-context experiment.
+            setWord(sets[i - 1].title.startsWith(QLatin1String("Word in context")) ? QStringLiteral("bank") : QString());
+        }
     });
     connect(m_run, &QPushButton::clicked, this, &SimilarityPanel::compute);
     connect(m_stage, &QSlider::valueChanged, this, &SimilarityPanel::redraw);
@@ -104,6 +111,9 @@ void SimilarityPanel::retranslate()
     m_centring->setToolTip(
         tr("Raw cosine of sentence vectors sits near 1 in every layer; centring on a baseline set of sentences removes the shared direction."));
     m_editor->setPlaceholderText(tr("One sentence per line (any language the model handles)."));
+    m_word->setPlaceholderText(tr("Word in context (optional)"));
+    m_word->setToolTip(
+        tr("When set, compare this word's vectors in each sentence instead of whole sentences, e.g. 'bank' by a river and 'bank' that lends money."));
     m_run->setText(tr("Compare"));
     m_export->setText(tr("Export…"));
     if (!m_result)
@@ -114,6 +124,11 @@ void SimilarityPanel::retranslate()
 void SimilarityPanel::setSentences(const QStringList &sentences)
 {
     m_editor->setPlainText(sentences.join(QLatin1Char('\n')));
+}
+
+void SimilarityPanel::setWord(const QString &word)
+{
+    m_word->setText(word);
 }
 
 void SimilarityPanel::compute()
@@ -138,11 +153,14 @@ void SimilarityPanel::compute()
                                                                 : Centring::None;
     m_status->setText(tr("Running %1 sentences and the baseline set through the model…").arg(sentences.size()));
     m_run->setEnabled(false);
+    const QString word = m_word->text().trimmed();
     context()->jobs()->submit(
         QStringLiteral("similarity"), tr("Sentence similarity"),
-        [model, sentences, pooling, centring](JobControl &c) {
-            return QVariant::fromValue(std::shared_ptr<const SimilarityAcrossLayers>(
-                std::make_shared<SimilarityAcrossLayers>(similarityAcrossLayers(*model, sentences, pooling, centring, builtInBaselineSentences(), &c))));
+        [model, sentences, pooling, centring, word](JobControl &c) {
+            // A word in context compares that word's vectors; otherwise whole sentences are pooled.
+            return QVariant::fromValue(std::shared_ptr<const SimilarityAcrossLayers>(std::make_shared<SimilarityAcrossLayers>(
+                word.isEmpty() ? similarityAcrossLayers(*model, sentences, pooling, centring, builtInBaselineSentences(), &c)
+                               : wordInContext(*model, sentences, word, centring, builtInBaselineSentences(), &c))));
         },
         this,
         [this](const JobResult &r) {

@@ -10,6 +10,7 @@ class QComboBox;
 class QCustomPlot;
 class QCPColorMap;
 class QLabel;
+class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
 class QSlider;
@@ -27,6 +28,7 @@ public:
     explicit SimilarityPanel(AppContext *context);
     void retranslate() override;
     void setSentences(const QStringList &sentences);
+    void setWord(const QString &word); // non-empty: word-in-context mode
     void compute();
     const ResidualAnalysis::SimilarityAcrossLayers *result() const { return m_result.get(); }
     QCustomPlot *plot() const { return m_plot; }
@@ -39,6 +41,7 @@ private:
     void redraw();
     QComboBox *m_examples, *m_pooling, *m_centring;
     QPlainTextEdit *m_editor;
+    QLineEdit *m_word;
     QPushButton *m_run, *m_export;
     QCustomPlot *m_plot, *m_matrix;
     QCPColorMap *m_map;

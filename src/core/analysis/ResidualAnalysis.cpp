@@ -7,6 +7,8 @@
 #include "tokenize/Tokenizer.h"
 #include "util/Error.h"
 
+#include <QRegularExpression>
+
 #include <algorithm>
 #include <cmath>
 
@@ -243,6 +245,92 @@ SimilarityAcrossLayers similarityAcrossLayers(LoadedModel &model, const QStringL
         for (const auto &v : vecs[s])
             X.insert(X.end(), v.begin(), v.end());
         r.ckaWithLast.push_back(n >= 2 ? linearCka(X, last, n, D, D) : std::nan(""));
+    }
+    if (control)
+        control->report(1.0, QString());
+    return r;
+}
+
+namespace {
+std::shared_ptr<Trace> residualTrace(LoadedModel &model, const QString &text)
+{
+    TraceOptions opt;
+    opt.attention = false;
+    opt.logits = false;
+    return model.trace(text, opt, nullptr);
+}
+
+const HostTensor &stageOf(const Trace &t, size_t s)
+{
+    return s == 0 ? t.embed : t.layers[s - 1].residPost;
+}
+
+std::vector<float> meanOfRows(const HostTensor &m, const std::vector<int> &rows)
+{
+    const int64_t D = m.dim(1);
+    std::vector<float> v(static_cast<size_t>(D), 0.f);
+    for (int r : rows)
+        for (int64_t j = 0; j < D; ++j)
+            v[size_t(j)] += m.floatAt(int64_t(r) * D + j) / float(rows.size());
+    return v;
+}
+} // namespace
+
+SimilarityAcrossLayers wordInContext(LoadedModel &model, const QStringList &sentences, const QString &word, Centring centring, const QStringList &baseline,
+                                     const JobControl *control)
+{
+    if (sentences.size() < 2)
+        throw Error(QStringLiteral("Give at least two sentences to compare."));
+    if (word.trimmed().isEmpty())
+        throw Error(QStringLiteral("Name the word to follow through the sentences."));
+    const QRegularExpression re(QStringLiteral("\\b%1\\b").arg(QRegularExpression::escape(word.trimmed())),
+                                QRegularExpression::CaseInsensitiveOption | QRegularExpression::UseUnicodePropertiesOption);
+    const int skip = model.tokenizer().prependsBos() ? 1 : 0;
+    std::vector<std::vector<std::vector<float>>> vecs; // [stage][sentence]
+    for (int i = 0; i < sentences.size(); ++i) {
+        if (control) {
+            control->throwIfCancelled();
+            control->report(double(i) / (sentences.size() + baseline.size()), QStringLiteral("Sentence %1").arg(i + 1));
+        }
+        const QRegularExpressionMatch m = re.match(sentences[i]);
+        if (!m.hasMatch())
+            throw Error(QStringLiteral("'%1' does not occur in sentence %2 (\"%3\").").arg(word, QString::number(i)).arg(sentences[i]));
+        const int b0 = int(sentences[i].left(m.capturedStart()).toUtf8().size());
+        const int b1 = b0 + int(m.captured().toUtf8().size());
+        const auto t = residualTrace(model, sentences[i]);
+        std::vector<int> rows;
+        for (int k = 0; k < t->tokenCount(); ++k) {
+            const TokenPiece &p = t->tokens[size_t(k)];
+            if (p.byteEnd > b0 && p.byteBegin < b1)
+                rows.push_back(k);
+        }
+        vecs.resize(t->layers.size() + 1);
+        for (size_t st = 0; st < vecs.size(); ++st)
+            vecs[st].push_back(meanOfRows(stageOf(*t, st), rows));
+    }
+    // Centring baseline: every token vector of the baseline sentences, per stage.
+    std::vector<std::vector<std::vector<float>>> base(vecs.size());
+    for (const QString &b : baseline) {
+        if (control)
+            control->throwIfCancelled();
+        const auto t = residualTrace(model, b);
+        for (size_t st = 0; st < base.size() && st <= t->layers.size(); ++st)
+            for (int k = skip; k < t->tokenCount(); ++k)
+                base[st].push_back(stageOf(*t, st).slice0(k).toFloatVector());
+    }
+    SimilarityAcrossLayers r;
+    r.sentences = sentences;
+    const int n = int(sentences.size()), D = int(vecs[0][0].size());
+    std::vector<float> last;
+    for (const auto &v : vecs.back())
+        last.insert(last.end(), v.begin(), v.end());
+    for (size_t st = 0; st < vecs.size(); ++st) {
+        r.stages << (st == 0 ? QStringLiteral("embed") : QString::number(st - 1));
+        r.similarity.push_back(similarityMatrix(vecs[st], baselineOf(base[st].empty() ? vecs[st] : base[st]), centring));
+        std::vector<float> X;
+        for (const auto &v : vecs[st])
+            X.insert(X.end(), v.begin(), v.end());
+        r.ckaWithLast.push_back(linearCka(X, last, n, D, D));
     }
     if (control)
         control->report(1.0, QString());

@@ -85,5 +85,12 @@ struct SimilarityAcrossLayers
 SimilarityAcrossLayers similarityAcrossLayers(LoadedModel &model, const QStringList &sentences, Pooling pooling, Centring centring, const QStringList &baseline,
                                               const JobControl *control = nullptr);
 
+// "Word in context": the same word in different sentences (bank by a river, a bank that lends money).
+// Each sentence's vector is the mean of the residual vectors of the tokens covering the word's first
+// whole-word occurrence (case-insensitive); centring uses all token vectors of the baseline sentences.
+// Throws Error naming the sentence when the word does not occur in it.
+SimilarityAcrossLayers wordInContext(LoadedModel &model, const QStringList &sentences, const QString &word, Centring centring, const QStringList &baseline,
+                                     const JobControl *control = nullptr);
+
 } // namespace ResidualAnalysis
 } // namespace strata

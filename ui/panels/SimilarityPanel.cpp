@@ -183,6 +183,7 @@ void SimilarityPanel::redraw()
 {
     m_plot->clearGraphs();
     if (!m_result) {
+        m_map->data()->clear(); // an empty map, not a black square, until Compare is pressed
         m_plot->replot(QCustomPlot::rpQueuedReplot);
         m_matrix->replot(QCustomPlot::rpQueuedReplot);
         return;

@@ -214,10 +214,20 @@ void SimilarityPanel::redraw()
         ticker->addTick(s, r.stages[s] == QLatin1String("embed") ? tr("emb") : QStringLiteral("L") + r.stages[s]);
     m_plot->xAxis->setTicker(ticker);
     m_plot->xAxis->setRange(-0.3, r.stages.size() - 0.7);
-    m_plot->yAxis->setRange(-1.05, 1.05);
+    // Fit the values (centred similarities of related sentences often all sit near 1), never past [-1, 1].
+    double lo = 1.0;
+    for (const auto &m : r.similarity)
+        for (int i = 0; i < n; ++i)
+            for (int j = i + 1; j < n; ++j)
+                lo = std::min(lo, m[size_t(i)][size_t(j)]);
+    for (double v : r.ckaWithLast)
+        lo = std::min(lo, v);
+    lo = std::max(-1.0, lo - 0.05 * (1.0 - lo) - 0.01);
+    m_plot->yAxis->setRange(lo, 1.0 + 0.03 * (1.0 - lo));
     m_plot->xAxis->setLabel(tr("Depth"));
     m_plot->yAxis->setLabel(tr("Cosine similarity"));
     m_plot->legend->setVisible(true);
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 
     const int s = std::clamp(m_stage->value(), 0, int(r.stages.size()) - 1);

@@ -214,17 +214,7 @@ at::Tensor Gpt2Model::Impl::forward(const std::vector<int64_t> &ids, Trace *capt
     const at::Tensor fin = at::layer_norm(x, {D}, lnfW, lnfB, lnEps);
     if (!capture || !opt.logits)
         return at::matmul(fin[T - 1], lmHead.t()).unsqueeze(0);
-    capture->finalNorm = toHost(fin, st);
-    // Logits in row blocks: the [T, V] float32 matrix never exists whole when storing F16.
-    HostTensor logits(st, {T, info.vocabSize});
-    const int64_t rowsPerBlock = st == DType::F32 ? T : 128;
-    const int64_t rowBytes = info.vocabSize * dtypeSize(st);
-    for (int64_t r0 = 0; r0 < T; r0 += rowsPerBlock) {
-        const int64_t n = std::min(rowsPerBlock, T - r0);
-        const HostTensor part = toHost(at::mm(fin.narrow(0, r0, n), lmHead.t()), st);
-        std::memcpy(static_cast<unsigned char *>(logits.data()) + r0 * rowBytes, part.data(), part.byteSize());
-    }
-    capture->logits = std::move(logits);
+    ops::captureFinal(*capture, fin, lmHead, st);
     return at::Tensor();
 }
 

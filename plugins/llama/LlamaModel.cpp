@@ -298,8 +298,7 @@ at::Tensor LlamaModel::Impl::forward(const std::vector<int64_t> &ids, Trace *cap
     const at::Tensor fin = ops::rmsNorm(x, finalNorm, eps);
     if (!capture || !opt.logits)
         return at::matmul(fin[T - 1], output.t()).unsqueeze(0);
-    capture->finalNorm = toHost(fin, st);
-    capture->logits = toHost(at::mm(fin, output.t()), st);
+    ops::captureFinal(*capture, fin, output, st);
     return at::Tensor();
 }
 

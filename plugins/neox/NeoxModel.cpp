@@ -182,8 +182,7 @@ at::Tensor NeoxModel::Impl::forward(const std::vector<int64_t> &ids, Trace *capt
     const at::Tensor fin = at::layer_norm(x, {D}, lnfW, lnfB, eps);
     if (!capture || !opt.logits)
         return at::matmul(fin[T - 1], unembed.t()).unsqueeze(0);
-    capture->finalNorm = toHost(fin, st);
-    capture->logits = toHost(at::mm(fin, unembed.t()), st);
+    ops::captureFinal(*capture, fin, unembed, st);
     return at::Tensor();
 }
 

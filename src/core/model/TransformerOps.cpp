@@ -8,6 +8,7 @@
 #include "util/Error.h"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 namespace strata::ops {
@@ -78,6 +79,21 @@ std::vector<float> toFloats(const at::Tensor &t)
     const at::Tensor c = t.to(at::kFloat).contiguous();
     const float *p = c.data_ptr<float>();
     return std::vector<float>(p, p + c.numel());
+}
+
+void captureFinal(Trace &trace, const at::Tensor &fin, const at::Tensor &unembedding, DType storage)
+{
+    trace.finalNorm = toHost(fin, storage);
+    const int64_t T = fin.size(0), V = unembedding.size(0);
+    HostTensor logits(storage, {T, V});
+    const int64_t rowsPerBlock = storage == DType::F32 ? T : 128;
+    const int64_t rowBytes = V * dtypeSize(storage);
+    for (int64_t r0 = 0; r0 < T; r0 += rowsPerBlock) {
+        const int64_t n = std::min(rowsPerBlock, T - r0);
+        const HostTensor part = toHost(at::mm(fin.narrow(0, r0, n), unembedding.t()), storage);
+        std::memcpy(static_cast<unsigned char *>(logits.data()) + r0 * rowBytes, part.data(), part.byteSize());
+    }
+    trace.logits = std::move(logits);
 }
 
 at::Tensor linear(const at::Tensor &x, const at::Tensor &w, const at::Tensor &b)

@@ -6,6 +6,8 @@
 #include <ATen/core/Tensor.h>
 #pragma pop_macro("slots")
 
+#include "tensor/HostTensor.h"
+
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -24,6 +26,9 @@ void checkInput(const std::vector<int64_t> &ids, const ModelInfo &info);
 // kept, and which KV head each query head reads (grouped-query attention; identity otherwise).
 void completeTrace(Trace &trace, const at::Tensor &lastLogits, const TraceOptions &options, const ModelInfo &info);
 std::vector<float> toFloats(const at::Tensor &t);
+// Stores the final-norm output and the full logits fin @ unembedding^T ([T, V]) in the trace. With F16
+// storage the logits are computed in blocks of 128 rows, so the float32 [T, V] matrix never exists whole.
+void captureFinal(Trace &trace, const at::Tensor &fin, const at::Tensor &unembedding, DType storage);
 
 // x * rsqrt(mean(x^2) + eps) * weight, over the last dimension (Llama's RMSNorm, in float32).
 at::Tensor rmsNorm(const at::Tensor &x, const at::Tensor &weight, double eps);

@@ -1,3 +1,4 @@
+#include "GuiTestMain.h"
 #include "TestUtil.h"
 
 #include "AppContext.h"
@@ -131,16 +132,6 @@ private Q_SLOTS:
     }
 };
 
-int main(int argc, char **argv)
-{
-    QTemporaryDir config;
-    qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
-    qputenv("HF_HUB_CACHE", config.filePath(QStringLiteral("hub")).toUtf8());
-    QApplication app(argc, argv);
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("StrataTest"));
-    TestAnalysisPanels t;
-    return QTest::qExec(&t, argc, argv);
-}
+STRATA_GUI_TEST_MAIN(TestAnalysisPanels)
 
 #include "tst_analysispanels.moc"

@@ -1,3 +1,4 @@
+#include "GuiTestMain.h"
 #include "TestUtil.h"
 
 #include "AboutDialog.h"
@@ -239,19 +240,6 @@ private Q_SLOTS:
     }
 };
 
-int main(int argc, char **argv)
-{
-    // Never touch the user's settings: redirect them before the application exists.
-    QTemporaryDir config;
-    qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
-    qputenv("XDG_DATA_HOME", config.path().toUtf8());
-    qputenv("HF_HUB_CACHE", config.filePath(QStringLiteral("hub")).toUtf8());
-    QApplication app(argc, argv);
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("StrataTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
-    TestMainWindow t;
-    return QTest::qExec(&t, argc, argv);
-}
+STRATA_GUI_TEST_MAIN(TestMainWindow)
 
 #include "tst_mainwindow.moc"

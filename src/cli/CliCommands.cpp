@@ -12,6 +12,8 @@
 #include "model/ComputeRuntime.h"
 #include "model/ModelFamily.h"
 #include "model/PluginHost.h"
+#include "store/TraceCodec.h"
+#include "store/Workspace.h"
 #include "tensor/SafetensorsReader.h"
 #include "train/Gpt2Trainer.h"
 #include "tokenize/Tokenizer.h"
@@ -640,6 +642,62 @@ long long peakRssSinceReset()
     return ComputeRuntime::peakRssBytes();
 }
 
+// Saving a run with its trace into a workspace and reopening it, as the session browser does.
+int benchStore(LoadedModel &model, const QList<int> &lengths, int repeats, const QString &dir)
+{
+    Workspace ws(QDir(dir).filePath(QStringLiteral("bench.strata")));
+    const qint64 session = ws.createSession(QStringLiteral("bench"));
+    out() << "model " << model.info().name << "; a run saved with its trace (float16) and reopened\n"
+          << QStringLiteral("%1 %2 %3 %4 %5 %6\n")
+                 .arg(QStringLiteral("T"), 6)
+                 .arg(QStringLiteral("trace MB"), 9)
+                 .arg(QStringLiteral("stored MB"), 10)
+                 .arg(QStringLiteral("encode ms"), 10)
+                 .arg(QStringLiteral("save ms"), 8)
+                 .arg(QStringLiteral("reopen ms"), 10);
+    for (int T : lengths) {
+        std::vector<int64_t> ids(static_cast<size_t>(T));
+        for (int i = 0; i < T; ++i)
+            ids[size_t(i)] = (i * 7919) % std::min<int64_t>(model.info().vocabSize, 50000);
+        const std::shared_ptr<Trace> trace = model.run(ids, TraceOptions{}, nullptr);
+        for (int i = 0; i < T; ++i) {
+            trace->tokens.push_back(TokenPiece{ids[size_t(i)], i, i + 1});
+            trace->tokenStrings << model.tokenizer().displayString(ids[size_t(i)]);
+        }
+        double encodeMs = 1e100, saveMs = 1e100, reopenMs = 1e100;
+        qint64 stored = 0;
+        for (int r = 0; r < repeats; ++r) {
+            QElapsedTimer timer;
+            timer.start();
+            const QByteArray blob = TraceCodec::encode(*trace);
+            encodeMs = std::min(encodeMs, double(timer.nsecsElapsed()) / 1e6);
+            stored = blob.size();
+            RunRecord run;
+            run.sessionId = session;
+            run.modelLocation = model.info().location;
+            run.prompt = QStringLiteral("bench");
+            run.tokenCount = T;
+            timer.restart();
+            const qint64 id = ws.addRun(run, blob);
+            saveMs = std::min(saveMs, double(timer.nsecsElapsed()) / 1e6);
+            timer.restart();
+            const TracePtr back = ws.loadTrace(id);
+            reopenMs = std::min(reopenMs, double(timer.nsecsElapsed()) / 1e6);
+            if (!back || back->tokenCount() != T)
+                throw Error(QStringLiteral("The reopened trace is not the one saved."));
+        }
+        out() << QStringLiteral("%1 %2 %3 %4 %5 %6\n")
+                     .arg(T, 6)
+                     .arg(double(trace->byteSize()) / 1048576.0, 9, 'f', 1)
+                     .arg(double(stored) / 1048576.0, 10, 'f', 1)
+                     .arg(encodeMs, 10, 'f', 1)
+                     .arg(saveMs, 8, 'f', 1)
+                     .arg(reopenMs, 10, 'f', 1);
+        out().flush();
+    }
+    return 0;
+}
+
 int cmdBench(QCommandLineParser &p)
 {
     const int threads = ComputeRuntime::configureThreads(intValue(p, QStringLiteral("threads"), 0, 0));
@@ -662,6 +720,8 @@ int cmdBench(QCommandLineParser &p)
     if (lengths.isEmpty())
         lengths = {32, 128, 512, 1024};
     const int repeats = intValue(p, QStringLiteral("repeats"), 3, 1);
+    if (p.isSet(QStringLiteral("store")))
+        return benchStore(*model, lengths, repeats, tmp.path());
     const double peak = ComputeRuntime::measureGemmGflops(1024, 5);
     QJsonArray rows;
     out() << "model " << info.name << " (" << info.parameterCount << " parameters), " << threads << " threads\n"
@@ -915,6 +975,7 @@ const std::map<QString, Command> &commands()
               p.addOption({QStringLiteral("threads"), QStringLiteral("Torch threads (default: all cores)"), QStringLiteral("N")});
               p.addOption({QStringLiteral("json"), QStringLiteral("Also print JSON")});
               p.addOption({QStringLiteral("save-model"), QStringLiteral("Write the random model to DIR and keep it"), QStringLiteral("DIR")});
+              p.addOption({QStringLiteral("store"), QStringLiteral("Measure saving runs with traces to a workspace and reopening them")});
           },
           cmdBench}},
         {QStringLiteral("demo"),

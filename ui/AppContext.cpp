@@ -3,10 +3,14 @@
 #include "jobs/JobRunner.h"
 #include "model/PluginHost.h"
 #include "settings/Settings.h"
+#include "store/TraceCodec.h"
+#include "store/Workspace.h"
 #include "tokenize/Tokenizer.h"
 
 #include <QDir>
 #include <QFileInfo>
+#include <QJsonObject>
+#include <QStandardPaths>
 
 #include <algorithm>
 #include <cmath>
@@ -16,12 +20,232 @@ namespace strata {
 
 namespace {
 const Setting<QStringList> kRecentModels{"Models/recent", {}};
+const Setting<QStringList> kRecentWorkspaces{"Workspace/recent", {}};
+const Setting<bool> kAutoSave{"Workspace/autoSave", true};
+const Setting<int> kTraceBudgetMb{"Workspace/traceBudgetMB", 2048};
+const Setting<qlonglong> kLastSession{"Workspace/lastSession", 0};
 constexpr int kMaxRecent = 10;
+constexpr int kPollMs = 2000; // how often another Strata's changes to the same workspace are looked for
 } // namespace
 
-AppContext::AppContext(QObject *parent) : QObject(parent), m_jobs(new JobRunner(this)) {}
+AppContext::AppContext(QObject *parent) : QObject(parent), m_jobs(new JobRunner(this)), m_pollTimer(new QTimer(this))
+{
+    m_pollTimer->setInterval(kPollMs);
+    connect(m_pollTimer, &QTimer::timeout, this, [this] {
+        if (!m_workspace)
+            return;
+        try {
+            if (m_workspace->changedElsewhere())
+                Q_EMIT workspaceContentChanged();
+        } catch (const StoreError &) {
+            // Busy or gone for a moment: look again at the next tick.
+        }
+    });
+}
 
 AppContext::~AppContext() = default;
+
+QString AppContext::defaultWorkspacePath()
+{
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    QDir().mkpath(dir);
+    return QDir(dir).filePath(QStringLiteral("workspace.strata"));
+}
+
+QStringList AppContext::recentWorkspaces() const
+{
+    return kRecentWorkspaces.value();
+}
+
+bool AppContext::openWorkspace(const QString &path)
+{
+    std::unique_ptr<Workspace> ws;
+    try {
+        ws = std::make_unique<Workspace>(path);
+    } catch (const StoreError &e) {
+        Q_EMIT message(e.message());
+        Q_EMIT storeFailed(e.message());
+        return false;
+    }
+    ws->setTraceBudget(qint64(kTraceBudgetMb.value()) * 1024 * 1024);
+    connect(ws.get(), &Workspace::changed, this, &AppContext::workspaceContentChanged);
+    m_undo.clear(); // commands refer to the workspace they were made in
+    m_workspace = std::move(ws);
+    m_currentRun = 0;
+    m_session = 0;
+    const qint64 last = kLastSession.value();
+    try {
+        for (const SessionRecord &s : m_workspace->sessions())
+            if (s.id == last || !m_session)
+                m_session = s.id;
+    } catch (const StoreError &e) {
+        Q_EMIT message(e.message());
+    }
+    QStringList r = kRecentWorkspaces.value();
+    r.removeAll(m_workspace->path());
+    r.prepend(m_workspace->path());
+    while (r.size() > kMaxRecent)
+        r.removeLast();
+    kRecentWorkspaces.setValue(r);
+    m_pollTimer->start();
+    Q_EMIT message(m_workspace->isReadOnly() ? tr("Opened workspace %1 read-only: runs are not saved to it.").arg(m_workspace->path())
+                                             : tr("Workspace: %1").arg(m_workspace->path()));
+    Q_EMIT workspaceChanged();
+    Q_EMIT workspaceContentChanged();
+    Q_EMIT currentRunChanged();
+    return true;
+}
+
+void AppContext::setCurrentSession(qint64 id)
+{
+    if (id == m_session)
+        return;
+    m_session = id;
+    kLastSession.setValue(id);
+}
+
+bool AppContext::guardStore(const std::function<void()> &write, const QString &what)
+{
+    try {
+        write();
+        return true;
+    } catch (const Error &e) {
+        const QString text = what.isEmpty() ? e.message() : tr("%1 failed: %2").arg(what, e.message());
+        Q_EMIT message(text);
+        Q_EMIT storeFailed(text);
+        return false;
+    }
+}
+
+qint64 AppContext::ensureSession()
+{
+    if (!m_workspace)
+        return 0;
+    try {
+        for (const SessionRecord &s : m_workspace->sessions())
+            if (s.id == m_session)
+                return m_session;
+        const QList<SessionRecord> all = m_workspace->sessions();
+        if (!all.isEmpty()) {
+            setCurrentSession(all.last().id);
+            return m_session;
+        }
+    } catch (const StoreError &) {
+    }
+    qint64 id = 0;
+    guardStore([&] { id = m_workspace->createSession(tr("Session of %1").arg(QLocale().toString(QDate::currentDate(), QLocale::ShortFormat))); }, QString());
+    if (id)
+        setCurrentSession(id);
+    return id;
+}
+
+bool AppContext::autoSave() const
+{
+    return kAutoSave.value();
+}
+
+void AppContext::setAutoSave(bool on)
+{
+    kAutoSave.setValue(on);
+}
+
+void AppContext::saveCurrentRun()
+{
+    if (m_trace && !m_currentRun)
+        saveTrace(m_trace);
+}
+
+void AppContext::saveTrace(const TracePtr &trace)
+{
+    if (!m_workspace || !trace)
+        return;
+    if (m_workspace->isReadOnly()) {
+        Q_EMIT message(tr("The run was not saved: the workspace is read-only."));
+        return;
+    }
+    // Encoding (float16, compression) is the slow part: on the worker. The write is here, on the
+    // thread that owns the workspace connection.
+    static quint64 serial = 0;
+    m_jobs->submit(
+        QStringLiteral("encode-trace-%1").arg(++serial), tr("Saving the run"), [trace](JobControl &) { return QVariant(TraceCodec::encode(*trace)); }, this,
+        [this, trace](const JobResult &r) {
+            if (!r.ok) {
+                if (!r.cancelled)
+                    Q_EMIT message(tr("Saving the run failed: %1").arg(r.error));
+                return;
+            }
+            if (!m_workspace)
+                return;
+            const qint64 session = ensureSession();
+            if (!session)
+                return;
+            RunRecord run;
+            run.sessionId = session;
+            run.modelLocation = trace->model.location;
+            run.modelName = trace->model.name;
+            run.modelFamily = trace->model.family;
+            run.fingerprint = trace->model.fingerprint;
+            run.prompt = trace->prompt;
+            run.durationMs = trace->milliseconds;
+            run.tokenCount = trace->tokenCount();
+            run.settings = QJsonObject{{QStringLiteral("storage"), dtypeName(trace->options.storage)},
+                                       {QStringLiteral("attention"), trace->options.attention},
+                                       {QStringLiteral("residuals"), trace->options.residuals},
+                                       {QStringLiteral("logits"), trace->options.logits}};
+            qint64 id = 0;
+            if (guardStore([&] { id = m_workspace->addRun(run, r.value.toByteArray()); },
+                           tr("Saving the run (it stays on screen; File › Save run tries again)"))) {
+                if (trace == m_trace) {
+                    m_currentRun = id;
+                    Q_EMIT currentRunChanged();
+                }
+            }
+        });
+}
+
+void AppContext::openRun(qint64 runId)
+{
+    if (!m_workspace || runId == 0)
+        return;
+    RunRecord run;
+    QByteArray blob;
+    if (!guardStore(
+            [&] {
+                run = m_workspace->run(runId);
+                blob = m_workspace->loadTraceBlob(runId);
+            },
+            tr("Opening the run")))
+        return;
+    setCurrentSession(run.sessionId);
+    if (blob.isEmpty()) {
+        if (m_model && !run.fingerprint.isEmpty() && m_model->info().fingerprint == run.fingerprint) {
+            Q_EMIT message(tr("The trace of this run was not kept; recomputing it with %1.").arg(m_model->info().name));
+            m_recomputing = true;
+            m_currentRun = runId;
+            runPrompt(run.prompt);
+            Q_EMIT currentRunChanged();
+        } else {
+            Q_EMIT message(tr("The trace of this run was not kept and its model (%1) is not loaded: load it, then open the run again to recompute it.")
+                               .arg(run.modelLocation));
+        }
+        return;
+    }
+    m_jobs->submit(
+        QStringLiteral("open-run"), tr("Opening the run"), [blob](JobControl &) { return QVariant::fromValue(TraceCodec::decode(blob)); }, this,
+        [this, runId, run](const JobResult &r) {
+            if (!r.ok) {
+                if (!r.cancelled)
+                    Q_EMIT message(tr("Opening the run failed: %1").arg(r.error));
+                return;
+            }
+            m_currentRun = runId;
+            setTrace(r.value.value<TracePtr>());
+            if (!m_model || m_model->info().fingerprint != run.fingerprint)
+                Q_EMIT message(tr("Showing a stored run of %1. Panels that need the model itself (logit lens, next token) wait until it is loaded.")
+                                   .arg(run.modelName.isEmpty() ? run.modelLocation : run.modelName));
+            Q_EMIT currentRunChanged();
+        });
+}
 
 QStringList AppContext::recentModels() const
 {
@@ -88,6 +312,8 @@ void AppContext::runPrompt(const QString &prompt)
         return;
     }
     std::shared_ptr<LoadedModel> model = m_model;
+    const qint64 recomputeRun = m_recomputing ? m_currentRun : 0; // a stored run whose trace was not kept
+    m_recomputing = false;
     Q_EMIT runStarted();
     m_runId = m_jobs->submit(
         QStringLiteral("trace"), tr("Tracing prompt"),
@@ -96,7 +322,7 @@ void AppContext::runPrompt(const QString &prompt)
             return QVariant::fromValue(t);
         },
         this,
-        [this](const JobResult &r) {
+        [this, recomputeRun](const JobResult &r) {
             if (r.id != m_runId)
                 return; // an older request that was replaced
             m_runId = 0;
@@ -112,7 +338,21 @@ void AppContext::runPrompt(const QString &prompt)
             }
             const TracePtr t = r.value.value<TracePtr>();
             Q_EMIT message(tr("Traced %1 tokens in %2 ms.").arg(t->tokenCount()).arg(t->milliseconds, 0, 'f', 1));
+            m_currentRun = recomputeRun;
             setTrace(t);
+            if (recomputeRun) {
+                // The stored run had no trace: keep the recomputed one with it now.
+                const qint64 id = recomputeRun;
+                m_jobs->submit(
+                    QStringLiteral("encode-trace-%1").arg(id), tr("Saving the run"), [t](JobControl &) { return QVariant(TraceCodec::encode(*t)); }, this,
+                    [this, id](const JobResult &e) {
+                        if (e.ok && m_workspace && !m_workspace->isReadOnly())
+                            guardStore([&] { m_workspace->storeTrace(id, e.value.toByteArray()); }, tr("Keeping the recomputed trace"));
+                    });
+            } else if (m_workspace && autoSave()) {
+                saveTrace(t);
+            }
+            Q_EMIT currentRunChanged();
         });
 }
 

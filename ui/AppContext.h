@@ -6,7 +6,10 @@
 
 #include <QObject>
 #include <QStringList>
+#include <QTimer>
 #include <QUndoStack>
+
+#include <functional>
 
 #include <memory>
 #include <optional>
@@ -14,6 +17,7 @@
 namespace strata {
 
 class JobRunner;
+class Workspace;
 
 // The state every panel observes: the loaded model, the current run (Trace) and the selection
 // (layer, head, token). Panels never talk to each other; they set and read this. Model work runs on
@@ -49,6 +53,27 @@ public:
     void requestInductionProbe();
     const InductionResult *induction() const { return m_induction ? &*m_induction : nullptr; }
 
+    // Workspace and sessions. Every finished run is saved (with its trace, encoded on the worker)
+    // into the current session of the open workspace; a failure to save says why and keeps the run
+    // shown, and saveCurrentRun() tries again.
+    Workspace *workspace() const { return m_workspace.get(); }
+    bool openWorkspace(const QString &path); // false (and a message) when it cannot be opened; the old one stays
+    static QString defaultWorkspacePath();
+    QStringList recentWorkspaces() const;
+    qint64 currentSession() const { return m_session; }
+    void setCurrentSession(qint64 id);
+    qint64 ensureSession(); // the current session, created when there is none
+    qint64 currentRun() const { return m_currentRun; }
+    bool currentRunSaved() const { return m_currentRun != 0; }
+    void saveCurrentRun();
+    // Shows a stored run in every panel: from its cached trace, or recomputed when the trace was not
+    // kept and the run's model is the one loaded (otherwise a message says which model to load).
+    void openRun(qint64 runId);
+    bool autoSave() const;
+    void setAutoSave(bool on);
+    // Reports the first problem a workspace write hits as a message; returns false on failure.
+    bool guardStore(const std::function<void()> &write, const QString &what);
+
     // Selection
     int layer() const { return m_layer; }
     int head() const { return m_head; }
@@ -72,9 +97,14 @@ Q_SIGNALS:
     void continuationReady(const QString &text);
     void inductionChanged();
     void message(const QString &text);
+    void workspaceChanged();        // another workspace was opened
+    void workspaceContentChanged(); // sessions, runs or notes changed (here or in another Strata)
+    void currentRunChanged();
+    void storeFailed(const QString &error);
 
 private:
     void rememberRecent(const QString &location);
+    void saveTrace(const TracePtr &trace);
     JobRunner *m_jobs;
     QUndoStack m_undo;
     std::shared_ptr<LoadedModel> m_model;
@@ -82,6 +112,11 @@ private:
     std::optional<InductionResult> m_induction;
     bool m_inductionPending = false;
     quint64 m_runId = 0;
+    std::unique_ptr<Workspace> m_workspace;
+    qint64 m_session = 0;
+    qint64 m_currentRun = 0;
+    bool m_recomputing = false;
+    QTimer *m_pollTimer;
     int m_layer = 0;
     int m_head = 0;
     int m_token = -1;

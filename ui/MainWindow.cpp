@@ -9,6 +9,8 @@
 #include "jobs/JobRunner.h"
 #include "panels/AttentionPanel.h"
 #include "panels/PromptPanel.h"
+#include "panels/SessionsPanel.h"
+#include "store/Workspace.h"
 #include "settings/Settings.h"
 
 #include <QAction>
@@ -19,6 +21,7 @@
 #include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenuBar>
@@ -38,7 +41,7 @@ namespace strata {
 namespace {
 const Setting<QByteArray> kWindowState{"MainWindow/state", QByteArray()};
 const Setting<QByteArray> kWindowGeometry{"MainWindow/geometry", QByteArray()};
-constexpr int kLayoutVersion = 3; // bump when panels change so old layouts are not half-applied
+constexpr int kLayoutVersion = 4; // bump when panels change so old layouts are not half-applied
 } // namespace
 
 MainWindow::MainWindow(AppContext *context, QWidget *parent) : QMainWindow(parent), m_context(context)
@@ -96,6 +99,47 @@ void MainWindow::createActions()
         if (auto *p = qobject_cast<AttentionPanel *>(panel(QStringLiteral("AttentionPanel"))))
             FigureExport::exportInteractively(this, p->plot(), p->figureData(), QStringLiteral("attention"));
     });
+    connect(makeAction(QStringLiteral("newWorkspace")), &QAction::triggered, this, [this] {
+        const QString f = QFileDialog::getSaveFileName(this, tr("New workspace"), QStringLiteral("workspace.strata"), tr("Strata workspaces (*.strata)"));
+        if (f.isEmpty())
+            return;
+        if (QFileInfo::exists(f)) {
+            QMessageBox::warning(this, tr("New workspace"), tr("%1 already exists. Open it with File › Open workspace, or choose another name.").arg(f));
+            return;
+        }
+        m_context->openWorkspace(f);
+    });
+    connect(makeAction(QStringLiteral("openWorkspace")), &QAction::triggered, this, [this] {
+        const QString f =
+            QFileDialog::getOpenFileName(this, tr("Open workspace"), QString(), tr("Strata workspaces (*.strata *.stratasession);;All files (*)"));
+        if (!f.isEmpty() && !m_context->openWorkspace(f))
+            QMessageBox::warning(this, tr("Open workspace"), tr("The workspace was not opened; the current one stays open.\n\n%1").arg(m_lastStoreError));
+    });
+    connect(makeAction(QStringLiteral("saveWorkspaceCopy")), &QAction::triggered, this, [this] {
+        Workspace *ws = m_context->workspace();
+        if (!ws)
+            return;
+        const QString f = QFileDialog::getSaveFileName(this, tr("Save a copy of the workspace"), QString(), tr("Strata workspaces (*.strata)"));
+        if (!f.isEmpty() && m_context->guardStore([&] { ws->saveCopy(f); }, tr("Saving a copy")))
+            statusBar()->showMessage(tr("Saved a copy of the workspace to %1.").arg(f), 8000);
+    });
+    connect(makeAction(QStringLiteral("saveRun"), QKeySequence::Save), &QAction::triggered, this, [this] {
+        if (m_context->currentRunSaved())
+            statusBar()->showMessage(tr("This run is already saved in the workspace."), 5000);
+        else
+            m_context->saveCurrentRun();
+    });
+    connect(makeAction(QStringLiteral("exportSession")), &QAction::triggered, this, [this] {
+        if (auto *p = qobject_cast<SessionsPanel *>(panel(QStringLiteral("SessionsPanel"))))
+            if (const qint64 s = p->selectedSession() ? p->selectedSession() : m_context->currentSession())
+                p->exportSession(s);
+    });
+    connect(makeAction(QStringLiteral("importSession")), &QAction::triggered, this, [this] {
+        if (auto *p = qobject_cast<SessionsPanel *>(panel(QStringLiteral("SessionsPanel"))))
+            p->importSession();
+    });
+    connect(m_context, &AppContext::storeFailed, this, [this](const QString &e) { m_lastStoreError = e; });
+    connect(m_context, &AppContext::workspaceChanged, this, &MainWindow::updateTitle);
     connect(makeAction(QStringLiteral("quit"), QKeySequence::Quit), &QAction::triggered, this, &QWidget::close);
 
     QAction *undo = m_context->undoStack()->createUndoAction(this);
@@ -156,6 +200,10 @@ void MainWindow::createDocks()
         if (QDockWidget *d = m_docks.value(QString::fromLatin1(id)))
             tabifyDockWidget(attention, d);
     attention->raise();
+    if (QDockWidget *sessions = m_docks.value(QStringLiteral("SessionsPanel"))) {
+        tabifyDockWidget(m_docks.value(QStringLiteral("ModelPanel")), sessions);
+        m_docks.value(QStringLiteral("ModelPanel"))->raise();
+    }
     resizeDocks({m_docks.value(QStringLiteral("ModelPanel")), m_docks.value(QStringLiteral("AttentionPanel"))}, {430, 900}, Qt::Horizontal);
     resizeDocks({m_docks.value(QStringLiteral("AttentionPanel")), m_docks.value(QStringLiteral("NextTokenPanel"))}, {600, 200}, Qt::Vertical);
     resizeDocks({m_docks.value(QStringLiteral("LogPanel"))}, {110}, Qt::Vertical);
@@ -165,6 +213,19 @@ void MainWindow::createMenus()
 {
     m_file = menuBar()->addMenu(QString());
     for (const char *n : {"openFolder", "openGguf", "openDemo", "downloadModel", "unloadModel"})
+        m_file->addAction(m_actions.value(QString::fromLatin1(n)));
+    m_file->addSeparator();
+    for (const char *n : {"newWorkspace", "openWorkspace"})
+        m_file->addAction(m_actions.value(QString::fromLatin1(n)));
+    m_recentWorkspaces = m_file->addMenu(QString());
+    connect(m_recentWorkspaces, &QMenu::aboutToShow, this, [this] {
+        m_recentWorkspaces->clear();
+        for (const QString &f : m_context->recentWorkspaces())
+            m_recentWorkspaces->addAction(f, this, [this, f] { m_context->openWorkspace(f); });
+        if (m_recentWorkspaces->isEmpty())
+            m_recentWorkspaces->addAction(tr("(none yet)"))->setEnabled(false);
+    });
+    for (const char *n : {"saveWorkspaceCopy", "saveRun", "exportSession", "importSession"})
         m_file->addAction(m_actions.value(QString::fromLatin1(n)));
     m_file->addSeparator();
     m_file->addAction(m_actions.value(QStringLiteral("exportFigure")));
@@ -252,9 +313,19 @@ void MainWindow::createStatusBar()
     connect(m_context, &AppContext::runFailed, this, [this](const QString &e) { statusBar()->showMessage(tr("Run failed: %1").arg(e), 15000); });
 }
 
+void MainWindow::updateTitle()
+{
+    const Workspace *ws = m_context->workspace();
+    QString title = tr("Strata — layer-by-layer model workbench");
+    if (ws)
+        title = QStringLiteral("%1 — %2%3").arg(QFileInfo(ws->path()).fileName(), title, ws->isReadOnly() ? tr(" (read-only)") : QString());
+    setWindowTitle(title);
+}
+
 void MainWindow::retranslate()
 {
-    setWindowTitle(tr("Strata — layer-by-layer model workbench"));
+    m_recentWorkspaces->setTitle(tr("&Recent workspaces"));
+    updateTitle();
     m_file->setTitle(tr("&File"));
     m_edit->setTitle(tr("&Edit"));
     m_view->setTitle(tr("&View"));
@@ -269,6 +340,12 @@ void MainWindow::retranslate()
         {QStringLiteral("downloadModel"), tr("Download from the &Hub…")},
         {QStringLiteral("unloadModel"), tr("&Unload model")},
         {QStringLiteral("exportFigure"), tr("&Export attention figure…")},
+        {QStringLiteral("newWorkspace"), tr("&New workspace…")},
+        {QStringLiteral("openWorkspace"), tr("Open &workspace…")},
+        {QStringLiteral("saveWorkspaceCopy"), tr("Save a &copy of the workspace…")},
+        {QStringLiteral("saveRun"), tr("&Save run")},
+        {QStringLiteral("exportSession"), tr("E&xport session…")},
+        {QStringLiteral("importSession"), tr("&Import session…")},
         {QStringLiteral("quit"), tr("&Quit")},
         {QStringLiteral("resetLayout"), tr("&Reset layout")},
         {QStringLiteral("runPrompt"), tr("&Run prompt")},

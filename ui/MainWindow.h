@@ -51,12 +51,15 @@ private:
     void createDocks();
     void createStatusBar();
     void retranslate();
+    void updateTitle();
     QAction *makeAction(const QString &name, const QKeySequence &shortcut = {});
 
     AppContext *m_context;
     QHash<QString, QDockWidget *> m_docks;
     QHash<QString, Panel *> m_panels;
     QHash<QString, QAction *> m_actions;
+    QMenu *m_recentWorkspaces = nullptr;
+    QString m_lastStoreError;
     QMenu *m_file, *m_edit, *m_view, *m_run, *m_help, *m_language, *m_panelsMenu;
     QActionGroup *m_languageGroup;
     QByteArray m_defaultState;

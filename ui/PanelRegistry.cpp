@@ -11,6 +11,7 @@
 #include "panels/ModelPanel.h"
 #include "panels/NextTokenPanel.h"
 #include "panels/PromptPanel.h"
+#include "panels/SessionsPanel.h"
 
 #include <QCoreApplication>
 
@@ -21,6 +22,9 @@ const QList<PanelInfo> &PanelRegistry::panels()
     static const QList<PanelInfo> list = {
         {QStringLiteral("ModelPanel"), QT_TRANSLATE_NOOP("Panels", "Model"), QT_TRANSLATE_NOOP("Panels", "Which model is loaded, and what is it made of?"),
          Qt::LeftDockWidgetArea, [](AppContext *c) -> Panel * { return new ModelPanel(c); }},
+        {QStringLiteral("SessionsPanel"), QT_TRANSLATE_NOOP("Panels", "Sessions"),
+         QT_TRANSLATE_NOOP("Panels", "What did I run before, and what did I note about it?"), Qt::LeftDockWidgetArea,
+         [](AppContext *c) -> Panel * { return new SessionsPanel(c); }},
         {QStringLiteral("PromptPanel"), QT_TRANSLATE_NOOP("Panels", "Prompt"),
          QT_TRANSLATE_NOOP("Panels", "How is my text split into tokens, and what does the model continue?"), Qt::LeftDockWidgetArea,
          [](AppContext *c) -> Panel * { return new PromptPanel(c); }},

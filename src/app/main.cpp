@@ -29,8 +29,11 @@ int main(int argc, char **argv)
     const QCommandLineOption language(QStringLiteral("language"), QStringLiteral("UI language: en or zh_CN."), QStringLiteral("CODE"));
     const QCommandLineOption resetLayout(QStringLiteral("reset-layout"), QStringLiteral("Start with the default panel layout."));
     const QCommandLineOption panel(QStringLiteral("panel"), QStringLiteral("Panel to bring to the front, e.g. HeadAtlasPanel."), QStringLiteral("ID"));
+    const QCommandLineOption workspace(QStringLiteral("workspace"),
+                                       QStringLiteral("Workspace file to open (default: the last one, or the one in the user's data folder)."),
+                                       QStringLiteral("FILE"));
     const QCommandLineOption quitAfter(QStringLiteral("quit-after"), QStringLiteral("Quit after N seconds (smoke tests)."), QStringLiteral("N"));
-    parser.addOptions({model, prompt, language, resetLayout, panel, quitAfter});
+    parser.addOptions({model, prompt, language, resetLayout, panel, workspace, quitAfter});
     parser.process(app);
 
     ComputeRuntime::configureThreads();
@@ -41,6 +44,14 @@ int main(int argc, char **argv)
 
     AppContext context;
     MainWindow window(&context);
+    {
+        // The workspace asked for, else the last one used, else the default; one that cannot be
+        // opened (moved, locked, damaged) says why and the default is used instead.
+        const QStringList recent = context.recentWorkspaces();
+        const QString wanted = parser.isSet(workspace) ? parser.value(workspace) : (recent.isEmpty() ? AppContext::defaultWorkspacePath() : recent.first());
+        if (!context.openWorkspace(wanted) && wanted != AppContext::defaultWorkspacePath())
+            context.openWorkspace(AppContext::defaultWorkspacePath());
+    }
     if (!parser.isSet(resetLayout))
         window.restoreLayout();
     window.show();

@@ -130,6 +130,14 @@
         <source>How much does each layer's attention and MLP write into the residual stream?</source>
         <translation>每一层的注意力和 MLP 向残差流写入了多少？</translation>
     </message>
+    <message>
+        <source>Sessions</source>
+        <translation>会话</translation>
+    </message>
+    <message>
+        <source>What did I run before, and what did I note about it?</source>
+        <translation>我之前运行过什么？对它做过哪些笔记？</translation>
+    </message>
 </context>
 <context>
     <name>QObject</name>
@@ -156,6 +164,10 @@ BLAS：%4
     <message>
         <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf);;CSV data (*.csv);;JSON data (*.json)</source>
         <translation>PNG 图像 (*.png);;SVG 矢量图 (*.svg);;PDF 文档 (*.pdf);;CSV 数据 (*.csv);;JSON 数据 (*.json)</translation>
+    </message>
+    <message>
+        <source>Undo %1</source>
+        <translation>撤销%1</translation>
     </message>
 </context>
 <context>
@@ -234,6 +246,62 @@ BLAS：%4
     <message>
         <source>Induction test: loss %1 → %2 nats from the first to the second copy.</source>
         <translation>归纳测试：损失从第一遍的 %1 降到第二遍的 %2 奈特。</translation>
+    </message>
+    <message>
+        <source>Opened workspace %1 read-only: runs are not saved to it.</source>
+        <translation>已以只读方式打开工作区 %1：运行不会保存到其中。</translation>
+    </message>
+    <message>
+        <source>Workspace: %1</source>
+        <translation>工作区：%1</translation>
+    </message>
+    <message>
+        <source>%1 failed: %2</source>
+        <translation>%1失败：%2</translation>
+    </message>
+    <message>
+        <source>Session of %1</source>
+        <translation>%1 的会话</translation>
+    </message>
+    <message>
+        <source>The run was not saved: the workspace is read-only.</source>
+        <translation>运行未保存：工作区是只读的。</translation>
+    </message>
+    <message>
+        <source>Saving the run</source>
+        <translation>正在保存运行</translation>
+    </message>
+    <message>
+        <source>Saving the run failed: %1</source>
+        <translation>保存运行失败：%1</translation>
+    </message>
+    <message>
+        <source>Saving the run (it stays on screen; File › Save run tries again)</source>
+        <translation>保存运行（它仍显示在屏幕上；“文件 › 保存运行”可重试）</translation>
+    </message>
+    <message>
+        <source>Opening the run</source>
+        <translation>打开运行</translation>
+    </message>
+    <message>
+        <source>The trace of this run was not kept; recomputing it with %1.</source>
+        <translation>此运行的追踪数据未保留；正在用 %1 重新计算。</translation>
+    </message>
+    <message>
+        <source>The trace of this run was not kept and its model (%1) is not loaded: load it, then open the run again to recompute it.</source>
+        <translation>此运行的追踪数据未保留，且其模型（%1）未加载：请先加载该模型，再重新打开此运行以重新计算。</translation>
+    </message>
+    <message>
+        <source>Opening the run failed: %1</source>
+        <translation>打开运行失败：%1</translation>
+    </message>
+    <message>
+        <source>Showing a stored run of %1. Panels that need the model itself (logit lens, next token) wait until it is loaded.</source>
+        <translation>正在显示 %1 的已保存运行。需要模型本身的面板（logit lens、下一个词元）会等到模型加载后再显示。</translation>
+    </message>
+    <message>
+        <source>Keeping the recomputed trace</source>
+        <translation>保存重新计算的追踪数据</translation>
     </message>
 </context>
 <context>
@@ -824,6 +892,86 @@ model's final prediction: '%4' (rank here %5, p=%6)
         <source>Download from the &amp;Hub…</source>
         <translation>从 Hub 下载(&amp;H)…</translation>
     </message>
+    <message>
+        <source>New workspace</source>
+        <translation>新建工作区</translation>
+    </message>
+    <message>
+        <source>Strata workspaces (*.strata)</source>
+        <translation>Strata 工作区 (*.strata)</translation>
+    </message>
+    <message>
+        <source>%1 already exists. Open it with File › Open workspace, or choose another name.</source>
+        <translation>%1 已存在。请用“文件 › 打开工作区”打开它，或选择其他名称。</translation>
+    </message>
+    <message>
+        <source>Open workspace</source>
+        <translation>打开工作区</translation>
+    </message>
+    <message>
+        <source>Strata workspaces (*.strata *.stratasession);;All files (*)</source>
+        <translation>Strata 工作区 (*.strata *.stratasession);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>The workspace was not opened; the current one stays open.
+
+%1</source>
+        <translation>工作区未打开；当前工作区保持打开。
+
+%1</translation>
+    </message>
+    <message>
+        <source>Save a copy of the workspace</source>
+        <translation>保存工作区副本</translation>
+    </message>
+    <message>
+        <source>Saving a copy</source>
+        <translation>保存副本</translation>
+    </message>
+    <message>
+        <source>Saved a copy of the workspace to %1.</source>
+        <translation>已将工作区副本保存到 %1。</translation>
+    </message>
+    <message>
+        <source>This run is already saved in the workspace.</source>
+        <translation>此运行已保存在工作区中。</translation>
+    </message>
+    <message>
+        <source>(none yet)</source>
+        <translation>（暂无）</translation>
+    </message>
+    <message>
+        <source> (read-only)</source>
+        <translation>（只读）</translation>
+    </message>
+    <message>
+        <source>&amp;Recent workspaces</source>
+        <translation>最近的工作区(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;New workspace…</source>
+        <translation>新建工作区(&amp;N)…</translation>
+    </message>
+    <message>
+        <source>Open &amp;workspace…</source>
+        <translation>打开工作区(&amp;W)…</translation>
+    </message>
+    <message>
+        <source>Save a &amp;copy of the workspace…</source>
+        <translation>保存工作区副本(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>&amp;Save run</source>
+        <translation>保存运行(&amp;S)</translation>
+    </message>
+    <message>
+        <source>E&amp;xport session…</source>
+        <translation>导出会话(&amp;X)…</translation>
+    </message>
+    <message>
+        <source>&amp;Import session…</source>
+        <translation>导入会话(&amp;I)…</translation>
+    </message>
 </context>
 <context>
     <name>strata::ModelPanel</name>
@@ -1166,6 +1314,272 @@ bytes %3
     <message>
         <source> of all layers together</source>
         <translation>所有层合计</translation>
+    </message>
+</context>
+<context>
+    <name>strata::SessionTreeModel</name>
+    <message numerus="yes">
+        <source>%n run(s)</source>
+        <translation>
+            <numerusform>%n 次运行</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1
+
+Model: %2
+%3 tokens, %4 ms
+%5</source>
+        <translation>%1
+
+模型：%2
+%3 个词元，%4 毫秒
+%5</translation>
+    </message>
+    <message>
+        <source>Trace kept (%1 MB): opens at once.</source>
+        <translation>已保留追踪数据（%1 MB）：可立即打开。</translation>
+    </message>
+    <message>
+        <source>Trace not kept: recomputed when opened with its model loaded.</source>
+        <translation>未保留追踪数据：在加载其模型后打开时重新计算。</translation>
+    </message>
+    <message>
+        <source>Session / prompt</source>
+        <translation>会话 / 提示词</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>词元数</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>创建时间</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+</context>
+<context>
+    <name>strata::SessionsPanel</name>
+    <message>
+        <source>Workspace (read-only): %1</source>
+        <translation>工作区（只读）：%1</translation>
+    </message>
+    <message>
+        <source>Workspace: %1</source>
+        <translation>工作区：%1</translation>
+    </message>
+    <message>
+        <source>No workspace is open.</source>
+        <translation>没有打开的工作区。</translation>
+    </message>
+    <message>
+        <source>New session</source>
+        <translation>新建会话</translation>
+    </message>
+    <message>
+        <source>Start a new session; new runs are saved into it.</source>
+        <translation>开始一个新会话；新的运行会保存到其中。</translation>
+    </message>
+    <message>
+        <source>Duplicate</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Delete the selected run or session (Del). Edit › Undo brings it back.</source>
+        <translation>删除所选的运行或会话（Del）。“编辑 › 撤销”可恢复。</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Write the selected session to one file to share it.</source>
+        <translation>将所选会话写入一个文件以便分享。</translation>
+    </message>
+    <message>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <source>Add the sessions of a shared file to this workspace (nothing here is replaced).</source>
+        <translation>将分享文件中的会话添加到此工作区（不会替换这里的任何内容）。</translation>
+    </message>
+    <message>
+        <source>Save every run into the current session</source>
+        <translation>将每次运行保存到当前会话</translation>
+    </message>
+    <message>
+        <source>Filter: names, prompts, models, tags</source>
+        <translation>筛选：名称、提示词、模型、标签</translation>
+    </message>
+    <message>
+        <source>Since</source>
+        <translation>起始日期</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>comma, separated</source>
+        <translation>用逗号分隔</translation>
+    </message>
+    <message>
+        <source>Open run</source>
+        <translation>打开运行</translation>
+    </message>
+    <message>
+        <source>Write a note about this run (or the session's description)…</source>
+        <translation>为此运行写一条笔记（或会话的描述）…</translation>
+    </message>
+    <message>
+        <source>Update note</source>
+        <translation>更新笔记</translation>
+    </message>
+    <message>
+        <source>Delete note</source>
+        <translation>删除笔记</translation>
+    </message>
+    <message>
+        <source>All tags</source>
+        <translation>所有标签</translation>
+    </message>
+    <message>
+        <source>All models</source>
+        <translation>所有模型</translation>
+    </message>
+    <message>
+        <source>layer %1</source>
+        <translation>第 %1 层</translation>
+    </message>
+    <message>
+        <source>head %1</source>
+        <translation>第 %1 个头</translation>
+    </message>
+    <message>
+        <source>tokens %1–%2</source>
+        <translation>词元 %1–%2</translation>
+    </message>
+    <message>
+        <source>token %1</source>
+        <translation>词元 %1</translation>
+    </message>
+    <message>
+        <source>whole run</source>
+        <translation>整个运行</translation>
+    </message>
+    <message>
+        <source>Anchor to %1</source>
+        <translation>锚定到 %1</translation>
+    </message>
+    <message>
+        <source>Select a session or a run. Runs are saved here as you make them; double-click one to show it again.</source>
+        <translation>选择一个会话或运行。运行在完成时会自动保存到这里；双击即可再次显示。</translation>
+    </message>
+    <message>
+        <source>Add note</source>
+        <translation>添加笔记</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Run&lt;/b&gt; on %1, %2 tokens — %3</source>
+        <translation>&lt;b&gt;运行&lt;/b&gt;：%1，%2 个词元 — %3</translation>
+    </message>
+    <message numerus="yes">
+        <source>&lt;b&gt;Session&lt;/b&gt; %1 — %n run(s). The text below becomes its description.</source>
+        <translation>
+            <numerusform>&lt;b&gt;会话&lt;/b&gt; %1 — %n 次运行。下方文字将作为它的描述。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Save description</source>
+        <translation>保存描述</translation>
+    </message>
+    <message>
+        <source>Move to session</source>
+        <translation>移动到会话</translation>
+    </message>
+    <message>
+        <source>Delete run</source>
+        <translation>删除运行</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation>重命名</translation>
+    </message>
+    <message>
+        <source>Delete session</source>
+        <translation>删除会话</translation>
+    </message>
+    <message>
+        <source>Session %1</source>
+        <translation>会话 %1</translation>
+    </message>
+    <message>
+        <source>Rename session</source>
+        <translation>重命名会话</translation>
+    </message>
+    <message>
+        <source>%1 (copy)</source>
+        <translation>%1（副本）</translation>
+    </message>
+    <message>
+        <source>Duplicate session</source>
+        <translation>复制会话</translation>
+    </message>
+    <message>
+        <source>Move run</source>
+        <translation>移动运行</translation>
+    </message>
+    <message>
+        <source>Change tags</source>
+        <translation>修改标签</translation>
+    </message>
+    <message>
+        <source>Edit note</source>
+        <translation>编辑笔记</translation>
+    </message>
+    <message>
+        <source>Change description</source>
+        <translation>修改描述</translation>
+    </message>
+    <message>
+        <source>Export session</source>
+        <translation>导出会话</translation>
+    </message>
+    <message>
+        <source>Strata sessions (*.stratasession);;All files (*)</source>
+        <translation>Strata 会话 (*.stratasession);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Exporting the session</source>
+        <translation>导出会话</translation>
+    </message>
+    <message>
+        <source>Exported “%1” to %2.</source>
+        <translation>已将“%1”导出到 %2。</translation>
+    </message>
+    <message>
+        <source>Import a session</source>
+        <translation>导入会话</translation>
+    </message>
+    <message>
+        <source>Strata sessions (*.stratasession *.strata);;All files (*)</source>
+        <translation>Strata 会话 (*.stratasession *.strata);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Import session</source>
+        <translation>导入会话</translation>
     </message>
 </context>
 <context>

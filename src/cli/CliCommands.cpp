@@ -5,6 +5,7 @@
 #include "analysis/InductionProbe.h"
 #include "analysis/LogitLens.h"
 #include "analysis/ResidualAnalysis.h"
+#include "analysis/Probe.h"
 #include "analysis/SyntacticHeads.h"
 #include "hub/HubDownloader.h"
 #include "jobs/JobControl.h"
@@ -615,6 +616,81 @@ int cmdSyntax(QCommandLineParser &p)
     return 0;
 }
 
+int cmdProbe(QCommandLineParser &p)
+{
+    ProbeRunOptions o;
+    o.tasks = requireValue(p, QStringLiteral("task")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    const QString train = requireValue(p, QStringLiteral("train"));
+    const QString dev = requireValue(p, QStringLiteral("dev"));
+    const QString test = p.value(QStringLiteral("test"));
+    o.maxTrain = intValue(p, QStringLiteral("sentences"), 2000, 0);
+    o.maxDev = o.maxEval = o.maxTrain > 0 ? std::max(1, o.maxTrain / 4) : 0;
+    if (p.isSet(QStringLiteral("pool")) && !poolingFromName(p.value(QStringLiteral("pool")), &o.features.pooling))
+        throw Error(QStringLiteral("--pool must be first, last or mean, not '%1'.").arg(p.value(QStringLiteral("pool"))));
+    if (p.isSet(QStringLiteral("site")) && !siteFromName(p.value(QStringLiteral("site")), &o.features.site))
+        throw Error(QStringLiteral("--site must be resid, attn or mlp, not '%1'.").arg(p.value(QStringLiteral("site"))));
+    const QString classifier = p.value(QStringLiteral("classifier"));
+    if (!classifier.isEmpty() && classifier != QLatin1String("logistic") && classifier != QLatin1String("mlp"))
+        throw Error(QStringLiteral("--classifier must be logistic or mlp, not '%1'.").arg(classifier));
+    o.training.mlp = classifier == QLatin1String("mlp");
+    if (p.isSet(QStringLiteral("l2"))) {
+        bool ok = false;
+        o.training.l2 = p.value(QStringLiteral("l2")).toDouble(&ok);
+        if (!ok || o.training.l2 < 0)
+            throw Error(QStringLiteral("--l2 must be a number >= 0, not '%1'.").arg(p.value(QStringLiteral("l2"))));
+    }
+    o.control = !p.isSet(QStringLiteral("no-control"));
+    o.features.cacheDir = p.isSet(QStringLiteral("cache")) ? p.value(QStringLiteral("cache")) : QString();
+    const auto model = loadModel(p);
+    QTextStream err(stderr);
+    JobControl control([&err](double f, const QString &what) {
+        static int last = -1;
+        const int pct = int(f * 100);
+        if (pct / 10 != last / 10) {
+            err << "  " << pct << "% " << what << "\n";
+            err.flush();
+            last = pct;
+        }
+    });
+    const ProbeRun r = Probe::run(*model, train, dev, test, o, &control);
+    for (const QString &problem : r.problems)
+        err << "warning: " << problem << "\n";
+    if (p.isSet(QStringLiteral("json"))) {
+        printJson(r.toJson());
+        return 0;
+    }
+    out() << "model " << r.modelName << ", " << r.site << " vectors (" << r.pooling << " sub-word), " << r.classifier << " probes; evaluated on " << r.evalPath
+          << (r.evalIsDev ? " (the dev file, also used for early stopping)" : "") << "\n"
+          << "features " << QString::number(r.featureSeconds, 'f', 1) << " s" << (r.featuresFromCache ? " (cache)" : "") << ", total "
+          << QString::number(r.totalSeconds, 'f', 1) << " s; " << r.skippedSentences << " sentences longer than the context skipped\n";
+    auto layerLabel = [&r](int point) {
+        if (r.site != QLatin1String("resid"))
+            return QString::number(point);
+        return point == 0 ? QStringLiteral("emb") : QString::number(point - 1);
+    };
+    for (const ProbeTaskResult &t : r.tasks) {
+        out() << "\n"
+              << t.task << ": " << t.classes.size() << " classes, " << t.trainItems << " train / " << t.evalItems << " eval items; majority ("
+              << t.majorityClass << ") " << QString::number(t.majorityAccuracy, 'f', 3) << "\n"
+              << QStringLiteral("%1 %2 %3 %4 %5\n")
+                     .arg(QStringLiteral("layer"), 6)
+                     .arg(QStringLiteral("accuracy"), 9)
+                     .arg(QStringLiteral("macro-F1"), 9)
+                     .arg(QStringLiteral("control"), 8)
+                     .arg(QStringLiteral("selectivity"), 12);
+        for (const ProbeLayerResult &l : t.layers)
+            out() << QStringLiteral("%1 %2 %3 %4 %5\n")
+                         .arg(layerLabel(l.layer), 6)
+                         .arg(l.accuracy, 9, 'f', 3)
+                         .arg(l.macroF1, 9, 'f', 3)
+                         .arg(l.controlAccuracy < 0 ? QStringLiteral("-") : QString::number(l.controlAccuracy, 'f', 3), 8)
+                         .arg(l.controlAccuracy < 0 ? QStringLiteral("-") : QString::number(l.selectivity, 'f', 3), 12);
+        out() << "best layer " << layerLabel(t.bestLayer) << "; expected layer " << QString::number(t.expectedLayer, 'f', 2)
+              << " on the scale of layer points 0.." << r.layerPoints - 1 << (r.site == QLatin1String("resid") ? " (0 = embeddings)" : "") << "\n";
+    }
+    return 0;
+}
+
 // Floating-point operations of one GPT-2 forward pass over T tokens (multiply-adds counted as 2).
 double gpt2Flops(const ModelInfo &i, int T)
 {
@@ -959,6 +1035,25 @@ const std::map<QString, Command> &commands()
               p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
           },
           cmdSyntax}},
+        {QStringLiteral("probe"),
+         {QStringLiteral("Linear probes per layer on CoNLL-U (upos, xpos, deprel, headdist) or labelled sentences"),
+          [](QCommandLineParser &p) {
+              p.addOption(modelOption());
+              p.addOption({QStringLiteral("train"), QStringLiteral("Training data: .conllu, or .csv/.tsv (label, text)"), QStringLiteral("FILE")});
+              p.addOption({QStringLiteral("dev"), QStringLiteral("Development data (early stopping)"), QStringLiteral("FILE")});
+              p.addOption({QStringLiteral("test"), QStringLiteral("Held-out data to report on (default: dev)"), QStringLiteral("FILE")});
+              p.addOption({QStringLiteral("task"), QStringLiteral("Comma-separated: upos, xpos, deprel, headdist, or sentence"), QStringLiteral("LIST")});
+              p.addOption(
+                  {QStringLiteral("sentences"), QStringLiteral("Training sentences to read (default 2000; dev/test a quarter; 0: all)"), QStringLiteral("N")});
+              p.addOption({QStringLiteral("pool"), QStringLiteral("Sub-word pooling: first (default), last, mean"), QStringLiteral("HOW")});
+              p.addOption({QStringLiteral("site"), QStringLiteral("What to probe: resid (default), attn, mlp"), QStringLiteral("SITE")});
+              p.addOption({QStringLiteral("classifier"), QStringLiteral("logistic (default) or mlp"), QStringLiteral("KIND")});
+              p.addOption({QStringLiteral("l2"), QStringLiteral("L2 penalty (default 0.001)"), QStringLiteral("X")});
+              p.addOption({QStringLiteral("no-control"), QStringLiteral("Skip the control task")});
+              p.addOption({QStringLiteral("cache"), QStringLiteral("Keep extracted features in DIR and reuse them"), QStringLiteral("DIR")});
+              p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
+          },
+          cmdProbe}},
         {QStringLiteral("convert"),
          {QStringLiteral("Convert a Llama-architecture GGUF file into a Hugging Face folder"),
           [](QCommandLineParser &p) {

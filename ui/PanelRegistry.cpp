@@ -11,6 +11,7 @@
 #include "panels/ModelPanel.h"
 #include "panels/NextTokenPanel.h"
 #include "panels/PromptPanel.h"
+#include "panels/ProbePanel.h"
 #include "panels/SessionsPanel.h"
 
 #include <QCoreApplication>
@@ -49,6 +50,9 @@ const QList<PanelInfo> &PanelRegistry::panels()
         {QStringLiteral("ContributionsPanel"), QT_TRANSLATE_NOOP("Panels", "Contributions"),
          QT_TRANSLATE_NOOP("Panels", "How much does each layer's attention and MLP write into the residual stream?"), Qt::RightDockWidgetArea,
          [](AppContext *c) -> Panel * { return new ContributionsPanel(c); }},
+        {QStringLiteral("ProbePanel"), QT_TRANSLATE_NOOP("Panels", "Probes"),
+         QT_TRANSLATE_NOOP("Panels", "From which layer can a simple classifier read part of speech, syntax or meaning?"), Qt::RightDockWidgetArea,
+         [](AppContext *c) -> Panel * { return new ProbePanel(c); }},
         {QStringLiteral("NextTokenPanel"), QT_TRANSLATE_NOOP("Panels", "Next token"),
          QT_TRANSLATE_NOOP("Panels", "What does the model predict after the selected token?"), Qt::RightDockWidgetArea,
          [](AppContext *c) -> Panel * { return new NextTokenPanel(c); }},

@@ -138,6 +138,14 @@
         <source>What did I run before, and what did I note about it?</source>
         <translation>我之前运行过什么？对它做过哪些笔记？</translation>
     </message>
+    <message>
+        <source>Probes</source>
+        <translation>探针</translation>
+    </message>
+    <message>
+        <source>From which layer can a simple classifier read part of speech, syntax or meaning?</source>
+        <translation>从哪一层开始，简单的分类器就能读出词性、句法或语义？</translation>
+    </message>
 </context>
 <context>
     <name>QObject</name>
@@ -1184,6 +1192,277 @@ model's final prediction: '%4' (rank here %5, p=%6)
     <message>
         <source>Model-family plugins found at start-up:</source>
         <translation>启动时找到的模型族插件：</translation>
+    </message>
+</context>
+<context>
+    <name>strata::ProbePanel</name>
+    <message>
+        <source>emb</source>
+        <translation>嵌入</translation>
+    </message>
+    <message>
+        <source>Labelled data</source>
+        <translation>标注数据</translation>
+    </message>
+    <message>
+        <source>CoNLL-U or labelled sentences (*.conllu *.csv *.tsv);;All files (*)</source>
+        <translation>CoNLL-U 或带标签的句子 (*.conllu *.csv *.tsv);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Confusion of %1 at layer %2 (rows: gold, columns: predicted)</source>
+        <translation>%1 在第 %2 层的混淆矩阵（行：标准答案，列：预测）</translation>
+    </message>
+    <message>
+        <source>Train</source>
+        <translation>训练集</translation>
+    </message>
+    <message>
+        <source>Dev</source>
+        <translation>开发集</translation>
+    </message>
+    <message>
+        <source>Test</source>
+        <translation>测试集</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>CoNLL-U (e.g. UD English-EWT train) or CSV/TSV of label, sentence</source>
+        <translation>CoNLL-U（例如 UD English-EWT 训练集）或“标签, 句子”的 CSV/TSV</translation>
+    </message>
+    <message>
+        <source>for early stopping</source>
+        <translation>用于早停</translation>
+    </message>
+    <message>
+        <source>held-out data to report on (optional: dev is used)</source>
+        <translation>用于报告结果的留出数据（可选：默认使用开发集）</translation>
+    </message>
+    <message>
+        <source>Tasks</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>UPOS</source>
+        <translation>通用词性 (UPOS)</translation>
+    </message>
+    <message>
+        <source>XPOS</source>
+        <translation>细粒度词性 (XPOS)</translation>
+    </message>
+    <message>
+        <source>Dependency relation</source>
+        <translation>依存关系</translation>
+    </message>
+    <message>
+        <source>Head distance</source>
+        <translation>中心词距离</translation>
+    </message>
+    <message>
+        <source>Sentence label (CSV/TSV)</source>
+        <translation>句子标签 (CSV/TSV)</translation>
+    </message>
+    <message>
+        <source>Sub-words</source>
+        <translation>子词</translation>
+    </message>
+    <message>
+        <source>first</source>
+        <translation>第一个</translation>
+    </message>
+    <message>
+        <source>last</source>
+        <translation>最后一个</translation>
+    </message>
+    <message>
+        <source>mean</source>
+        <translation>平均</translation>
+    </message>
+    <message>
+        <source>Vectors</source>
+        <translation>向量</translation>
+    </message>
+    <message>
+        <source>residual stream</source>
+        <translation>残差流</translation>
+    </message>
+    <message>
+        <source>attention output</source>
+        <translation>注意力输出</translation>
+    </message>
+    <message>
+        <source>MLP output</source>
+        <translation>MLP 输出</translation>
+    </message>
+    <message>
+        <source>Probe</source>
+        <translation>探针</translation>
+    </message>
+    <message>
+        <source>logistic regression</source>
+        <translation>逻辑回归</translation>
+    </message>
+    <message>
+        <source>MLP (one hidden layer)</source>
+        <translation>MLP（一个隐藏层）</translation>
+    </message>
+    <message>
+        <source>Train sentences</source>
+        <translation>训练句数</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Sentences read from the training file; dev and test read a quarter as many.</source>
+        <translation>从训练文件读取的句子数；开发集和测试集读取其四分之一。</translation>
+    </message>
+    <message>
+        <source>Control task</source>
+        <translation>控制任务</translation>
+    </message>
+    <message>
+        <source>Hewitt &amp; Liang: the same probe on random labels fixed per word type; selectivity = accuracy − control accuracy.</source>
+        <translation>Hewitt &amp; Liang：用同样的探针学习按词型固定的随机标签；选择性 = 准确率 − 控制任务准确率。</translation>
+    </message>
+    <message>
+        <source>Run probes</source>
+        <translation>运行探针</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Saved in session</source>
+        <translation>会话中已保存</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Probes ask: from which layer can a simple classifier read part of speech, syntax…? Choose labelled data and run.</source>
+        <translation>探针回答的问题：从哪一层开始，简单的分类器就能读出词性、句法……？选择标注数据后运行。</translation>
+    </message>
+    <message>
+        <source>Layer (emb = embeddings)</source>
+        <translation>层（emb = 嵌入层）</translation>
+    </message>
+    <message>
+        <source>Held-out accuracy</source>
+        <translation>留出集准确率</translation>
+    </message>
+    <message>
+        <source>Load a model first.</source>
+        <translation>请先加载模型。</translation>
+    </message>
+    <message>
+        <source>Choose at least one task, a training file and a dev file.</source>
+        <translation>请至少选择一个任务、一个训练文件和一个开发集文件。</translation>
+    </message>
+    <message>
+        <source>Extracting features and training probes…</source>
+        <translation>正在提取特征并训练探针…</translation>
+    </message>
+    <message>
+        <source>Probing %1</source>
+        <translation>探测 %1</translation>
+    </message>
+    <message>
+        <source>Cancelled; the previous result is still shown.</source>
+        <translation>已取消；仍显示之前的结果。</translation>
+    </message>
+    <message>
+        <source>Probing failed: %1</source>
+        <translation>探测失败：%1</translation>
+    </message>
+    <message>
+        <source>%1 on %2 (%3)</source>
+        <translation>%1，模型 %2（%3）</translation>
+    </message>
+    <message>
+        <source>Saving the probe result</source>
+        <translation>保存探针结果</translation>
+    </message>
+    <message>
+        <source>%1: %2 vectors, %3 sub-word, %4 probes; evaluated on %5%6. Features %7 s%8, total %9 s.</source>
+        <translation>%1：%2 向量，%3 子词，%4 探针；在 %5%6 上评估。特征 %7 秒%8，共 %9 秒。</translation>
+    </message>
+    <message>
+        <source> (the dev file, also used for early stopping)</source>
+        <translation>（开发集文件，同时用于早停）</translation>
+    </message>
+    <message>
+        <source> (from the cache)</source>
+        <translation>（来自缓存）</translation>
+    </message>
+    <message>
+        <source>%1 sentences longer than the model's context were skipped.</source>
+        <translation>跳过了 %1 个超出模型上下文长度的句子。</translation>
+    </message>
+    <message>
+        <source>%1 malformed lines were skipped (first: %2).</source>
+        <translation>跳过了 %1 行格式错误的内容（第一处：%2）。</translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Best layer</source>
+        <translation>最佳层</translation>
+    </message>
+    <message>
+        <source>Expected layer</source>
+        <translation>期望层</translation>
+    </message>
+    <message>
+        <source>Best accuracy</source>
+        <translation>最佳准确率</translation>
+    </message>
+    <message>
+        <source>Majority</source>
+        <translation>多数类基线</translation>
+    </message>
+    <message>
+        <source>Selectivity there</source>
+        <translation>该层的选择性</translation>
+    </message>
+    <message>
+        <source>layer %1</source>
+        <translation>第 %1 层</translation>
+    </message>
+    <message>
+        <source>%1 accuracy</source>
+        <translation>%1 准确率</translation>
+    </message>
+    <message>
+        <source>%1 selectivity</source>
+        <translation>%1 选择性</translation>
+    </message>
+    <message>
+        <source>%1 majority baseline</source>
+        <translation>%1 多数类基线</translation>
+    </message>
+    <message>
+        <source>%1 expected layer %2</source>
+        <translation>%1 期望层 %2</translation>
+    </message>
+    <message>
+        <source>Predicted (layer %1; rows sum to 1)</source>
+        <translation>预测（第 %1 层；每行之和为 1）</translation>
+    </message>
+    <message>
+        <source>Gold</source>
+        <translation>标准答案</translation>
+    </message>
+    <message>
+        <source>Probe accuracy, control accuracy and selectivity per layer (%1)</source>
+        <translation>各层的探针准确率、控制任务准确率和选择性（%1）</translation>
     </message>
 </context>
 <context>

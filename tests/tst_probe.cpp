@@ -69,6 +69,7 @@ private Q_SLOTS:
             const double a = (lo + hi) / 2;
             ProbeTrainOptions o;
             o.l2 = l2;
+            o.float64 = true;
             o.standardize = false;
             o.maxSteps = 200;
             const ProbeClassifier c = Probe::train({1.f, -1.f}, 2, 1, {1, 0}, 2, nullptr, nullptr, o);
@@ -96,6 +97,7 @@ private Q_SLOTS:
         }
         ProbeTrainOptions o;
         o.l2 = 0.05;
+        o.float64 = true;
         o.standardize = false;
         o.maxSteps = 200;
         const ProbeClassifier c = Probe::train(x, n, d, y, C, nullptr, nullptr, o);
@@ -183,6 +185,9 @@ private Q_SLOTS:
         const std::vector<int> m = ProbeData::confusion(gold, pred, 3);
         QCOMPARE(m, (std::vector<int>{1, 1, 0, 0, 2, 0, 1, 0, 0}));
         QVERIFY(std::abs(ProbeData::expectedLayer({0.5, 0.5, 1.0}) - (0 * 0.5 + 1 * 0.5 + 2 * 1.0) / 2.0) < 1e-12);
+        // Gains 0.2 at layer 1, none at 2 (a drop), 0.1 at 3: (1 * 0.2 + 3 * 0.1) / 0.3.
+        QVERIFY(std::abs(ProbeData::gainWeightedLayer({0.5, 0.7, 0.6, 0.7}) - (0.2 + 0.3) / 0.3) < 1e-12);
+        QCOMPARE(ProbeData::gainWeightedLayer({0.5, 0.5}), 0.0);
         QCOMPARE(ProbeData::headDistanceBucket(3, 0), QStringLiteral("root"));
         QCOMPARE(ProbeData::headDistanceBucket(3, 4), QStringLiteral("+1"));
         QCOMPARE(ProbeData::headDistanceBucket(5, 3), QStringLiteral("-2"));

@@ -685,8 +685,9 @@ int cmdProbe(QCommandLineParser &p)
                          .arg(l.macroF1, 9, 'f', 3)
                          .arg(l.controlAccuracy < 0 ? QStringLiteral("-") : QString::number(l.controlAccuracy, 'f', 3), 8)
                          .arg(l.controlAccuracy < 0 ? QStringLiteral("-") : QString::number(l.selectivity, 'f', 3), 12);
-        out() << "best layer " << layerLabel(t.bestLayer) << "; expected layer " << QString::number(t.expectedLayer, 'f', 2)
-              << " on the scale of layer points 0.." << r.layerPoints - 1 << (r.site == QLatin1String("resid") ? " (0 = embeddings)" : "") << "\n";
+        out() << "best layer " << layerLabel(t.bestLayer) << "; expected layer " << QString::number(t.expectedLayer, 'f', 2) << " (accuracy-weighted), "
+              << QString::number(t.gainLayer, 'f', 2) << " (gain-weighted), on layer points 0.." << r.layerPoints - 1
+              << (r.site == QLatin1String("resid") ? " (0 = embeddings)" : "") << "\n";
     }
     return 0;
 }

@@ -369,8 +369,11 @@ void ProbePanel::showResult(const ProbeRun &run)
     m_status->setText(lines.join(QLatin1Char('\n')));
 
     m_table->clear();
-    m_table->setColumnCount(6);
-    m_table->setHorizontalHeaderLabels({tr("Task"), tr("Best layer"), tr("Expected layer"), tr("Best accuracy"), tr("Majority"), tr("Selectivity there")});
+    m_table->setColumnCount(7);
+    m_table->setHorizontalHeaderLabels(
+        {tr("Task"), tr("Best layer"), tr("Expected layer"), tr("Gain-weighted layer"), tr("Best accuracy"), tr("Majority"), tr("Selectivity there")});
+    m_table->horizontalHeaderItem(2)->setToolTip(tr("Mean layer point weighted by accuracy: near the middle whenever the curve is flat."));
+    m_table->horizontalHeaderItem(3)->setToolTip(tr("Mean layer point weighted by each layer's gain over the one before: where the information appears."));
     m_table->setRowCount(int(run.tasks.size()));
     for (int i = 0; i < int(run.tasks.size()); ++i) {
         const ProbeTaskResult &t = run.tasks[size_t(i)];
@@ -378,6 +381,7 @@ void ProbePanel::showResult(const ProbeRun &run)
         const QStringList cells{t.task,
                                 layerLabel(run, t.bestLayer),
                                 QString::number(t.expectedLayer, 'f', 2),
+                                QString::number(t.gainLayer, 'f', 2),
                                 QString::number(b.accuracy, 'f', 3),
                                 QString::number(t.majorityAccuracy, 'f', 3),
                                 b.controlAccuracy < 0 ? QStringLiteral("–") : QString::number(b.selectivity, 'f', 3)};

@@ -18,11 +18,9 @@ namespace strata {
 
 namespace {
 
-// Probes train in float64: the objective is flat near its optimum, and float32 stops L-BFGS about
-// 1e-5 away from it (measured on the hand-solved case in tst_probe).
-at::Tensor toTensor(const std::vector<float> &x, int n, int dim)
+at::Tensor toTensor(const std::vector<float> &x, int n, int dim, at::ScalarType dtype)
 {
-    return torch::from_blob(const_cast<float *>(x.data()), {n, dim}, torch::kFloat32).to(torch::kFloat64);
+    return torch::from_blob(const_cast<float *>(x.data()), {n, dim}, torch::kFloat32).to(dtype);
 }
 
 std::vector<float> toVector(const at::Tensor &t)
@@ -61,16 +59,17 @@ double devAccuracy(const Net &net, const at::Tensor &x, const at::Tensor &y)
 std::vector<int> ProbeClassifier::predict(const std::vector<float> &x, int n) const
 {
     torch::NoGradGuard ng;
-    at::Tensor X = toTensor(x, n, dim);
-    X = (X - toTensor(mean, 1, dim)) * toTensor(scale, 1, dim);
+    const at::ScalarType dtype = float64 ? torch::kFloat64 : torch::kFloat32;
+    at::Tensor X = toTensor(x, n, dim, dtype);
+    X = (X - toTensor(mean, 1, dim, dtype)) * toTensor(scale, 1, dim, dtype);
     Net net;
     if (mlp) {
-        net.w1 = toTensor(w1, dim, hidden);
-        net.b1 = toTensor(b1, 1, hidden).view({hidden});
+        net.w1 = toTensor(w1, dim, hidden, dtype);
+        net.b1 = toTensor(b1, 1, hidden, dtype).view({hidden});
     }
     const int in = mlp ? hidden : dim;
-    net.w = toTensor(weight, in, classes);
-    net.b = toTensor(bias, 1, classes).view({classes});
+    net.w = toTensor(weight, in, classes, dtype);
+    net.b = toTensor(bias, 1, classes, dtype).view({classes});
     const at::Tensor pred = net.forward(X).argmax(1).to(torch::kInt64).contiguous();
     std::vector<int> out(static_cast<size_t>(n));
     for (int i = 0; i < n; ++i)
@@ -84,14 +83,16 @@ ProbeClassifier Probe::train(const std::vector<float> &x, int n, int dim, const 
     if (n <= 0 || dim <= 0 || classes < 1 || x.size() != size_t(n) * size_t(dim) || y.size() != size_t(n))
         throw Error(QStringLiteral("Internal error: probe training data of inconsistent shape."));
     torch::manual_seed(o.seed);
+    const at::ScalarType dtype = o.float64 ? torch::kFloat64 : torch::kFloat32;
     ProbeClassifier c;
+    c.float64 = o.float64;
     c.dim = dim;
     c.classes = classes;
     c.mlp = o.mlp;
     c.hidden = o.mlp ? o.hidden : 0;
 
-    at::Tensor X = toTensor(x, n, dim);
-    at::Tensor mean = torch::zeros({1, dim}, torch::kFloat64), scale = torch::ones({1, dim}, torch::kFloat64);
+    at::Tensor X = toTensor(x, n, dim, dtype);
+    at::Tensor mean = torch::zeros({1, dim}, dtype), scale = torch::ones({1, dim}, dtype);
     if (o.standardize) {
         mean = X.mean(0, true);
         scale = 1.0 / (X.std(0, false, true) + 1e-6);
@@ -104,7 +105,7 @@ ProbeClassifier Probe::train(const std::vector<float> &x, int n, int dim, const 
     at::Tensor DX, DY;
     const bool useDev = devX && devY && !devY->empty();
     if (useDev) {
-        DX = (toTensor(*devX, int(devY->size()), dim) - mean) * scale;
+        DX = (toTensor(*devX, int(devY->size()), dim, dtype) - mean) * scale;
         std::vector<int64_t> d64(devY->begin(), devY->end());
         DY = torch::tensor(d64, torch::kInt64);
     }
@@ -113,12 +114,12 @@ ProbeClassifier Probe::train(const std::vector<float> &x, int n, int dim, const 
     const int in = o.mlp ? o.hidden : dim;
     if (o.mlp) {
         net.w1 = (torch::randn({dim, o.hidden}, torch::kFloat64) * std::sqrt(2.0 / dim)).requires_grad_();
-        net.b1 = torch::zeros({o.hidden}, torch::kFloat64).requires_grad_();
+        net.b1 = torch::zeros({o.hidden}, dtype).requires_grad_();
         net.w = (torch::randn({in, classes}, torch::kFloat64) * std::sqrt(1.0 / in)).requires_grad_();
     } else {
-        net.w = torch::zeros({in, classes}, torch::kFloat64).requires_grad_();
+        net.w = torch::zeros({in, classes}, dtype).requires_grad_();
     }
-    net.b = torch::zeros({classes}, torch::kFloat64).requires_grad_();
+    net.b = torch::zeros({classes}, dtype).requires_grad_();
     auto objective = [&](const at::Tensor &xb, const at::Tensor &yb) { return torch::cross_entropy_loss(net.forward(xb), yb) + net.penalty(o.l2); };
 
     std::vector<at::Tensor> best;
@@ -239,6 +240,7 @@ QJsonObject ProbeRun::toJson() const
                                      {QStringLiteral("majority_accuracy"), t.majorityAccuracy},
                                      {QStringLiteral("best_layer"), t.bestLayer},
                                      {QStringLiteral("expected_layer"), t.expectedLayer},
+                                     {QStringLiteral("gain_layer"), t.gainLayer},
                                      {QStringLiteral("train_items"), t.trainItems},
                                      {QStringLiteral("dev_items"), t.devItems},
                                      {QStringLiteral("eval_items"), t.evalItems},
@@ -293,6 +295,7 @@ ProbeRun ProbeRun::fromJson(const QJsonObject &o)
         tr.majorityAccuracy = t.value(QStringLiteral("majority_accuracy")).toDouble();
         tr.bestLayer = t.value(QStringLiteral("best_layer")).toInt();
         tr.expectedLayer = t.value(QStringLiteral("expected_layer")).toDouble();
+        tr.gainLayer = t.value(QStringLiteral("gain_layer")).toDouble();
         tr.trainItems = t.value(QStringLiteral("train_items")).toInt();
         tr.devItems = t.value(QStringLiteral("dev_items")).toInt();
         tr.evalItems = t.value(QStringLiteral("eval_items")).toInt();
@@ -465,6 +468,7 @@ ProbeRun Probe::run(LoadedModel &model, const QString &trainPath, const QString 
         }
         tr.bestLayer = int(std::max_element(accs.begin(), accs.end()) - accs.begin());
         tr.expectedLayer = ProbeData::expectedLayer(accs);
+        tr.gainLayer = ProbeData::gainWeightedLayer(accs);
         tr.seconds = double(taskTimer.elapsed()) / 1000.0;
         run.tasks.push_back(std::move(tr));
     }

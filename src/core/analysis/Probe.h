@@ -21,6 +21,9 @@ struct ProbeTrainOptions
     int maxSteps = 60; // L-BFGS steps (20 iterations each) or, for the MLP, Adam epochs / 10
     int patience = 4;  // steps without a better dev accuracy before stopping
     bool standardize = true;
+    // float32 is enough for accuracies and twice as fast; float64 reaches the optimum to ~1e-8 where
+    // float32 stops ~1e-5 short (the objective is flat there), which tests of the optimum need.
+    bool float64 = false;
     unsigned seed = 1;
 };
 
@@ -29,6 +32,7 @@ struct ProbeClassifier
 {
     int dim = 0, classes = 0, hidden = 0;
     bool mlp = false;
+    bool float64 = false;
     std::vector<float> mean, scale;  // x' = (x - mean) * scale
     std::vector<float> w1, b1;       // MLP hidden layer [dim, hidden], [hidden]
     std::vector<float> weight, bias; // [in, classes], [classes]
@@ -62,7 +66,8 @@ struct ProbeTaskResult
     double majorityAccuracy = 0;
     std::vector<ProbeLayerResult> layers;
     int bestLayer = 0;
-    double expectedLayer = 0;
+    double expectedLayer = 0; // accuracy-weighted mean layer point
+    double gainLayer = 0;     // gain-weighted mean layer point (ProbeData::gainWeightedLayer)
     int trainItems = 0, devItems = 0, evalItems = 0, unseenEvalLabels = 0;
     double seconds = 0;
 };

@@ -6,6 +6,7 @@
 #include <QFileInfo>
 #include <QSet>
 
+#include <algorithm>
 #include <numeric>
 
 namespace strata::ProbeData {
@@ -235,6 +236,17 @@ double expectedLayer(const std::vector<double> &acc)
     for (size_t l = 0; l < acc.size(); ++l) {
         num += double(l) * acc[l];
         den += acc[l];
+    }
+    return den > 0 ? num / den : 0;
+}
+
+double gainWeightedLayer(const std::vector<double> &acc)
+{
+    double num = 0, den = 0;
+    for (size_t l = 1; l < acc.size(); ++l) {
+        const double gain = std::max(0.0, acc[l] - acc[l - 1]);
+        num += double(l) * gain;
+        den += gain;
     }
     return den > 0 ? num / den : 0;
 }

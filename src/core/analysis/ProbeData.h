@@ -52,6 +52,11 @@ double macroF1(const std::vector<int> &gold, const std::vector<int> &pred, int c
 std::vector<int> confusion(const std::vector<int> &gold, const std::vector<int> &pred, int classes); // [gold][pred]
 // Accuracy-weighted mean layer: sum(l * acc_l) / sum(acc_l).
 double expectedLayer(const std::vector<double> &accuracyPerLayer);
+// Where accuracy is gained: the mean layer weighted by each layer's gain over the one before,
+// max(0, acc_l - acc_{l-1}) for l >= 1 (Tenney et al. 2019's "center of gravity" of differential
+// scores). Flat curves give an accuracy-weighted mean near the middle whatever the data; this one
+// moves to where the information appears. 0 when no layer improves.
+double gainWeightedLayer(const std::vector<double> &accuracyPerLayer);
 
 } // namespace ProbeData
 

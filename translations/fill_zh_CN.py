@@ -474,6 +474,9 @@ GLOSSARY = {
     'Predicted (layer %1; rows sum to 1)': '预测（第 %1 层；每行之和为 1）',
     'Gold': '标准答案',
     'Probe accuracy, control accuracy and selectivity per layer (%1)': '各层的探针准确率、控制任务准确率和选择性（%1）',
+    'Gain-weighted layer': '增益加权层',
+    'Mean layer point weighted by accuracy: near the middle whenever the curve is flat.': '按准确率加权的平均层：曲线平坦时总是接近中间。',
+    "Mean layer point weighted by each layer's gain over the one before: where the information appears.": '按每层相对前一层的准确率增益加权的平均层：信息出现的位置。',
 }
 
 # The same English word can need different Chinese in different places.

@@ -1464,6 +1464,18 @@ model's final prediction: '%4' (rank here %5, p=%6)
         <source>Probe accuracy, control accuracy and selectivity per layer (%1)</source>
         <translation>各层的探针准确率、控制任务准确率和选择性（%1）</translation>
     </message>
+    <message>
+        <source>Gain-weighted layer</source>
+        <translation>增益加权层</translation>
+    </message>
+    <message>
+        <source>Mean layer point weighted by accuracy: near the middle whenever the curve is flat.</source>
+        <translation>按准确率加权的平均层：曲线平坦时总是接近中间。</translation>
+    </message>
+    <message>
+        <source>Mean layer point weighted by each layer's gain over the one before: where the information appears.</source>
+        <translation>按每层相对前一层的准确率增益加权的平均层：信息出现的位置。</translation>
+    </message>
 </context>
 <context>
     <name>strata::PromptPanel</name>

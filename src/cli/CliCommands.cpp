@@ -1,6 +1,7 @@
 #include "CliCommands.h"
 
 #include "RandomGpt2.h"
+#include "analysis/Compare.h"
 #include "analysis/HeadMetrics.h"
 #include "analysis/InductionProbe.h"
 #include "analysis/LogitLens.h"
@@ -616,6 +617,140 @@ int cmdSyntax(QCommandLineParser &p)
     return 0;
 }
 
+// The token an answer string stands for: its first token when it splits into several.
+int64_t answerToken(LoadedModel &m, const QString &text)
+{
+    const auto pieces = m.tokenizer().encode(text, false);
+    if (pieces.empty())
+        throw Error(QStringLiteral("The answer '%1' has no tokens.").arg(text));
+    return pieces.front().id;
+}
+
+int cmdCompare(QCommandLineParser &p)
+{
+    const QString promptA = requireValue(p, QStringLiteral("prompt"));
+    const QString promptB = requireValue(p, QStringLiteral("prompt-b"));
+    const auto modelA = loadModel(p);
+    std::unique_ptr<LoadedModel> ownB;
+    LoadedModel *modelB = modelA.get();
+    if (p.isSet(QStringLiteral("model-b"))) {
+        ownB = PluginHost::instance().load(p.value(QStringLiteral("model-b")));
+        modelB = ownB.get();
+    }
+    const bool oneModel = modelB == modelA.get() || modelB->info().fingerprint == modelA->info().fingerprint;
+    const TracePtr a = modelA->trace(promptA, TraceOptions{});
+    const TracePtr b = modelB->trace(promptB, TraceOptions{});
+    const TokenAlignment al = Compare::align(*a, *b, oneModel);
+    const LayerSimilarity sim = Compare::layerSimilarity(*a, *b, al);
+    const QString metric = p.isSet(QStringLiteral("metric")) ? p.value(QStringLiteral("metric")) : QStringLiteral("previous");
+    std::vector<HeadDifference> heads;
+    if (oneModel)
+        heads = Compare::headDifferences(*a, *b, metric);
+    // Answer tokens: given, or the two runs' own final predictions.
+    auto top = [](const Trace &t, int rank) {
+        const int64_t V = t.logits.dim(1);
+        const int64_t row = t.logits.dim(0) - 1;
+        std::vector<int64_t> order(static_cast<size_t>(V));
+        for (int64_t v = 0; v < V; ++v)
+            order[size_t(v)] = v;
+        std::partial_sort(order.begin(), order.begin() + rank + 1, order.end(),
+                          [&](int64_t x, int64_t y) { return t.logits.floatAt(row * V + x) > t.logits.floatAt(row * V + y); });
+        return order[size_t(rank)];
+    };
+    int64_t ansA = p.isSet(QStringLiteral("answer")) ? answerToken(*modelA, p.value(QStringLiteral("answer"))) : top(*a, 0);
+    int64_t ansB = p.isSet(QStringLiteral("answer-b")) ? answerToken(*modelA, p.value(QStringLiteral("answer-b"))) : top(*b, 0);
+    if (!p.isSet(QStringLiteral("answer-b")) && ansB == ansA)
+        ansB = top(*a, 1);
+    QJsonObject logitDiff;
+    if (oneModel) {
+        const auto da = Compare::logitDifference(*modelA, *a, ansA, ansB), db = Compare::logitDifference(*modelA, *b, ansA, ansB);
+        logitDiff = QJsonObject{{QStringLiteral("answer_a"), modelA->tokenizer().displayString(ansA)},
+                                {QStringLiteral("answer_b"), modelA->tokenizer().displayString(ansB)},
+                                {QStringLiteral("run_a"), QJsonArray::fromVariantList(QVariantList(da.begin(), da.end()))},
+                                {QStringLiteral("run_b"), QJsonArray::fromVariantList(QVariantList(db.begin(), db.end()))}};
+    }
+    auto jsonNumbers = [](const std::vector<double> &v) {
+        QJsonArray arr;
+        for (double x : v)
+            arr.append(std::isnan(x) ? QJsonValue() : QJsonValue(x));
+        return arr;
+    };
+    if (p.isSet(QStringLiteral("json"))) {
+        QJsonArray headArray;
+        for (size_t i = 0; i < heads.size() && i < 20; ++i)
+            headArray.append(QJsonObject{{QStringLiteral("layer"), heads[i].layer},
+                                         {QStringLiteral("head"), heads[i].head},
+                                         {QStringLiteral("a"), heads[i].a},
+                                         {QStringLiteral("b"), heads[i].b}});
+        QJsonObject o{{QStringLiteral("model_a"), modelA->info().name},
+                      {QStringLiteral("model_b"), modelB->info().name},
+                      {QStringLiteral("one_model"), oneModel},
+                      {QStringLiteral("alignment"), Compare::toJson(al, *a, *b)},
+                      {QStringLiteral("depth"), jsonNumbers(sim.depthA)},
+                      {QStringLiteral("position_cosine"), jsonNumbers(sim.positionMean)},
+                      {QStringLiteral("sentence_cosine"), jsonNumbers(sim.sentence)},
+                      {QStringLiteral("cka"), jsonNumbers(sim.cka)},
+                      {QStringLiteral("head_metric"), metric},
+                      {QStringLiteral("head_differences"), headArray},
+                      {QStringLiteral("logit_difference"), logitDiff}};
+        printJson(o);
+        return 0;
+    }
+    out() << "A: " << modelA->info().name << ", " << a->tokenCount() << " tokens\nB: " << modelB->info().name << ", " << b->tokenCount() << " tokens\n"
+          << "alignment: " << al.describe() << "\n";
+    for (size_t i = 0; i < al.pairs.size(); ++i)
+        if (!al.sameToken[i])
+            out() << "  #" << al.pairs[i].first << " '" << a->tokenStrings.value(al.pairs[i].first) << "' -> '" << b->tokenStrings.value(al.pairs[i].second)
+                  << "'\n";
+    if (!oneModel)
+        out() << "two models: layers are matched by relative depth; only CKA over aligned tokens compares their vectors\n";
+    out() << QStringLiteral("\n%1 %2 %3 %4 %5\n")
+                 .arg(QStringLiteral("layer"), 6)
+                 .arg(QStringLiteral("B layer"), 8)
+                 .arg(QStringLiteral("pos cos"), 8)
+                 .arg(QStringLiteral("sent cos"), 9)
+                 .arg(QStringLiteral("CKA"), 7);
+    auto num = [](double x, int w, int prec) {
+        return std::isnan(x) ? QStringLiteral("-").rightJustified(w) : QString::number(x, 'f', prec).rightJustified(w);
+    };
+    for (size_t l = 0; l < sim.depthA.size(); ++l)
+        out() << QStringLiteral("%1 %2 %3 %4 %5\n")
+                     .arg(l == 0 ? QStringLiteral("emb") : QString::number(l - 1), 6)
+                     .arg(sim.layerB[l] == 0 ? QStringLiteral("emb") : QString::number(sim.layerB[l] - 1), 8)
+                     .arg(num(sim.positionMean[l], 8, 3))
+                     .arg(num(sim.sentence[l], 9, 3))
+                     .arg(num(sim.cka[l], 7, 3));
+    if (oneModel) {
+        out() << "\nheads that differ most in '" << metric << "' (A, B):\n";
+        for (size_t i = 0; i < heads.size() && i < 8; ++i)
+            out() << QStringLiteral("  L%1H%2  %3  %4  (%5)\n")
+                         .arg(heads[i].layer)
+                         .arg(heads[i].head)
+                         .arg(heads[i].a, 0, 'f', 3)
+                         .arg(heads[i].b, 0, 'f', 3)
+                         .arg(heads[i].delta(), 0, 'f', 3);
+        out() << "\nlogit('" << logitDiff.value(QStringLiteral("answer_a")).toString() << "') - logit('"
+              << logitDiff.value(QStringLiteral("answer_b")).toString() << "') at the last position, after each block (A, B):\n";
+        const QJsonArray ra = logitDiff.value(QStringLiteral("run_a")).toArray(), rb = logitDiff.value(QStringLiteral("run_b")).toArray();
+        for (int l = 0; l < ra.size(); ++l)
+            out() << QStringLiteral("  %1  %2  %3\n").arg(l, 3).arg(ra[l].toDouble(), 8, 'f', 3).arg(rb[l].toDouble(), 8, 'f', 3);
+    } else {
+        const QList<HeadRole> roles = HeadMetrics::allRoles();
+        for (const auto &[name, t] : {std::make_pair(QStringLiteral("A"), a), std::make_pair(QStringLiteral("B"), b)}) {
+            out() << "\nrole mix of " << name << " by relative depth:\n";
+            const auto mix = Compare::roleMix(*t);
+            for (size_t l = 0; l < mix.size(); ++l) {
+                out() << "  " << QString::number(double(l + 1) / mix.size(), 'f', 2) << ":";
+                for (int r = 0; r < roles.size(); ++r)
+                    if (mix[l][size_t(r)] > 0)
+                        out() << " " << HeadMetrics::roleId(roles[r]) << " " << QString::number(mix[l][size_t(r)], 'f', 2);
+                out() << "\n";
+            }
+        }
+    }
+    return 0;
+}
+
 int cmdProbe(QCommandLineParser &p)
 {
     ProbeRunOptions o;
@@ -1036,6 +1171,21 @@ const std::map<QString, Command> &commands()
               p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
           },
           cmdSyntax}},
+        {QStringLiteral("compare"),
+         {QStringLiteral("Compare two prompts (or one prompt on two models) layer by layer"),
+          [](QCommandLineParser &p) {
+              p.addOption(modelOption());
+              p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt A (e.g. the clean prompt)"), QStringLiteral("TEXT")});
+              p.addOption({QStringLiteral("prompt-b"), QStringLiteral("Prompt B (e.g. the corrupted prompt)"), QStringLiteral("TEXT")});
+              p.addOption({QStringLiteral("model-b"), QStringLiteral("Run B on this model instead"), QStringLiteral("LOC")});
+              p.addOption({QStringLiteral("answer"), QStringLiteral("First answer token for the logit difference (e.g. ' Mary')"), QStringLiteral("TEXT")});
+              p.addOption({QStringLiteral("answer-b"), QStringLiteral("Second answer token (e.g. ' John')"), QStringLiteral("TEXT")});
+              p.addOption({QStringLiteral("metric"),
+                           QStringLiteral("Head score to compare (previous, current, local, sink, duplicate, distance, entropy, stripe)"),
+                           QStringLiteral("NAME")});
+              p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
+          },
+          cmdCompare}},
         {QStringLiteral("probe"),
          {QStringLiteral("Linear probes per layer on CoNLL-U (upos, xpos, deprel, headdist) or labelled sentences"),
           [](QCommandLineParser &p) {

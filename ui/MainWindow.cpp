@@ -41,7 +41,7 @@ namespace strata {
 namespace {
 const Setting<QByteArray> kWindowState{"MainWindow/state", QByteArray()};
 const Setting<QByteArray> kWindowGeometry{"MainWindow/geometry", QByteArray()};
-constexpr int kLayoutVersion = 5; // bump when panels change so old layouts are not half-applied
+constexpr int kLayoutVersion = 6; // bump when panels change so old layouts are not half-applied
 } // namespace
 
 MainWindow::MainWindow(AppContext *context, QWidget *parent) : QMainWindow(parent), m_context(context)
@@ -196,8 +196,8 @@ void MainWindow::createDocks()
     QDockWidget *attention = m_docks.value(QStringLiteral("AttentionPanel"));
     if (m_docks.contains(QStringLiteral("NextTokenPanel")))
         splitDockWidget(attention, m_docks[QStringLiteral("NextTokenPanel")], Qt::Vertical);
-    for (const char *id :
-         {"AttentionOverviewPanel", "HeadAtlasPanel", "LogitLensPanel", "ResidualPcaPanel", "SimilarityPanel", "ContributionsPanel", "ProbePanel"})
+    for (const char *id : {"AttentionOverviewPanel", "HeadAtlasPanel", "LogitLensPanel", "ResidualPcaPanel", "SimilarityPanel", "ContributionsPanel",
+                           "ComparePanel", "ProbePanel"})
         if (QDockWidget *d = m_docks.value(QString::fromLatin1(id)))
             tabifyDockWidget(attention, d);
     attention->raise();

@@ -1,6 +1,7 @@
 #include "PanelRegistry.h"
 
 #include "panels/AttentionOverviewPanel.h"
+#include "panels/ComparePanel.h"
 #include "panels/ContributionsPanel.h"
 #include "panels/ResidualPcaPanel.h"
 #include "panels/SimilarityPanel.h"
@@ -50,6 +51,8 @@ const QList<PanelInfo> &PanelRegistry::panels()
         {QStringLiteral("ContributionsPanel"), QT_TRANSLATE_NOOP("Panels", "Contributions"),
          QT_TRANSLATE_NOOP("Panels", "How much does each layer's attention and MLP write into the residual stream?"), Qt::RightDockWidgetArea,
          [](AppContext *c) -> Panel * { return new ContributionsPanel(c); }},
+        {QStringLiteral("ComparePanel"), QT_TRANSLATE_NOOP("Panels", "Compare"), QT_TRANSLATE_NOOP("Panels", "Where do two prompts, or two models, part ways?"),
+         Qt::RightDockWidgetArea, [](AppContext *c) -> Panel * { return new ComparePanel(c); }},
         {QStringLiteral("ProbePanel"), QT_TRANSLATE_NOOP("Panels", "Probes"),
          QT_TRANSLATE_NOOP("Panels", "From which layer can a simple classifier read part of speech, syntax or meaning?"), Qt::RightDockWidgetArea,
          [](AppContext *c) -> Panel * { return new ProbePanel(c); }},

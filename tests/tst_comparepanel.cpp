@@ -1,0 +1,84 @@
+// Compare mode on a real (tiny) GPT-2: a clean and a corrupted prompt, the three heatmaps following
+// the shared cursor, the layer plots, and a comparison saved in the session and reopened as it was.
+#include "AppContext.h"
+#include "GuiTestMain.h"
+#include "TestUtil.h"
+#include "panels/ComparePanel.h"
+#include "store/Workspace.h"
+
+#include <QSignalSpy>
+
+#include <qcustomplot.h>
+
+using namespace strata;
+
+class TestComparePanel : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+private Q_SLOTS:
+    void cleanAgainstCorrupted()
+    {
+        AppContext ctx;
+        QVERIFY(ctx.openWorkspace(m_dir.filePath(QStringLiteral("compare.strata"))));
+        ComparePanel panel(&ctx);
+        QSignalSpy loaded(&ctx, &AppContext::modelChanged);
+        ctx.loadModel(testutil::gpt2TinyDir());
+        QVERIFY(loaded.wait(20000));
+        QSignalSpy traced(&ctx, &AppContext::traceChanged);
+        ctx.runPrompt(QStringLiteral("When Mary and John went to the store, John gave a drink to"));
+        QVERIFY(traced.wait(20000));
+        QElapsedTimer t;
+        t.start();
+        while (!ctx.currentRunSaved() && t.elapsed() < 20000)
+            QTest::qWait(20);
+        const qint64 runA = ctx.currentRun();
+        QVERIFY(runA);
+
+        // Without prompt B: a message, not a crash.
+        QSignalSpy done(&panel, &ComparePanel::finished);
+        panel.compare();
+        QCOMPARE(done.count(), 1);
+        QCOMPARE(done.first().first().toBool(), false);
+
+        panel.setPromptB(QStringLiteral("When Mary and John went to the store, Mary gave a drink to"));
+        panel.setAnswers(QStringLiteral(" Mary"), QStringLiteral(" John"));
+        done.clear();
+        panel.compare();
+        QVERIFY(done.wait(20000));
+        QCOMPARE(done.first().first().toBool(), true);
+        QVERIFY(panel.hasComparison());
+        QCOMPARE(int(panel.alignment().kind), int(TokenAlignment::Kind::Positional));
+        QCOMPARE(panel.heatmaps()->plottableCount(), 3);
+        QCOMPARE(int(panel.logitDifferenceA().size()), ctx.model()->info().nLayers);
+        // The clean run prefers " Mary" more than the corrupted one does at the last block, or at least differs.
+        QVERIFY(panel.logitDifferenceA().back() != panel.logitDifferenceB().back());
+        const FigureData d = panel.differenceData();
+        QCOMPARE(d.rowLabels.size(), int(panel.alignment().pairs.size()));
+        ctx.setLayerHead(1, 1); // the shared cursor redraws the heatmaps
+        QCOMPARE(panel.heatmaps()->plottableCount(), 3);
+
+        QVERIFY(panel.saveComparison());
+        Workspace *ws = ctx.workspace();
+        const auto cmp = ws->comparisons(ctx.currentSession());
+        QCOMPARE(cmp.size(), 1);
+        QCOMPARE(cmp.first().runA, runA); // A was already saved; only B is added
+        QCOMPARE(ws->runs(ctx.currentSession()).size(), 2);
+        QCOMPARE(cmp.first().settings.value(QStringLiteral("head")).toInt(), 1);
+
+        // Reopen in a fresh panel: same alignment, A becomes the current run again.
+        ctx.runPrompt(QStringLiteral("Something else entirely"));
+        QVERIFY(traced.wait(20000));
+        ComparePanel again(&ctx);
+        again.openComparison(cmp.first().id);
+        QVERIFY(again.hasComparison());
+        QCOMPARE(ctx.trace()->prompt, QStringLiteral("When Mary and John went to the store, John gave a drink to"));
+        QCOMPARE(again.alignment().pairs, panel.alignment().pairs);
+        QCOMPARE(ctx.layer(), 1);
+        QCOMPARE(int(again.logitDifferenceA().size()), ctx.model()->info().nLayers);
+    }
+};
+
+STRATA_GUI_TEST_MAIN(TestComparePanel)
+#include "tst_comparepanel.moc"

@@ -1,0 +1,611 @@
+#include "ComparePanel.h"
+
+#include "AppContext.h"
+#include "PlotStyle.h"
+#include "jobs/JobRunner.h"
+#include "model/PluginHost.h"
+#include "store/TraceCodec.h"
+#include "store/Workspace.h"
+#include "tokenize/Tokenizer.h"
+
+#include <QComboBox>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include <qcustomplot.h>
+
+#include <cmath>
+
+namespace strata {
+
+namespace {
+struct TracePair
+{
+    TracePtr b;
+    std::shared_ptr<LoadedModel> model;
+};
+
+QCPColorGradient divergingGradient()
+{
+    QCPColorGradient g;
+    g.setColorStopAt(0.0, QColor(33, 102, 172));
+    g.setColorStopAt(0.5, QColor(247, 247, 247));
+    g.setColorStopAt(1.0, QColor(178, 24, 43));
+    g.setNanHandling(QCPColorGradient::nhTransparent);
+    return g;
+}
+} // namespace
+
+ComparePanel::ComparePanel(AppContext *context) : Panel(context)
+{
+    auto *v = new QVBoxLayout(this);
+    auto *grid = new QGridLayout;
+    m_aLabel = new QLabel;
+    m_aLabel->setWordWrap(true);
+    grid->addWidget(m_aLabel, 0, 0, 1, 4);
+    m_bLabel = new QLabel;
+    m_promptB = new QLineEdit;
+    m_promptB->setObjectName(QStringLiteral("comparePromptB"));
+    m_compare = new QPushButton;
+    m_compare->setObjectName(QStringLiteral("compareButton"));
+    grid->addWidget(m_bLabel, 1, 0);
+    grid->addWidget(m_promptB, 1, 1, 1, 2);
+    grid->addWidget(m_compare, 1, 3);
+    m_modelBLabel = new QLabel;
+    m_modelB = new QLineEdit;
+    m_modelB->setClearButtonEnabled(true);
+    grid->addWidget(m_modelBLabel, 2, 0);
+    grid->addWidget(m_modelB, 2, 1, 1, 3);
+    m_answersLabel = new QLabel;
+    m_answerA = new QLineEdit;
+    m_answerB = new QLineEdit;
+    auto *answers = new QHBoxLayout;
+    answers->addWidget(m_answerA);
+    answers->addWidget(m_answerB);
+    m_metricLabel = new QLabel;
+    m_metric = new QComboBox;
+    m_metric->addItems(Compare::headMetricNames());
+    answers->addWidget(m_metricLabel);
+    answers->addWidget(m_metric);
+    grid->addWidget(m_answersLabel, 3, 0);
+    grid->addLayout(answers, 3, 1, 1, 3);
+    grid->setColumnStretch(1, 1);
+    v->addLayout(grid);
+    m_status = new QLabel;
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    v->addWidget(m_status);
+
+    auto *split = new QSplitter(Qt::Vertical);
+    m_heatmaps = new QCustomPlot;
+    m_heatmaps->setObjectName(QStringLiteral("compareHeatmaps"));
+    m_heatmaps->setMinimumHeight(240);
+    split->addWidget(m_heatmaps);
+    m_tabs = new QTabWidget;
+    m_layers = new QCustomPlot;
+    m_logits = new QCustomPlot;
+    m_heads = new QTableWidget;
+    m_heads->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_heads->verticalHeader()->hide();
+    m_tabs->addTab(m_layers, QString());
+    m_tabs->addTab(m_logits, QString());
+    m_tabs->addTab(m_heads, QString());
+    split->addWidget(m_tabs);
+    v->addWidget(split, 1);
+
+    auto *bottom = new QHBoxLayout;
+    m_notes = new QPlainTextEdit;
+    m_notes->setMaximumHeight(48);
+    m_save = new QPushButton;
+    m_savedLabel = new QLabel;
+    m_saved = new QComboBox;
+    m_saved->setMinimumContentsLength(20);
+    m_export = new QPushButton;
+    bottom->addWidget(m_notes, 2);
+    bottom->addWidget(m_save);
+    bottom->addWidget(m_savedLabel);
+    bottom->addWidget(m_saved, 1);
+    bottom->addWidget(m_export);
+    v->addLayout(bottom);
+
+    connect(m_compare, &QPushButton::clicked, this, &ComparePanel::compare);
+    connect(m_promptB, &QLineEdit::returnPressed, this, &ComparePanel::compare);
+    connect(m_save, &QPushButton::clicked, this, &ComparePanel::saveComparison);
+    connect(m_export, &QPushButton::clicked, this,
+            [this] { FigureExport::exportInteractively(this, m_heatmaps, differenceData(), QStringLiteral("compare")); });
+    connect(m_metric, &QComboBox::currentIndexChanged, this, &ComparePanel::fillHeads);
+    connect(m_heads, &QTableWidget::cellDoubleClicked, this, [this](int row, int) {
+        if (row >= 0 && size_t(row) < m_headDiffs.size())
+            this->context()->setLayerHead(m_headDiffs[size_t(row)].layer, m_headDiffs[size_t(row)].head);
+    });
+    connect(m_saved, &QComboBox::activated, this, [this](int i) { openComparison(m_saved->itemData(i).toLongLong()); });
+    connect(context, &AppContext::selectionChanged, this, &ComparePanel::drawHeatmaps);
+    connect(context, &AppContext::traceChanged, this, [this] { retranslate(); });
+    connect(context, &AppContext::workspaceContentChanged, this, &ComparePanel::reloadSaved);
+    connect(context, &AppContext::workspaceChanged, this, &ComparePanel::reloadSaved);
+    retranslate();
+    reloadSaved();
+}
+
+void ComparePanel::retranslate()
+{
+    const TracePtr cur = context()->trace();
+    m_aLabel->setText(cur ? tr("<b>A</b> (the current run): %1").arg(cur->prompt.left(160).toHtmlEscaped()) : tr("<b>A</b>: run a prompt first; it is run A."));
+    m_bLabel->setText(tr("B prompt"));
+    m_promptB->setPlaceholderText(tr("e.g. the same sentence with the names swapped"));
+    m_compare->setText(tr("Compare"));
+    m_modelBLabel->setText(tr("B model"));
+    m_modelB->setPlaceholderText(tr("optional: another model (folder, .gguf, Hub id); empty = the loaded one"));
+    m_answersLabel->setText(tr("Answers"));
+    m_answerA->setPlaceholderText(tr("answer 1, e.g. ' Mary'"));
+    m_answerB->setPlaceholderText(tr("answer 2, e.g. ' John'"));
+    m_metricLabel->setText(tr("Head score"));
+    m_tabs->setTabText(0, tr("Similarity by layer"));
+    m_tabs->setTabText(1, tr("Logit difference"));
+    m_tabs->setTabText(2, tr("Heads that differ"));
+    m_notes->setPlaceholderText(tr("Notes on this comparison…"));
+    m_save->setText(tr("Save comparison"));
+    m_savedLabel->setText(tr("Saved"));
+    m_export->setText(tr("Export…"));
+    if (!hasComparison())
+        m_status->setText(tr("Compare the current run with a second prompt (clean vs corrupted) or with another model."));
+    else
+        showComparison();
+}
+
+void ComparePanel::setPromptB(const QString &prompt)
+{
+    m_promptB->setText(prompt);
+}
+void ComparePanel::setModelB(const QString &location)
+{
+    m_modelB->setText(location);
+}
+void ComparePanel::setAnswers(const QString &a, const QString &b)
+{
+    m_answerA->setText(a);
+    m_answerB->setText(b);
+}
+
+bool ComparePanel::oneModel() const
+{
+    return m_a && m_b && m_a->model.fingerprint == m_b->model.fingerprint;
+}
+
+void ComparePanel::compare()
+{
+    const TracePtr a = context()->trace();
+    auto model = context()->model();
+    const QString prompt = m_promptB->text();
+    const QString locB = m_modelB->text().trimmed();
+    if (!a || prompt.trimmed().isEmpty() || (!model && locB.isEmpty())) {
+        m_status->setText(tr("Run a prompt first (it becomes A), then give prompt B."));
+        Q_EMIT finished(false);
+        return;
+    }
+    m_compare->setEnabled(false);
+    m_status->setText(tr("Tracing B…"));
+    context()->jobs()->submit(
+        QStringLiteral("compare"), tr("Tracing prompt B"),
+        [model, prompt, locB](JobControl &c) {
+            std::shared_ptr<LoadedModel> m = locB.isEmpty() ? model : std::shared_ptr<LoadedModel>(PluginHost::instance().load(locB, &c));
+            auto pair = std::make_shared<TracePair>();
+            pair->b = m->trace(prompt, TraceOptions{}, &c);
+            pair->model = m;
+            return QVariant::fromValue(std::static_pointer_cast<void>(pair));
+        },
+        this,
+        [this, a](const JobResult &r) {
+            m_compare->setEnabled(true);
+            if (!r.ok) {
+                m_status->setText(r.cancelled ? tr("Cancelled.") : tr("Could not run B: %1").arg(r.error));
+                Q_EMIT finished(false);
+                return;
+            }
+            auto pair = std::static_pointer_cast<TracePair>(r.value.value<std::shared_ptr<void>>());
+            m_a = a;
+            m_b = pair->b;
+            m_modelBLoaded = pair->model;
+            m_savedRunA = context()->currentRun();
+            m_savedRunB = 0;
+            showComparison();
+            Q_EMIT finished(true);
+        });
+}
+
+void ComparePanel::showComparison()
+{
+    if (!hasComparison())
+        return;
+    const bool one = oneModel();
+    m_alignment = Compare::align(*m_a, *m_b, one);
+    QStringList lines;
+    lines << tr("A: %1 tokens on %2 · B: %3 tokens on %4").arg(m_a->tokenCount()).arg(m_a->model.name).arg(m_b->tokenCount()).arg(m_b->model.name);
+    switch (m_alignment.kind) {
+    case TokenAlignment::Kind::Identical:
+        lines << tr("Same tokens in both runs.");
+        break;
+    case TokenAlignment::Kind::Positional: {
+        QStringList changed;
+        for (size_t i = 0; i < m_alignment.pairs.size(); ++i)
+            if (!m_alignment.sameToken[i])
+                changed << QStringLiteral("#%1 %2 → %3")
+                               .arg(m_alignment.pairs[i].first)
+                               .arg(m_a->tokenStrings.value(m_alignment.pairs[i].first), m_b->tokenStrings.value(m_alignment.pairs[i].second));
+        lines << tr("Same length, aligned by position; differing tokens: %1").arg(changed.join(QStringLiteral(", ")));
+        break;
+    }
+    case TokenAlignment::Kind::Sequence: {
+        QStringList onlyA, onlyB;
+        for (int i : m_alignment.onlyA)
+            onlyA << m_a->tokenStrings.value(i);
+        for (int j : m_alignment.onlyB)
+            onlyB << m_b->tokenStrings.value(j);
+        lines << tr("Different lengths: %1 tokens aligned by their longest common subsequence; only in A: %2; only in B: %3")
+                     .arg(m_alignment.pairs.size())
+                     .arg(onlyA.isEmpty() ? tr("none") : onlyA.join(QLatin1Char(' ')), onlyB.isEmpty() ? tr("none") : onlyB.join(QLatin1Char(' ')));
+        break;
+    }
+    }
+    if (!one)
+        lines << tr(
+            "Two models: layers are matched by relative depth; vectors are compared by CKA over aligned tokens, heads by their role mix, not one by one.");
+    try {
+        m_similarity = Compare::layerSimilarity(*m_a, *m_b, m_alignment);
+    } catch (const Error &e) {
+        m_similarity.reset();
+        lines << e.message();
+    }
+    m_logitA.clear();
+    m_logitB.clear();
+    auto model = m_modelBLoaded ? m_modelBLoaded : context()->model();
+    if (one && model && model->info().fingerprint == m_a->model.fingerprint) {
+        try {
+            auto answer = [&](const QString &text, int fallbackRank) -> int64_t {
+                if (!text.isEmpty()) {
+                    const auto p = model->tokenizer().encode(text, false);
+                    if (!p.empty())
+                        return p.front().id;
+                }
+                const int64_t V = m_a->logits.dim(1), row = m_a->logits.dim(0) - 1;
+                std::vector<int64_t> order(static_cast<size_t>(V));
+                for (int64_t i = 0; i < V; ++i)
+                    order[size_t(i)] = i;
+                std::partial_sort(order.begin(), order.begin() + fallbackRank + 1, order.end(),
+                                  [&](int64_t x, int64_t y) { return m_a->logits.floatAt(row * V + x) > m_a->logits.floatAt(row * V + y); });
+                return order[size_t(fallbackRank)];
+            };
+            const int64_t t1 = answer(m_answerA->text(), 0), t2 = answer(m_answerB->text(), 1);
+            m_logitA = Compare::logitDifference(*model, *m_a, t1, t2);
+            m_logitB = Compare::logitDifference(*model, *m_b, t1, t2);
+            lines << tr("Logit difference: logit(%1) − logit(%2) at the last position.")
+                         .arg(model->tokenizer().displayString(t1), model->tokenizer().displayString(t2));
+        } catch (const Error &e) {
+            lines << e.message();
+        }
+    } else if (one) {
+        lines << tr("Load the runs' model to see the logit difference through the layers.");
+    }
+    m_status->setText(lines.join(QLatin1Char('\n')));
+    drawHeatmaps();
+    drawLayerPlots();
+    fillHeads();
+}
+
+void ComparePanel::drawHeatmaps()
+{
+    m_heatmaps->clearPlottables();
+    m_heatmaps->plotLayout()->clear();
+    if (!hasComparison() || m_alignment.pairs.empty()) {
+        m_heatmaps->replot(QCustomPlot::rpQueuedReplot);
+        return;
+    }
+    const int layer = context()->layer(), head = context()->head();
+    const int M = int(m_alignment.pairs.size());
+    std::vector<double> A, B, D;
+    try {
+        A = Compare::alignedAttention(*m_a, m_alignment, false, layer, std::min(head, m_a->model.nHeads - 1));
+        const int layerB = oneModel() ? layer : int(std::lround(double(layer) / std::max(1, m_a->model.nLayers - 1) * std::max(0, m_b->model.nLayers - 1)));
+        B = Compare::alignedAttention(*m_b, m_alignment, true, layerB, std::min(head, m_b->model.nHeads - 1));
+    } catch (const Error &) {
+        m_heatmaps->replot(QCustomPlot::rpQueuedReplot);
+        return;
+    }
+    D.resize(A.size());
+    double maxAbs = 1e-6;
+    for (size_t i = 0; i < A.size(); ++i) {
+        D[i] = A[i] - B[i];
+        if (!std::isnan(D[i]))
+            maxAbs = std::max(maxAbs, std::abs(D[i]));
+    }
+    auto labels = QSharedPointer<QCPAxisTickerText>::create(), labelsY = QSharedPointer<QCPAxisTickerText>::create();
+    for (int i = 0; i < M; ++i) {
+        const auto [ia, ib] = m_alignment.pairs[size_t(i)];
+        const QString la = m_a->tokenStrings.value(ia), lb = m_b->tokenStrings.value(ib);
+        const QString text = m_alignment.sameToken[size_t(i)] ? la : la + QStringLiteral("→") + lb;
+        labels->addTick(i, text);
+        labelsY->addTick(M - 1 - i, text);
+    }
+    const QStringList titles{tr("A  (layer %1, head %2)").arg(layer).arg(head), tr("B"), tr("A − B")};
+    const std::vector<double> *data[3] = {&A, &B, &D};
+    auto *title = new QCPTextElement(m_heatmaps, tr("Attention over aligned tokens; → marks a token that differs"), QFont(font().family(), 9));
+    m_heatmaps->plotLayout()->addElement(0, 0, title);
+    auto *row = new QCPLayoutGrid;
+    m_heatmaps->plotLayout()->addElement(1, 0, row);
+    for (int p = 0; p < 3; ++p) {
+        auto *rect = new QCPAxisRect(m_heatmaps);
+        row->addElement(0, p, rect);
+        auto *map = new QCPColorMap(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+        map->data()->setSize(M, M);
+        map->data()->setRange(QCPRange(0, M - 1), QCPRange(0, M - 1));
+        for (int q = 0; q < M; ++q)
+            for (int k = 0; k < M; ++k)
+                map->data()->setCell(k, M - 1 - q, (*data[p])[size_t(q * M + k)]);
+        map->setInterpolate(false);
+        if (p < 2) {
+            map->setGradient(PlotStyle::sequentialGradient());
+            map->setDataRange(QCPRange(0, 1));
+        } else {
+            map->setGradient(divergingGradient());
+            map->setDataRange(QCPRange(-maxAbs, maxAbs));
+        }
+        map->setName(titles[p]);
+        QCPAxis *x = rect->axis(QCPAxis::atBottom), *y = rect->axis(QCPAxis::atLeft);
+        x->setTicker(labels);
+        y->setTicker(p == 0 ? labelsY : QSharedPointer<QCPAxisTickerText>::create());
+        x->setTickLabelRotation(70);
+        const QFont small(font().family(), M > 30 ? 6 : 7);
+        x->setTickLabelFont(small);
+        y->setTickLabelFont(small);
+        x->setRange(-0.5, M - 0.5);
+        y->setRange(-0.5, M - 0.5);
+        x->setLabel(titles[p]);
+        auto *scale = new QCPColorScale(m_heatmaps);
+        scale->setType(QCPAxis::atBottom);
+        scale->setBarWidth(6);
+        map->setColorScale(scale);
+        row->addElement(1, p, scale);
+    }
+    m_heatmaps->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void ComparePanel::drawLayerPlots()
+{
+    m_layers->clearPlottables();
+    m_logits->clearPlottables();
+    if (m_similarity) {
+        const LayerSimilarity &s = *m_similarity;
+        QVector<double> x;
+        QVector<QString> ticks;
+        for (size_t l = 0; l < s.depthA.size(); ++l) {
+            x << double(l);
+            ticks << (l == 0 ? tr("emb") : QString::number(l - 1));
+        }
+        auto t = QSharedPointer<QCPAxisTickerText>::create();
+        t->addTicks(x, ticks);
+        m_layers->xAxis->setTicker(t);
+        auto add = [&](const std::vector<double> &y, const QString &name, const QColor &c, Qt::PenStyle style) {
+            if (std::all_of(y.begin(), y.end(), [](double v) { return std::isnan(v); }))
+                return;
+            QCPGraph *g = m_layers->addGraph();
+            g->setData(x, QVector<double>(y.begin(), y.end()));
+            g->setName(name);
+            g->setPen(QPen(c, 2, style));
+            g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 6));
+        };
+        add(s.positionMean, tr("mean cosine over aligned positions"), QColor(0, 114, 178), Qt::SolidLine);
+        add(s.sentence, tr("cosine of sentence vectors (mean-pooled)"), QColor(213, 94, 0), Qt::SolidLine);
+        add(s.cka, tr("linear CKA over aligned tokens"), QColor(0, 158, 115), Qt::DashLine);
+        m_layers->xAxis->setLabel(oneModel() ? tr("Layer") : tr("Layer of A (B at the same relative depth)"));
+        m_layers->yAxis->setLabel(tr("Similarity of A and B"));
+        m_layers->rescaleAxes();
+        m_layers->xAxis->setRange(-0.3, double(s.depthA.size()) - 0.7);
+        m_layers->yAxis->setRange(std::min(0.0, m_layers->yAxis->range().lower), 1.02);
+        m_layers->legend->setVisible(true);
+        m_layers->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignLeft);
+    }
+    m_layers->replot(QCustomPlot::rpQueuedReplot);
+    if (!m_logitA.empty()) {
+        QVector<double> x;
+        for (size_t l = 0; l < m_logitA.size(); ++l)
+            x << double(l);
+        QCPGraph *ga = m_logits->addGraph();
+        ga->setData(x, QVector<double>(m_logitA.begin(), m_logitA.end()));
+        ga->setName(tr("A"));
+        ga->setPen(QPen(QColor(0, 114, 178), 2));
+        ga->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 6));
+        QCPGraph *gb = m_logits->addGraph();
+        gb->setData(x, QVector<double>(m_logitB.begin(), m_logitB.end()));
+        gb->setName(tr("B"));
+        gb->setPen(QPen(QColor(213, 94, 0), 2));
+        gb->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 6));
+        m_logits->xAxis->setLabel(tr("After block"));
+        m_logits->yAxis->setLabel(tr("Logit difference (answer 1 − answer 2)"));
+        m_logits->rescaleAxes();
+        m_logits->xAxis->setRange(-0.3, double(m_logitA.size()) - 0.7);
+        m_logits->legend->setVisible(true);
+    }
+    m_logits->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void ComparePanel::fillHeads()
+{
+    m_heads->clear();
+    m_heads->setRowCount(0);
+    m_headDiffs.clear();
+    if (!hasComparison())
+        return;
+    if (!oneModel()) {
+        // Role mix by relative depth, side by side.
+        const QList<HeadRole> roles = HeadMetrics::allRoles();
+        m_heads->setColumnCount(3);
+        m_heads->setHorizontalHeaderLabels({tr("Relative depth"), tr("A: roles"), tr("B: roles")});
+        const auto ma = Compare::roleMix(*m_a), mb = Compare::roleMix(*m_b);
+        auto describe = [&roles](const std::vector<double> &mix) {
+            QStringList parts;
+            for (int r = 0; r < roles.size(); ++r)
+                if (mix[size_t(r)] > 0)
+                    parts << QStringLiteral("%1 %2%").arg(HeadMetrics::roleName(roles[r])).arg(std::lround(100 * mix[size_t(r)]));
+            return parts.join(QStringLiteral(", "));
+        };
+        m_heads->setRowCount(int(ma.size()));
+        for (size_t l = 0; l < ma.size(); ++l) {
+            const double depth = ma.size() > 1 ? double(l) / double(ma.size() - 1) : 0;
+            const size_t lb = size_t(std::lround(depth * double(std::max<size_t>(1, mb.size()) - 1)));
+            m_heads->setItem(int(l), 0, new QTableWidgetItem(QString::number(depth, 'f', 2)));
+            m_heads->setItem(int(l), 1, new QTableWidgetItem(describe(ma[l])));
+            m_heads->setItem(int(l), 2, new QTableWidgetItem(lb < mb.size() ? describe(mb[lb]) : QString()));
+        }
+        m_heads->resizeColumnsToContents();
+        return;
+    }
+    const auto diffs = Compare::headDifferences(*m_a, *m_b, m_metric->currentText());
+    m_heads->setColumnCount(4);
+    m_heads->setHorizontalHeaderLabels({tr("Head"), tr("A"), tr("B"), tr("A − B")});
+    const int rows = int(std::min<size_t>(diffs.size(), 24));
+    m_heads->setRowCount(rows);
+    for (int i = 0; i < rows; ++i) {
+        const HeadDifference &h = diffs[size_t(i)];
+        m_heads->setItem(i, 0, new QTableWidgetItem(QStringLiteral("L%1H%2").arg(h.layer).arg(h.head)));
+        m_heads->setItem(i, 1, new QTableWidgetItem(QString::number(h.a, 'f', 3)));
+        m_heads->setItem(i, 2, new QTableWidgetItem(QString::number(h.b, 'f', 3)));
+        m_heads->setItem(i, 3, new QTableWidgetItem(QString::number(h.delta(), 'f', 3)));
+    }
+    m_heads->resizeColumnsToContents();
+    m_headDiffs = diffs;
+}
+
+FigureData ComparePanel::differenceData() const
+{
+    FigureData d;
+    if (!hasComparison())
+        return d;
+    const int layer = context()->layer(), head = context()->head();
+    d.title = tr("Attention A − B, layer %1, head %2 (rows: query, columns: key)").arg(layer).arg(head);
+    try {
+        const std::vector<double> diff = Compare::attentionDifference(*m_a, *m_b, m_alignment, layer, head);
+        const int M = int(m_alignment.pairs.size());
+        for (int i = 0; i < M; ++i) {
+            const QString l = m_a->tokenStrings.value(m_alignment.pairs[size_t(i)].first);
+            d.rowLabels << l;
+            d.columnLabels << l;
+            d.values.emplace_back(diff.begin() + i * M, diff.begin() + (i + 1) * M);
+        }
+    } catch (const Error &) {
+    }
+    return d;
+}
+
+bool ComparePanel::saveComparison()
+{
+    Workspace *ws = context()->workspace();
+    if (!hasComparison() || !ws || ws->isReadOnly()) {
+        m_status->setText(tr("Nothing to save, or the workspace is read-only."));
+        return false;
+    }
+    const qint64 session = context()->ensureSession();
+    auto runFor = [session](const Trace &t) {
+        RunRecord r;
+        r.sessionId = session;
+        r.modelLocation = t.model.location;
+        r.modelName = t.model.name;
+        r.modelFamily = t.model.family;
+        r.fingerprint = t.model.fingerprint;
+        r.prompt = t.prompt;
+        r.tokenCount = t.tokenCount();
+        r.durationMs = t.milliseconds;
+        r.tags = QStringList{QStringLiteral("compare")};
+        return r;
+    };
+    bool ok = context()->guardStore(
+        [&] {
+            ws->transaction([&] {
+                if (!m_savedRunA)
+                    m_savedRunA = ws->addRun(runFor(*m_a), TraceCodec::encode(*m_a));
+                if (!m_savedRunB)
+                    m_savedRunB = ws->addRun(runFor(*m_b), TraceCodec::encode(*m_b));
+                ComparisonRecord c;
+                c.sessionId = session;
+                c.runA = m_savedRunA;
+                c.runB = m_savedRunB;
+                c.name = QStringLiteral("%1 | %2").arg(m_a->prompt.left(40), m_b->prompt.left(40));
+                c.notes = m_notes->toPlainText();
+                c.settings = QJsonObject{{QStringLiteral("answer_a"), m_answerA->text()},     {QStringLiteral("answer_b"), m_answerB->text()},
+                                         {QStringLiteral("metric"), m_metric->currentText()}, {QStringLiteral("model_b"), m_modelB->text()},
+                                         {QStringLiteral("layer"), context()->layer()},       {QStringLiteral("head"), context()->head()}};
+                ws->addComparison(c);
+            });
+        },
+        tr("Saving the comparison"));
+    if (ok)
+        m_status->setText(m_status->text() + QLatin1Char('\n') + tr("Saved in the session."));
+    return ok;
+}
+
+void ComparePanel::openComparison(qint64 id)
+{
+    Workspace *ws = context()->workspace();
+    if (!ws)
+        return;
+    ComparisonRecord rec;
+    TracePtr a, b;
+    const bool ok = context()->guardStore(
+        [&] {
+            for (const ComparisonRecord &c : ws->comparisons(context()->currentSession()))
+                if (c.id == id)
+                    rec = c;
+            if (!rec.id)
+                throw Error(tr("That comparison is no longer in this session."));
+            a = ws->loadTrace(rec.runA);
+            b = ws->loadTrace(rec.runB);
+            if (!a || !b)
+                throw Error(tr("A trace of this comparison was not kept (size budget); open its runs from the session browser to recompute them."));
+        },
+        tr("Opening the comparison"));
+    if (!ok)
+        return;
+    m_a = a;
+    m_b = b;
+    m_savedRunA = rec.runA;
+    m_savedRunB = rec.runB;
+    m_modelBLoaded.reset();
+    m_notes->setPlainText(rec.notes);
+    m_promptB->setText(b->prompt);
+    m_answerA->setText(rec.settings.value(QStringLiteral("answer_a")).toString());
+    m_answerB->setText(rec.settings.value(QStringLiteral("answer_b")).toString());
+    m_modelB->setText(rec.settings.value(QStringLiteral("model_b")).toString());
+    const int mi = m_metric->findText(rec.settings.value(QStringLiteral("metric")).toString());
+    if (mi >= 0)
+        m_metric->setCurrentIndex(mi);
+    context()->setTrace(a); // A is shown in every other panel, as when it was saved
+    context()->setLayerHead(rec.settings.value(QStringLiteral("layer")).toInt(), rec.settings.value(QStringLiteral("head")).toInt());
+    showComparison();
+}
+
+void ComparePanel::reloadSaved()
+{
+    m_saved->clear();
+    Workspace *ws = context()->workspace();
+    if (!ws || !context()->currentSession()) {
+        m_saved->setEnabled(false);
+        return;
+    }
+    try {
+        for (const ComparisonRecord &c : ws->comparisons(context()->currentSession()))
+            m_saved->addItem(c.name, c.id);
+    } catch (const StoreError &) {
+    }
+    m_saved->setEnabled(m_saved->count() > 0);
+    m_saved->setCurrentIndex(-1);
+}
+
+} // namespace strata

@@ -1,0 +1,77 @@
+#pragma once
+
+#include "FigureExport.h"
+#include "Panel.h"
+#include "analysis/Compare.h"
+
+#include <memory>
+#include <optional>
+
+class QComboBox;
+class QCustomPlot;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QTableWidget;
+class QTabWidget;
+
+namespace strata {
+
+class LoadedModel;
+
+// Compare mode: the current run (A) against a second prompt, or the same prompt on a second model
+// (B). For the shared cursor (layer, head): A's, B's and the difference heatmap over aligned tokens,
+// with the alignment spelled out when lengths differ; per layer the similarity of the two runs
+// (cosine per aligned position and of sentence vectors for one model, CKA across models); the logit
+// difference of two answer tokens after every block; the heads whose scores differ most. A comparison
+// is saved in the session with its notes and reopens as it was.
+class ComparePanel : public Panel
+{
+    Q_OBJECT
+public:
+    explicit ComparePanel(AppContext *context);
+    void retranslate() override;
+
+    void setPromptB(const QString &prompt);
+    void setModelB(const QString &location);
+    void setAnswers(const QString &a, const QString &b);
+    void compare();        // traces B on the worker, then shows the comparison; finished() follows
+    bool saveComparison(); // both runs and the comparison, in the current session
+    void openComparison(qint64 comparisonId);
+    bool hasComparison() const { return m_a && m_b; }
+    const TokenAlignment &alignment() const { return m_alignment; }
+    QCustomPlot *heatmaps() const { return m_heatmaps; }
+    FigureData differenceData() const;
+    std::vector<double> logitDifferenceA() const { return m_logitA; }
+    std::vector<double> logitDifferenceB() const { return m_logitB; }
+
+Q_SIGNALS:
+    void finished(bool ok);
+
+private:
+    void showComparison();
+    void drawHeatmaps();
+    void drawLayerPlots();
+    void fillHeads();
+    void reloadSaved();
+    bool oneModel() const;
+
+    QLabel *m_aLabel, *m_bLabel, *m_modelBLabel, *m_answersLabel, *m_metricLabel, *m_savedLabel, *m_status;
+    QLineEdit *m_promptB, *m_modelB, *m_answerA, *m_answerB;
+    QComboBox *m_metric, *m_saved;
+    QPushButton *m_compare, *m_save, *m_export;
+    QPlainTextEdit *m_notes;
+    QCustomPlot *m_heatmaps, *m_layers, *m_logits;
+    QTableWidget *m_heads;
+    QTabWidget *m_tabs;
+    TracePtr m_a, m_b;
+    std::shared_ptr<LoadedModel> m_modelBLoaded;
+    TokenAlignment m_alignment;
+    std::optional<LayerSimilarity> m_similarity;
+    std::vector<double> m_logitA, m_logitB;
+    std::vector<HeadDifference> m_headDiffs;
+    qint64 m_savedRunA = 0, m_savedRunB = 0;
+};
+
+} // namespace strata

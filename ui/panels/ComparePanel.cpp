@@ -88,7 +88,7 @@ ComparePanel::ComparePanel(AppContext *context) : Panel(context)
     auto *split = new QSplitter(Qt::Vertical);
     m_heatmaps = new QCustomPlot;
     m_heatmaps->setObjectName(QStringLiteral("compareHeatmaps"));
-    m_heatmaps->setMinimumHeight(240);
+    m_heatmaps->setMinimumHeight(320);
     split->addWidget(m_heatmaps);
     m_tabs = new QTabWidget;
     m_layers = new QCustomPlot;
@@ -96,6 +96,14 @@ ComparePanel::ComparePanel(AppContext *context) : Panel(context)
     m_heads = new QTableWidget;
     m_heads->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_heads->verticalHeader()->hide();
+    for (QCustomPlot *plot : {m_layers, m_logits}) {
+        // Legend in a row of its own under the plot, so that it never covers the curves.
+        plot->legend->setVisible(true);
+        plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
+        plot->plotLayout()->addElement(1, 0, plot->legend);
+        plot->plotLayout()->setRowStretchFactor(1, 0.001);
+        plot->legend->setFont(QFont(font().family(), 8));
+    }
     m_tabs->addTab(m_layers, QString());
     m_tabs->addTab(m_logits, QString());
     m_tabs->addTab(m_heads, QString());
@@ -351,13 +359,6 @@ void ComparePanel::drawHeatmaps()
             for (int k = 0; k < M; ++k)
                 map->data()->setCell(k, M - 1 - q, (*data[p])[size_t(q * M + k)]);
         map->setInterpolate(false);
-        if (p < 2) {
-            map->setGradient(PlotStyle::sequentialGradient());
-            map->setDataRange(QCPRange(0, 1));
-        } else {
-            map->setGradient(divergingGradient());
-            map->setDataRange(QCPRange(-maxAbs, maxAbs));
-        }
         map->setName(titles[p]);
         QCPAxis *x = rect->axis(QCPAxis::atBottom), *y = rect->axis(QCPAxis::atLeft);
         x->setTicker(labels);
@@ -372,8 +373,16 @@ void ComparePanel::drawHeatmaps()
         auto *scale = new QCPColorScale(m_heatmaps);
         scale->setType(QCPAxis::atBottom);
         scale->setBarWidth(6);
-        map->setColorScale(scale);
         row->addElement(1, p, scale);
+        map->setColorScale(scale); // the scale decides gradient and range from here on
+        if (p < 2) {
+            scale->setGradient(PlotStyle::sequentialGradient());
+            scale->setDataRange(QCPRange(0, 1));
+        } else {
+            scale->setGradient(divergingGradient());
+            scale->setDataRange(QCPRange(-maxAbs, maxAbs));
+        }
+        scale->axis()->setTickLabelFont(QFont(font().family(), 7));
     }
     m_heatmaps->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -409,9 +418,10 @@ void ComparePanel::drawLayerPlots()
         m_layers->yAxis->setLabel(tr("Similarity of A and B"));
         m_layers->rescaleAxes();
         m_layers->xAxis->setRange(-0.3, double(s.depthA.size()) - 0.7);
-        m_layers->yAxis->setRange(std::min(0.0, m_layers->yAxis->range().lower), 1.02);
-        m_layers->legend->setVisible(true);
-        m_layers->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignLeft);
+        // Fitted to the values (similarities of related prompts sit close to 1), never above 1.
+        const QCPRange r = m_layers->yAxis->range();
+        const double pad = std::max(0.01, 0.1 * r.size());
+        m_layers->yAxis->setRange(r.lower - pad, std::min(1.0 + pad / 4, r.upper + pad));
     }
     m_layers->replot(QCustomPlot::rpQueuedReplot);
     if (!m_logitA.empty()) {
@@ -432,7 +442,6 @@ void ComparePanel::drawLayerPlots()
         m_logits->yAxis->setLabel(tr("Logit difference (answer 1 − answer 2)"));
         m_logits->rescaleAxes();
         m_logits->xAxis->setRange(-0.3, double(m_logitA.size()) - 0.7);
-        m_logits->legend->setVisible(true);
     }
     m_logits->replot(QCustomPlot::rpQueuedReplot);
 }

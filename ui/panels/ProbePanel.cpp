@@ -138,7 +138,12 @@ ProbePanel::ProbePanel(AppContext *context) : Panel(context)
     auto *split = new QSplitter(Qt::Vertical);
     m_plot = new QCustomPlot;
     m_plot->setObjectName(QStringLiteral("probePlot"));
-    m_plot->setMinimumHeight(220);
+    m_plot->setMinimumHeight(260);
+    m_plot->legend->setVisible(true);
+    m_plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    m_plot->legend->setWrap(3);
+    m_plot->plotLayout()->addElement(1, 0, m_plot->legend);
+    m_plot->plotLayout()->setRowStretchFactor(1, 0.001);
     split->addWidget(m_plot);
     auto *bottom = new QWidget;
     auto *bh = new QHBoxLayout(bottom);
@@ -472,9 +477,7 @@ void ProbePanel::redraw()
     }
     m_plot->xAxis->setRange(-0.4, r.layerPoints - 0.6);
     m_plot->yAxis->setRange(0, 1);
-    m_plot->legend->setVisible(true);
     m_plot->legend->setFont(QFont(m_plot->font().family(), 8));
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 

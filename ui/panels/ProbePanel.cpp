@@ -139,9 +139,9 @@ ProbePanel::ProbePanel(AppContext *context) : Panel(context)
     m_plot = new QCustomPlot;
     m_plot->setObjectName(QStringLiteral("probePlot"));
     m_plot->setMinimumHeight(260);
-    m_plot->legend->setVisible(true);
-    m_plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    m_plot->legend->setVisible(false);
     m_plot->legend->setWrap(3);
+    m_plot->legend->setFillOrder(QCPLegend::foRowsFirst);
     m_plot->plotLayout()->addElement(1, 0, m_plot->legend);
     m_plot->plotLayout()->setRowStretchFactor(1, 0.001);
     split->addWidget(m_plot);
@@ -415,6 +415,7 @@ void ProbePanel::redraw()
 {
     m_plot->clearPlottables();
     m_plot->clearItems();
+    m_plot->legend->setVisible(m_result.has_value());
     if (!m_result) {
         m_plot->replot(QCustomPlot::rpQueuedReplot);
         return;
@@ -458,16 +459,20 @@ void ProbePanel::redraw()
         // The expected layer: a marker on the x axis; the best layer: a ring on its point.
         auto *exp = new QCPItemTracer(m_plot);
         exp->setGraph(nullptr);
-        exp->position->setCoords(t.expectedLayer, 0.02 + 0.04 * i);
+        // Along the top of the plot, one line per task whatever its height (axis-rect ratio in y).
+        const double markerY = 0.06 + 0.13 * i;
+        exp->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        exp->position->setCoords(t.expectedLayer, markerY);
         exp->setStyle(QCPItemTracer::tsSquare);
         exp->setSize(9);
         exp->setPen(QPen(c, 2));
         exp->setBrush(c);
         auto *label = new QCPItemText(m_plot);
-        label->position->setCoords(t.expectedLayer, 0.02 + 0.04 * i);
+        label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        label->position->setCoords(t.expectedLayer, markerY);
         label->setPositionAlignment(Qt::AlignLeft | Qt::AlignVCenter);
         label->setPadding(QMargins(8, 0, 0, 0));
-        label->setText(tr("%1 expected layer %2").arg(t.task).arg(t.expectedLayer, 0, 'f', 2));
+        label->setText(tr("%1: expected layer %2, gain-weighted %3").arg(t.task).arg(t.expectedLayer, 0, 'f', 2).arg(t.gainLayer, 0, 'f', 2));
         label->setColor(c.darker(130));
         auto *best = new QCPItemTracer(m_plot);
         best->position->setCoords(t.bestLayer, t.layers[size_t(t.bestLayer)].accuracy);

@@ -146,6 +146,14 @@
         <source>From which layer can a simple classifier read part of speech, syntax or meaning?</source>
         <translation>从哪一层开始，简单的分类器就能读出词性、句法或语义？</translation>
     </message>
+    <message>
+        <source>Compare</source>
+        <translation>比较</translation>
+    </message>
+    <message>
+        <source>Where do two prompts, or two models, part ways?</source>
+        <translation>两个提示词（或两个模型）在哪里分道扬镳？</translation>
+    </message>
 </context>
 <context>
     <name>QObject</name>
@@ -396,6 +404,237 @@ weight %5</source>
         <translation>查询 #%1 '%2'
 键 #%3 '%4'
 权重 %5</translation>
+    </message>
+</context>
+<context>
+    <name>strata::ComparePanel</name>
+    <message>
+        <source>&lt;b&gt;A&lt;/b&gt; (the current run): %1</source>
+        <translation>&lt;b&gt;A&lt;/b&gt;（当前运行）：%1</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;A&lt;/b&gt;: run a prompt first; it is run A.</source>
+        <translation>&lt;b&gt;A&lt;/b&gt;：请先运行一个提示词，它就是运行 A。</translation>
+    </message>
+    <message>
+        <source>B prompt</source>
+        <translation>B 提示词</translation>
+    </message>
+    <message>
+        <source>e.g. the same sentence with the names swapped</source>
+        <translation>例如：交换人名后的同一句话</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>比较</translation>
+    </message>
+    <message>
+        <source>B model</source>
+        <translation>B 模型</translation>
+    </message>
+    <message>
+        <source>optional: another model (folder, .gguf, Hub id); empty = the loaded one</source>
+        <translation>可选：另一个模型（文件夹、.gguf、Hub ID）；留空 = 当前加载的模型</translation>
+    </message>
+    <message>
+        <source>Answers</source>
+        <translation>答案</translation>
+    </message>
+    <message>
+        <source>answer 1, e.g. ' Mary'</source>
+        <translation>答案 1，例如 ' Mary'</translation>
+    </message>
+    <message>
+        <source>answer 2, e.g. ' John'</source>
+        <translation>答案 2，例如 ' John'</translation>
+    </message>
+    <message>
+        <source>Head score</source>
+        <translation>注意力头分数</translation>
+    </message>
+    <message>
+        <source>Similarity by layer</source>
+        <translation>逐层相似度</translation>
+    </message>
+    <message>
+        <source>Logit difference</source>
+        <translation>logit 差</translation>
+    </message>
+    <message>
+        <source>Heads that differ</source>
+        <translation>差异最大的注意力头</translation>
+    </message>
+    <message>
+        <source>Notes on this comparison…</source>
+        <translation>关于此比较的笔记…</translation>
+    </message>
+    <message>
+        <source>Save comparison</source>
+        <translation>保存比较</translation>
+    </message>
+    <message>
+        <source>Saved</source>
+        <translation>已保存</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Compare the current run with a second prompt (clean vs corrupted) or with another model.</source>
+        <translation>将当前运行与第二个提示词（干净 vs 损坏）或另一个模型进行比较。</translation>
+    </message>
+    <message>
+        <source>Run a prompt first (it becomes A), then give prompt B.</source>
+        <translation>请先运行一个提示词（它成为 A），再输入提示词 B。</translation>
+    </message>
+    <message>
+        <source>Tracing B…</source>
+        <translation>正在追踪 B…</translation>
+    </message>
+    <message>
+        <source>Tracing prompt B</source>
+        <translation>追踪提示词 B</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <source>Could not run B: %1</source>
+        <translation>无法运行 B：%1</translation>
+    </message>
+    <message>
+        <source>A: %1 tokens on %2 · B: %3 tokens on %4</source>
+        <translation>A：%1 个词元，模型 %2 · B：%3 个词元，模型 %4</translation>
+    </message>
+    <message>
+        <source>Same tokens in both runs.</source>
+        <translation>两次运行的词元相同。</translation>
+    </message>
+    <message>
+        <source>Same length, aligned by position; differing tokens: %1</source>
+        <translation>长度相同，按位置对齐；不同的词元：%1</translation>
+    </message>
+    <message>
+        <source>Different lengths: %1 tokens aligned by their longest common subsequence; only in A: %2; only in B: %3</source>
+        <translation>长度不同：%1 个词元按最长公共子序列对齐；仅在 A 中：%2；仅在 B 中：%3</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Two models: layers are matched by relative depth; vectors are compared by CKA over aligned tokens, heads by their role mix, not one by one.</source>
+        <translation>两个模型：按相对深度匹配层；向量用对齐词元上的 CKA 比较，注意力头按角色构成比较，而非一一对应。</translation>
+    </message>
+    <message>
+        <source>Logit difference: logit(%1) − logit(%2) at the last position.</source>
+        <translation>logit 差：最后位置上的 logit(%1) − logit(%2)。</translation>
+    </message>
+    <message>
+        <source>Load the runs' model to see the logit difference through the layers.</source>
+        <translation>加载这些运行的模型后即可查看各层的 logit 差。</translation>
+    </message>
+    <message>
+        <source>A  (layer %1, head %2)</source>
+        <translation>A（第 %1 层，第 %2 个头）</translation>
+    </message>
+    <message>
+        <source>B</source>
+        <translation>B</translation>
+    </message>
+    <message>
+        <source>A − B</source>
+        <translation>A − B</translation>
+    </message>
+    <message>
+        <source>Attention over aligned tokens; → marks a token that differs</source>
+        <translation>对齐词元上的注意力；→ 标出不同的词元</translation>
+    </message>
+    <message>
+        <source>emb</source>
+        <translation>嵌入</translation>
+    </message>
+    <message>
+        <source>mean cosine over aligned positions</source>
+        <translation>对齐位置的平均余弦</translation>
+    </message>
+    <message>
+        <source>cosine of sentence vectors (mean-pooled)</source>
+        <translation>句子向量的余弦（平均池化）</translation>
+    </message>
+    <message>
+        <source>linear CKA over aligned tokens</source>
+        <translation>对齐词元上的线性 CKA</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Layer of A (B at the same relative depth)</source>
+        <translation>A 的层（B 取相同相对深度）</translation>
+    </message>
+    <message>
+        <source>Similarity of A and B</source>
+        <translation>A 与 B 的相似度</translation>
+    </message>
+    <message>
+        <source>A</source>
+        <translation>A</translation>
+    </message>
+    <message>
+        <source>After block</source>
+        <translation>第几个块之后</translation>
+    </message>
+    <message>
+        <source>Logit difference (answer 1 − answer 2)</source>
+        <translation>logit 差（答案 1 − 答案 2）</translation>
+    </message>
+    <message>
+        <source>Relative depth</source>
+        <translation>相对深度</translation>
+    </message>
+    <message>
+        <source>A: roles</source>
+        <translation>A：角色</translation>
+    </message>
+    <message>
+        <source>B: roles</source>
+        <translation>B：角色</translation>
+    </message>
+    <message>
+        <source>Head</source>
+        <translation>注意力头</translation>
+    </message>
+    <message>
+        <source>Attention A − B, layer %1, head %2 (rows: query, columns: key)</source>
+        <translation>注意力 A − B，第 %1 层，第 %2 个头（行：查询，列：键）</translation>
+    </message>
+    <message>
+        <source>Nothing to save, or the workspace is read-only.</source>
+        <translation>没有可保存的内容，或工作区是只读的。</translation>
+    </message>
+    <message>
+        <source>Saving the comparison</source>
+        <translation>保存比较</translation>
+    </message>
+    <message>
+        <source>Saved in the session.</source>
+        <translation>已保存到会话中。</translation>
+    </message>
+    <message>
+        <source>That comparison is no longer in this session.</source>
+        <translation>该比较已不在此会话中。</translation>
+    </message>
+    <message>
+        <source>A trace of this comparison was not kept (size budget); open its runs from the session browser to recompute them.</source>
+        <translation>此比较的某个追踪数据未保留（大小预算）；请在会话浏览器中打开其运行以重新计算。</translation>
+    </message>
+    <message>
+        <source>Opening the comparison</source>
+        <translation>打开比较</translation>
     </message>
 </context>
 <context>
@@ -1449,10 +1688,6 @@ model's final prediction: '%4' (rank here %5, p=%6)
         <translation>%1 多数类基线</translation>
     </message>
     <message>
-        <source>%1 expected layer %2</source>
-        <translation>%1 期望层 %2</translation>
-    </message>
-    <message>
         <source>Predicted (layer %1; rows sum to 1)</source>
         <translation>预测（第 %1 层；每行之和为 1）</translation>
     </message>
@@ -1475,6 +1710,10 @@ model's final prediction: '%4' (rank here %5, p=%6)
     <message>
         <source>Mean layer point weighted by each layer's gain over the one before: where the information appears.</source>
         <translation>按每层相对前一层的准确率增益加权的平均层：信息出现的位置。</translation>
+    </message>
+    <message>
+        <source>%1: expected layer %2, gain-weighted %3</source>
+        <translation>%1：期望层 %2，增益加权 %3</translation>
     </message>
 </context>
 <context>

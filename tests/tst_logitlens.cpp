@@ -1,9 +1,11 @@
 #include "TestUtil.h"
 
 #include "analysis/LogitLens.h"
+#include "analysis/ResidualAnalysis.h"
 #include "model/ModelFamily.h"
 #include "model/PluginHost.h"
 #include "tensor/SafetensorsReader.h"
+#include "util/Error.h"
 
 #include <QtTest>
 
@@ -24,6 +26,32 @@ private Q_SLOTS:
         const std::vector<double> u{1.0 / 3, 1.0 / 3, 1.0 / 3};
         const double expected = 0.125 * std::log(0.375) + 0.25 * std::log(0.75) + 0.625 * std::log(1.875);
         QVERIFY(std::abs(LogitLens::klDivergence(p, u) - expected) < 1e-6);
+    }
+
+    void directEffectsRemoveEachSublayer()
+    {
+        auto model = PluginHost::instance().load(testutil::gpt2TinyDir());
+        const auto t = model->trace(QStringLiteral("The cat sat on the mat because it was"), TraceOptions{});
+        const int pos = t->tokenCount() - 2;
+        const int64_t V = t->logits.dim(1);
+        const int64_t token = 262; // " the"
+        const ResidualAnalysis::DirectEffects e = ResidualAnalysis::directEffects(*model, *t, pos, token);
+        // The unembedding of the final residual is the model's own logit there.
+        QVERIFY(std::abs(e.logit - t->logits.floatAt(int64_t(pos) * V + token)) < 1e-4);
+        QCOMPARE(int(e.attn.size()), model->info().nLayers);
+        // Each effect is logit(r) - logit(r - c), checked one sublayer at a time here.
+        const int64_t D = t->embed.dim(1);
+        for (int l = 0; l < model->info().nLayers; ++l)
+            for (const bool attn : {true, false}) {
+                const HostTensor &c = attn ? t->layers[size_t(l)].attnOut : t->layers[size_t(l)].mlpOut;
+                std::vector<float> row(static_cast<size_t>(D));
+                for (int64_t d = 0; d < D; ++d)
+                    row[size_t(d)] = t->layers.back().residPost.floatAt(int64_t(pos) * D + d) - c.floatAt(int64_t(pos) * D + d);
+                const HostTensor out = model->unembed(HostTensor::fromFloats({1, D}, row.data()));
+                const double want = e.logit - double(out.floatAt(token));
+                QVERIFY(std::abs((attn ? e.attn : e.mlp)[size_t(l)] - want) < 1e-4);
+            }
+        QVERIFY_THROWS_EXCEPTION(strata::Error, ResidualAnalysis::directEffects(*model, *t, 999, token));
     }
 
     void lastLayerIsTheModelsOwnPrediction()

@@ -124,6 +124,13 @@ private Q_SLOTS:
         QFile csv(dir.filePath(QStringLiteral("c.csv")));
         QVERIFY(csv.open(QIODevice::ReadOnly));
         QCOMPARE(csv.readAll().trimmed().split('\n').size(), 6);
+
+        // Direct effects (stories260K has 5 layers): embeddings + a row per layer, the plot drawn.
+        const FigureData de = c->effectsData();
+        QCOMPARE(int(de.values.size()), 6);
+        QCOMPARE(c->effectsPlot()->plottableCount(), 3);
+        c->setTargetToken(QStringLiteral(" the"));
+        QVERIFY(c->effectsData().title.contains(QStringLiteral("token")));
     }
 };
 

@@ -5,8 +5,14 @@
 
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
+#include <QSplitter>
 #include <QVBoxLayout>
+
+#include "model/ModelFamily.h"
+#include "tokenize/Tokenizer.h"
+#include "util/Error.h"
 
 #include <qcustomplot.h>
 
@@ -22,11 +28,39 @@ ContributionsPanel::ContributionsPanel(AppContext *context) : Panel(context)
     row->addWidget(m_info, 1);
     row->addWidget(m_export);
     v->addLayout(row);
+    auto *split = new QSplitter(Qt::Vertical);
     m_plot = new QCustomPlot;
     m_plot->setObjectName(QStringLiteral("contributionsPlot"));
-    v->addWidget(m_plot, 1);
+    split->addWidget(m_plot);
+    auto *lower = new QWidget;
+    auto *lv = new QVBoxLayout(lower);
+    lv->setContentsMargins(0, 0, 0, 0);
+    auto *row2 = new QHBoxLayout;
+    m_targetLabel = new QLabel;
+    m_target = new QLineEdit;
+    m_target->setObjectName(QStringLiteral("dlaTarget"));
+    m_target->setClearButtonEnabled(true);
+    m_exportEffects = new QPushButton;
+    row2->addWidget(m_targetLabel);
+    row2->addWidget(m_target, 1);
+    row2->addWidget(m_exportEffects);
+    lv->addLayout(row2);
+    m_effectsInfo = new QLabel;
+    m_effectsInfo->setWordWrap(true);
+    lv->addWidget(m_effectsInfo);
+    m_effects = new QCustomPlot;
+    m_effects->setObjectName(QStringLiteral("directEffectsPlot"));
+    lv->addWidget(m_effects, 1);
+    split->addWidget(lower);
+    v->addWidget(split, 1);
     connect(m_export, &QPushButton::clicked, this, [this] { FigureExport::exportInteractively(this, m_plot, figureData(), QStringLiteral("contributions")); });
+    connect(m_exportEffects, &QPushButton::clicked, this,
+            [this] { FigureExport::exportInteractively(this, m_effects, effectsData(), QStringLiteral("direct-effects")); });
+    connect(m_target, &QLineEdit::editingFinished, this, &ContributionsPanel::redrawEffects);
     connect(context, &AppContext::traceChanged, this, &ContributionsPanel::redraw);
+    connect(context, &AppContext::traceChanged, this, &ContributionsPanel::redrawEffects);
+    connect(context, &AppContext::selectionChanged, this, &ContributionsPanel::redrawEffects);
+    connect(context, &AppContext::modelChanged, this, &ContributionsPanel::redrawEffects);
     retranslate();
 }
 
@@ -34,7 +68,122 @@ void ContributionsPanel::retranslate()
 {
     m_info->setText(tr("Mean L2 norm per token of what each layer's attention and MLP write into the residual stream, and of the stream itself."));
     m_export->setText(tr("Export…"));
+    m_exportEffects->setText(tr("Export…"));
+    m_targetLabel->setText(tr("Direct effect on the logit of"));
+    m_target->setPlaceholderText(tr("a token, e.g. ' Mary' (empty: the model's prediction)"));
     redraw();
+    redrawEffects();
+}
+
+void ContributionsPanel::setTargetToken(const QString &text)
+{
+    m_target->setText(text);
+    redrawEffects();
+}
+
+namespace {
+// The token the panel explains: the one typed (its first token), else the model's own top prediction
+// after the position.
+int64_t targetToken(LoadedModel &model, const Trace &t, int position, const QString &text)
+{
+    if (!text.isEmpty()) {
+        const auto pieces = model.tokenizer().encode(text, false);
+        if (!pieces.empty())
+            return pieces.front().id;
+    }
+    const int64_t V = t.logits.dim(1);
+    const int64_t row = t.logits.dim(0) == 1 ? 0 : position;
+    int64_t best = 0;
+    for (int64_t v = 1; v < V; ++v)
+        if (t.logits.floatAt(row * V + v) > t.logits.floatAt(row * V + best))
+            best = v;
+    return best;
+}
+} // namespace
+
+void ContributionsPanel::redrawEffects()
+{
+    m_effects->clearPlottables();
+    const TracePtr t = context()->trace();
+    const auto model = context()->model();
+    if (!t || t->layers.empty() || !model || model->info().fingerprint != t->model.fingerprint) {
+        m_effectsInfo->setText(t ? tr("Load this run's model to see the direct effect of each layer on a token's logit.") : QString());
+        m_effects->replot(QCustomPlot::rpQueuedReplot);
+        return;
+    }
+    const int pos = context()->token() < 0 ? t->tokenCount() - 1 : std::min(context()->token(), t->tokenCount() - 1);
+    try {
+        const int64_t token = targetToken(*model, *t, pos, m_target->text());
+        const ResidualAnalysis::DirectEffects e = ResidualAnalysis::directEffects(*model, *t, pos, token);
+        m_effectsInfo->setText(tr("After '%1' (#%2): logit of '%3' is %4. Each bar: how much it drops when that sublayer's output is removed from the "
+                                  "final residual stream (direct path only, final norm recomputed).")
+                                   .arg(t->tokenStrings.value(pos))
+                                   .arg(pos)
+                                   .arg(model->tokenizer().displayString(token))
+                                   .arg(e.logit, 0, 'f', 2));
+        QVector<double> x;
+        for (int l : e.layers)
+            x << l;
+        auto bars = [&](const std::vector<double> &y, double offset, const QString &name, const QColor &c) {
+            auto *b = new QCPBars(m_effects->xAxis, m_effects->yAxis);
+            QVector<double> xs;
+            for (double xv : x)
+                xs << xv + offset;
+            b->setData(xs, QVector<double>(y.begin(), y.end()));
+            b->setWidth(0.35);
+            b->setName(name);
+            b->setBrush(c);
+            b->setPen(Qt::NoPen);
+        };
+        auto *emb = new QCPBars(m_effects->xAxis, m_effects->yAxis);
+        emb->setData(QVector<double>{-1}, QVector<double>{e.embed});
+        emb->setWidth(0.5);
+        emb->setName(tr("embeddings"));
+        emb->setBrush(QColor(120, 120, 120));
+        emb->setPen(Qt::NoPen);
+        bars(e.attn, -0.18, tr("attention output"), QColor(0, 114, 178));
+        bars(e.mlp, 0.18, tr("MLP output"), QColor(213, 94, 0));
+        auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+        ticker->addTick(-1, tr("emb"));
+        for (int l : e.layers)
+            ticker->addTick(l, QString::number(l));
+        m_effects->xAxis->setTicker(ticker);
+        m_effects->xAxis->setLabel(tr("Layer"));
+        m_effects->yAxis->setLabel(tr("Direct effect on the logit"));
+        m_effects->rescaleAxes();
+        m_effects->xAxis->setRange(-1.6, double(e.layers.size()) - 0.4);
+        const QCPRange r = m_effects->yAxis->range();
+        m_effects->yAxis->setRange(std::min(0.0, r.lower) - 0.1 * r.size(), std::max(0.0, r.upper) + 0.1 * r.size());
+        m_effects->legend->setVisible(true);
+        m_effects->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    } catch (const Error &err) {
+        m_effectsInfo->setText(err.message());
+    }
+    m_effects->replot(QCustomPlot::rpQueuedReplot);
+}
+
+FigureData ContributionsPanel::effectsData() const
+{
+    FigureData fd;
+    const TracePtr t = context()->trace();
+    const auto model = context()->model();
+    if (!t || !model || model->info().fingerprint != t->model.fingerprint)
+        return fd;
+    const int pos = context()->token() < 0 ? t->tokenCount() - 1 : std::min(context()->token(), t->tokenCount() - 1);
+    try {
+        const int64_t token = targetToken(*model, *t, pos, m_target->text());
+        const ResidualAnalysis::DirectEffects e = ResidualAnalysis::directEffects(*model, *t, pos, token);
+        fd.title = QStringLiteral("direct effect on the logit of token %1 after position %2 (model logit %3)").arg(token).arg(pos).arg(e.logit);
+        fd.columnLabels = {QStringLiteral("attn_out"), QStringLiteral("mlp_out")};
+        fd.rowLabels << QStringLiteral("embeddings");
+        fd.values.push_back({e.embed, std::nan("")});
+        for (size_t i = 0; i < e.layers.size(); ++i) {
+            fd.rowLabels << QStringLiteral("layer %1").arg(e.layers[i]);
+            fd.values.push_back({e.attn[i], e.mlp[i]});
+        }
+    } catch (const Error &) {
+    }
+    return fd;
 }
 
 void ContributionsPanel::redraw()

@@ -167,6 +167,49 @@ Contributions contributionNorms(const Trace &trace)
     return c;
 }
 
+DirectEffects directEffects(LoadedModel &model, const Trace &trace, int position, int64_t token)
+{
+    if (trace.layers.empty() || trace.layers.back().residPost.isEmpty() || trace.embed.isEmpty())
+        throw Error(QStringLiteral("Direct effects need the residual stream of every layer."));
+    const int T = trace.tokenCount();
+    const int64_t V = model.info().vocabSize;
+    if (position < 0 || position >= T || token < 0 || token >= V)
+        throw Error(QStringLiteral("Position %1 or token %2 is outside this run.").arg(position).arg(token));
+    const int64_t D = trace.layers.back().residPost.dim(1);
+    auto rowOf = [&](const HostTensor &t) {
+        std::vector<float> v(static_cast<size_t>(D));
+        for (int64_t d = 0; d < D; ++d)
+            v[size_t(d)] = t.floatAt(int64_t(position) * D + d);
+        return v;
+    };
+    const std::vector<float> r = rowOf(trace.layers.back().residPost);
+    // Row 0: r itself; then r - embed, then r - attn_out.l and r - mlp_out.l for every layer.
+    std::vector<float> rows(r);
+    auto addRemoved = [&](const std::vector<float> &c) {
+        for (int64_t d = 0; d < D; ++d)
+            rows.push_back(r[size_t(d)] - c[size_t(d)]);
+    };
+    addRemoved(rowOf(trace.embed));
+    for (const LayerTrace &l : trace.layers) {
+        addRemoved(rowOf(l.attnOut));
+        addRemoved(rowOf(l.mlpOut));
+    }
+    const int64_t n = int64_t(rows.size()) / D;
+    const HostTensor logits = model.unembed(HostTensor::fromFloats({n, D}, rows.data()));
+    auto logitOf = [&](int64_t row) { return double(logits.floatAt(row * V + token)); };
+    DirectEffects e;
+    e.position = position;
+    e.token = token;
+    e.logit = logitOf(0);
+    e.embed = e.logit - logitOf(1);
+    for (size_t i = 0; i < trace.layers.size(); ++i) {
+        e.layers.push_back(trace.layers[i].layer);
+        e.attn.push_back(e.logit - logitOf(2 + 2 * int64_t(i)));
+        e.mlp.push_back(e.logit - logitOf(3 + 2 * int64_t(i)));
+    }
+    return e;
+}
+
 QStringList builtInBaselineSentences()
 {
     // Varied topics, lengths and two languages, written for Strata.

@@ -61,6 +61,23 @@ struct Contributions
 };
 Contributions contributionNorms(const Trace &trace);
 
+// Direct effect of each layer's attention and MLP output on one output token's logit at one position:
+// logit_t(r) - logit_t(r - c), where r is the final residual stream and c what that sublayer wrote
+// there, read through the model's own final norm and unembedding (the norm is recomputed for r - c,
+// not frozen, so the numbers are exact removals of the direct path, not a linearisation). The
+// embeddings' effect is the same with c = the embedding vector. Per-head effects need per-head outputs,
+// which traces do not keep.
+struct DirectEffects
+{
+    int position = 0;
+    int64_t token = 0;
+    double logit = 0; // the model's own logit of the token there
+    double embed = 0;
+    std::vector<int> layers;
+    std::vector<double> attn, mlp;
+};
+DirectEffects directEffects(LoadedModel &model, const Trace &trace, int position, int64_t token);
+
 // Sentences written for the project (English and Chinese) that serve as the default centring baseline.
 QStringList builtInBaselineSentences();
 

@@ -5,10 +5,12 @@
 #include "TestUtil.h"
 #include "models/SessionTreeModel.h"
 #include "panels/SessionsPanel.h"
+#include "panels/SimilarityPanel.h"
 #include "store/TraceCodec.h"
 #include "store/Workspace.h"
 
 #include <QAbstractItemModelTester>
+#include <QJsonArray>
 #include <QSignalSpy>
 #include <QTreeView>
 
@@ -256,6 +258,24 @@ private Q_SLOTS:
             QTest::qWait(20);
         QVERIFY(ws->run(notKept).traceKept());
         QCOMPARE(ws->runs(ctx.currentSession()).size(), 3); // recomputing did not add a run
+    }
+
+    void sentenceSetsAreKeptInTheSession()
+    {
+        AppContext ctx;
+        QVERIFY(ctx.openWorkspace(m_dir.filePath(QStringLiteral("sets.strata"))));
+        SimilarityPanel panel(&ctx);
+        panel.setSentences({QStringLiteral("I sat by the bank of the river."), QStringLiteral("The bank raised its interest rates.")});
+        panel.setWord(QStringLiteral("bank"));
+        QVERIFY(panel.saveSet(QStringLiteral("bank senses")));
+        QCOMPARE(panel.savedSetNames(), QStringList{QStringLiteral("Session: bank senses")});
+        const auto sets = ctx.workspace()->results(ctx.currentSession(), QStringLiteral("sentence-set"));
+        QCOMPARE(sets.size(), 1);
+        QCOMPARE(sets.first().data.value(QStringLiteral("word")).toString(), QStringLiteral("bank"));
+        QCOMPARE(sets.first().data.value(QStringLiteral("sentences")).toArray().size(), 2);
+        // A new panel (another launch) finds it in the session.
+        SimilarityPanel again(&ctx);
+        QCOMPARE(again.savedSetNames(), QStringList{QStringLiteral("Session: bank senses")});
     }
 
     void brokenWorkspaceIsRefusedAndTheOpenOneStays()

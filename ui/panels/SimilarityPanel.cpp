@@ -4,9 +4,12 @@
 #include "PlotStyle.h"
 #include "jobs/JobRunner.h"
 #include "settings/Settings.h"
+#include "store/Workspace.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
+#include <QInputDialog>
+#include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -36,12 +39,15 @@ SimilarityPanel::SimilarityPanel(AppContext *context) : Panel(context)
     m_run = new QPushButton;
     m_run->setObjectName(QStringLiteral("similarityRun"));
     m_export = new QPushButton;
+    m_saveSet = new QPushButton;
+    m_saveSet->setObjectName(QStringLiteral("similaritySaveSet"));
     m_word = new QLineEdit;
     m_word->setObjectName(QStringLiteral("similarityWord"));
     m_word->setMaximumWidth(160);
     for (QWidget *w : std::initializer_list<QWidget *>{m_examples, m_pooling, m_centring, m_word})
         row->addWidget(w);
     row->addStretch(1);
+    row->addWidget(m_saveSet);
     row->addWidget(m_run);
     row->addWidget(m_export);
     v->addLayout(row);
@@ -79,6 +85,15 @@ SimilarityPanel::SimilarityPanel(AppContext *context) : Panel(context)
     m_editor->setPlainText(saved.isEmpty() ? builtInExampleSets().first().sentences.join(QLatin1Char('\n')) : saved);
     connect(m_examples, &QComboBox::activated, this, [this](int i) {
         const auto sets = ResidualAnalysis::builtInExampleSets();
+        const QJsonObject saved = m_examples->itemData(i).toJsonObject();
+        if (!saved.isEmpty()) { // a set kept in the session
+            QStringList sentences;
+            for (const QJsonValue &v : saved.value(QStringLiteral("sentences")).toArray())
+                sentences << v.toString();
+            setSentences(sentences);
+            setWord(saved.value(QStringLiteral("word")).toString());
+            return;
+        }
         if (i > 0 && i <= sets.size()) {
             setSentences(sets[i - 1].sentences);
             // The "bank" set is a word-in-context experiment.
@@ -90,7 +105,67 @@ SimilarityPanel::SimilarityPanel(AppContext *context) : Panel(context)
     connect(m_export, &QPushButton::clicked, this,
             [this] { FigureExport::exportInteractively(this, m_plot, figureData(), QStringLiteral("sentence-similarity")); });
     connect(m_editor, &QPlainTextEdit::textChanged, this, [this] { kSentences.setValue(m_editor->toPlainText()); });
+    connect(m_saveSet, &QPushButton::clicked, this, [this] {
+        bool ok = false;
+        const QString first = m_editor->toPlainText().section(QLatin1Char('\n'), 0, 0).left(40);
+        const QString name = QInputDialog::getText(this, tr("Keep this sentence set"), tr("Name"), QLineEdit::Normal, first, &ok);
+        if (ok && !name.trimmed().isEmpty())
+            saveSet(name.trimmed());
+    });
+    connect(context, &AppContext::workspaceContentChanged, this, &SimilarityPanel::fillSets);
+    connect(context, &AppContext::workspaceChanged, this, &SimilarityPanel::fillSets);
     retranslate();
+}
+
+bool SimilarityPanel::saveSet(const QString &name)
+{
+    Workspace *ws = context()->workspace();
+    QStringList sentences;
+    for (const QString &line : m_editor->toPlainText().split(QLatin1Char('\n')))
+        if (!line.trimmed().isEmpty())
+            sentences << line.trimmed();
+    if (!ws || ws->isReadOnly() || sentences.isEmpty()) {
+        m_status->setText(tr("Nothing to keep, or the workspace is read-only."));
+        return false;
+    }
+    const qint64 session = context()->ensureSession();
+    ResultRecord r;
+    r.sessionId = session;
+    r.kind = QStringLiteral("sentence-set");
+    r.name = name;
+    r.data = QJsonObject{{QStringLiteral("sentences"), QJsonArray::fromStringList(sentences)}, {QStringLiteral("word"), m_word->text().trimmed()}};
+    const bool ok = session && context()->guardStore([&] { ws->addResult(r); }, tr("Keeping the sentence set"));
+    if (ok)
+        m_status->setText(tr("Kept “%1” in the session.").arg(name));
+    return ok;
+}
+
+QStringList SimilarityPanel::savedSetNames() const
+{
+    QStringList names;
+    for (int i = 0; i < m_examples->count(); ++i)
+        if (!m_examples->itemData(i).toJsonObject().isEmpty())
+            names << m_examples->itemText(i);
+    return names;
+}
+
+void SimilarityPanel::fillSets()
+{
+    const QSignalBlocker b(m_examples);
+    const int builtIn = 1 + int(ResidualAnalysis::builtInExampleSets().size());
+    while (m_examples->count() > builtIn)
+        m_examples->removeItem(m_examples->count() - 1);
+    Workspace *ws = context()->workspace();
+    if (!ws || !context()->currentSession())
+        return;
+    try {
+        const QList<ResultRecord> sets = ws->results(context()->currentSession(), QStringLiteral("sentence-set"));
+        if (!sets.isEmpty())
+            m_examples->insertSeparator(m_examples->count());
+        for (const ResultRecord &r : sets)
+            m_examples->addItem(tr("Session: %1").arg(r.name), r.data);
+    } catch (const StoreError &) {
+    }
 }
 
 void SimilarityPanel::retranslate()
@@ -106,6 +181,9 @@ void SimilarityPanel::retranslate()
     for (const auto &e : ResidualAnalysis::builtInExampleSets())
         examples << e.title;
     fill(m_examples, examples);
+    fillSets();
+    m_saveSet->setText(tr("Keep set…"));
+    m_saveSet->setToolTip(tr("Keep these sentences in the current session"));
     fill(m_pooling, {tr("Mean pooling"), tr("Last token"), tr("Max pooling")});
     fill(m_centring, {tr("Centred on a baseline"), tr("Standardised"), tr("Raw cosine")});
     m_centring->setToolTip(

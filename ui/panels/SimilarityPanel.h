@@ -30,6 +30,9 @@ public:
     void setSentences(const QStringList &sentences);
     void setWord(const QString &word); // non-empty: word-in-context mode
     void compute();
+    // Keeps the sentences (and word) in the current session; they appear in the sets list there.
+    bool saveSet(const QString &name);
+    QStringList savedSetNames() const;
     const ResidualAnalysis::SimilarityAcrossLayers *result() const { return m_result.get(); }
     QCustomPlot *plot() const { return m_plot; }
     FigureData figureData() const;
@@ -39,7 +42,9 @@ Q_SIGNALS:
 
 private:
     void redraw();
+    void fillSets();
     QComboBox *m_examples, *m_pooling, *m_centring;
+    QPushButton *m_saveSet;
     QPlainTextEdit *m_editor;
     QLineEdit *m_word;
     QPushButton *m_run, *m_export;

@@ -531,6 +531,19 @@ GLOSSARY = {
     'A trace of this comparison was not kept (size budget); open its runs from the session browser to recompute them.': '此比较的某个追踪数据未保留（大小预算）；请在会话浏览器中打开其运行以重新计算。',
     'Opening the comparison': '打开比较',
     '%1: expected layer %2, gain-weighted %3': '%1：期望层 %2，增益加权 %3',
+    'Direct effect on the logit of': '对以下词元 logit 的直接效应：',
+    "a token, e.g. ' Mary' (empty: the model's prediction)": "一个词元，例如 ' Mary'（留空：模型的预测）",
+    "Load this run's model to see the direct effect of each layer on a token's logit.": '加载此运行的模型后，即可查看每一层对某个词元 logit 的直接效应。',
+    "After '%1' (#%2): logit of '%3' is %4. Each bar: how much it drops when that sublayer's output is removed from the final residual stream (direct path only, final norm recomputed).": "在 '%1'（#%2）之后：'%3' 的 logit 为 %4。每个柱：从最终残差流中去掉该子层的输出后 logit 下降多少（仅直接路径，重新计算最终归一化）。",
+    'embeddings': '嵌入',
+    'Direct effect on the logit': '对 logit 的直接效应',
+    'Keep this sentence set': '保存此句子集',
+    'Nothing to keep, or the workspace is read-only.': '没有可保存的内容，或工作区是只读的。',
+    'Keeping the sentence set': '保存句子集',
+    'Kept “%1” in the session.': '已将“%1”保存到会话中。',
+    'Session: %1': '会话：%1',
+    'Keep set…': '保存句子集…',
+    'Keep these sentences in the current session': '将这些句子保存到当前会话',
 }
 
 # The same English word can need different Chinese in different places.

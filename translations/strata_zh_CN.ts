@@ -671,6 +671,34 @@ weight %5</source>
         <source>Residual stream norm</source>
         <translation>残差流范数</translation>
     </message>
+    <message>
+        <source>Direct effect on the logit of</source>
+        <translation>对以下词元 logit 的直接效应：</translation>
+    </message>
+    <message>
+        <source>a token, e.g. ' Mary' (empty: the model's prediction)</source>
+        <translation>一个词元，例如 ' Mary'（留空：模型的预测）</translation>
+    </message>
+    <message>
+        <source>Load this run's model to see the direct effect of each layer on a token's logit.</source>
+        <translation>加载此运行的模型后，即可查看每一层对某个词元 logit 的直接效应。</translation>
+    </message>
+    <message>
+        <source>After '%1' (#%2): logit of '%3' is %4. Each bar: how much it drops when that sublayer's output is removed from the final residual stream (direct path only, final norm recomputed).</source>
+        <translation>在 '%1'（#%2）之后：'%3' 的 logit 为 %4。每个柱：从最终残差流中去掉该子层的输出后 logit 下降多少（仅直接路径，重新计算最终归一化）。</translation>
+    </message>
+    <message>
+        <source>embeddings</source>
+        <translation>嵌入</translation>
+    </message>
+    <message>
+        <source>emb</source>
+        <translation>嵌入</translation>
+    </message>
+    <message>
+        <source>Direct effect on the logit</source>
+        <translation>对 logit 的直接效应</translation>
+    </message>
 </context>
 <context>
     <name>strata::HeadAtlasPanel</name>
@@ -2225,6 +2253,38 @@ Model: %2
     <message>
         <source>When set, compare this word's vectors in each sentence instead of whole sentences, e.g. 'bank' by a river and 'bank' that lends money.</source>
         <translation>设置后，比较该词在各句中的向量而不是整句，例如河边的“bank”（河岸）和放贷的“bank”（银行）。</translation>
+    </message>
+    <message>
+        <source>Keep this sentence set</source>
+        <translation>保存此句子集</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Nothing to keep, or the workspace is read-only.</source>
+        <translation>没有可保存的内容，或工作区是只读的。</translation>
+    </message>
+    <message>
+        <source>Keeping the sentence set</source>
+        <translation>保存句子集</translation>
+    </message>
+    <message>
+        <source>Kept “%1” in the session.</source>
+        <translation>已将“%1”保存到会话中。</translation>
+    </message>
+    <message>
+        <source>Session: %1</source>
+        <translation>会话：%1</translation>
+    </message>
+    <message>
+        <source>Keep set…</source>
+        <translation>保存句子集…</translation>
+    </message>
+    <message>
+        <source>Keep these sentences in the current session</source>
+        <translation>将这些句子保存到当前会话</translation>
     </message>
 </context>
 </TS>

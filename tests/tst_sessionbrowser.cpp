@@ -168,6 +168,19 @@ private Q_SLOTS:
         QCOMPARE(ws->annotations(r).first().id, note); // restored as it was
         QCOMPARE(ws->annotations(r).first().text, QStringLiteral("previous-token head"));
 
+        const qint64 mark = panel.bookmarkHead(r, 1, 2, QStringLiteral("name mover?"));
+        QVERIFY(mark);
+        QCOMPARE(ws->bookmarks(r).size(), 1);
+        QCOMPARE(ws->bookmarks(r).first().head, 2);
+        undo->undo();
+        QVERIFY(ws->bookmarks(r).isEmpty());
+        undo->redo();
+        QCOMPARE(ws->bookmarks(r).size(), 1);
+        QVERIFY(panel.deleteBookmark(ws->bookmarks(r).first().id));
+        QVERIFY(ws->bookmarks(r).isEmpty());
+        undo->undo();
+        QCOMPARE(ws->bookmarks(r).first().note, QStringLiteral("name mover?"));
+
         QVERIFY(panel.setDescription(s2, QStringLiteral("notes on the session")));
         QCOMPARE(ws->session(s2).description, QStringLiteral("notes on the session"));
         undo->undo();

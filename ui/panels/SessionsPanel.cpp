@@ -29,7 +29,9 @@ namespace strata {
 
 namespace {
 constexpr int kNoteIdRole = Qt::UserRole + 1;
-}
+constexpr int kBookmarkIdRole = Qt::UserRole + 3;
+constexpr int kBookmarkHeadRole = Qt::UserRole + 4; // QPoint(layer, head)
+} // namespace
 
 SessionsPanel::SessionsPanel(AppContext *context) : Panel(context), m_model(new SessionTreeModel(this)), m_proxy(new SessionFilterProxy(this))
 {
@@ -115,7 +117,10 @@ SessionsPanel::SessionsPanel(AppContext *context) : Panel(context), m_model(new 
     m_addNote = new QPushButton;
     m_saveNote = new QPushButton;
     m_deleteNote = new QPushButton;
+    m_bookmark = new QPushButton;
+    m_bookmark->setObjectName(QStringLiteral("bookmarkHead"));
     noteRow->addWidget(m_anchor, 1);
+    noteRow->addWidget(m_bookmark);
     noteRow->addWidget(m_addNote);
     noteRow->addWidget(m_saveNote);
     noteRow->addWidget(m_deleteNote);
@@ -251,8 +256,22 @@ SessionsPanel::SessionsPanel(AppContext *context) : Panel(context), m_model(new 
             editNote(item->data(kNoteIdRole).toLongLong(), m_editor->toPlainText());
     });
     connect(m_deleteNote, &QPushButton::clicked, this, [this] {
-        if (QListWidgetItem *item = m_notes->currentItem())
-            deleteNote(item->data(kNoteIdRole).toLongLong());
+        if (QListWidgetItem *item = m_notes->currentItem()) {
+            if (const qint64 b = item->data(kBookmarkIdRole).toLongLong())
+                deleteBookmark(b);
+            else
+                deleteNote(item->data(kNoteIdRole).toLongLong());
+        }
+    });
+    connect(m_bookmark, &QPushButton::clicked, this, [this] {
+        if (const qint64 run = selectedRun())
+            bookmarkHead(run, this->context()->layer(), this->context()->head(), m_editor->toPlainText().trimmed());
+    });
+    // Double-clicking a bookmark or an anchored note moves the shared cursor there.
+    connect(m_notes, &QListWidget::itemDoubleClicked, this, [this](QListWidgetItem *item) {
+        const QPoint lh = item->data(kBookmarkHeadRole).toPoint();
+        if (item->data(kBookmarkHeadRole).isValid() && lh.x() >= 0)
+            this->context()->setLayerHead(lh.x(), std::max(0, lh.y()));
     });
 
     m_model->setWorkspace(context->workspace());
@@ -279,6 +298,7 @@ void SessionsPanel::retranslate()
     m_editor->setPlaceholderText(tr("Write a note about this run (or the session's description)…"));
     m_saveNote->setText(tr("Update note"));
     m_deleteNote->setText(tr("Delete note"));
+    m_bookmark->setToolTip(tr("Bookmark the current head for this run (the text above becomes its note)"));
     reloadFilters();
     showDetails();
     if (Workspace *ws = context()->workspace())
@@ -373,6 +393,8 @@ void SessionsPanel::showDetails()
     m_new->setEnabled(writable);
     m_import->setEnabled(writable);
     m_anchor->setText(tr("Anchor to %1").arg(anchorText(context()->layer(), context()->head(), context()->token(), context()->token() + 1)));
+    m_bookmark->setText(tr("★ L%1H%2").arg(context()->layer()).arg(context()->head()));
+    m_bookmark->setEnabled(writable && run);
     if (!ws || (!run && !session)) {
         m_detailsTitle->setText(tr("Select a session or a run. Runs are saved here as you make them; double-click one to show it again."));
         m_tags->clear();
@@ -386,9 +408,19 @@ void SessionsPanel::showDetails()
                 tr("<b>Run</b> on %1, %2 tokens — %3").arg(r.modelName.toHtmlEscaped()).arg(r.tokenCount).arg(r.prompt.left(200).toHtmlEscaped()));
             if (!m_tags->hasFocus())
                 m_tags->setText(r.tags.join(QStringLiteral(", ")));
+            for (const BookmarkRecord &b : ws->bookmarks(run)) {
+                auto *item = new QListWidgetItem(
+                    QStringLiteral("★ L%1H%2%3").arg(b.layer).arg(b.head).arg(b.note.isEmpty() ? QString() : QStringLiteral(" — ") + b.note));
+                item->setData(kBookmarkIdRole, b.id);
+                item->setData(kBookmarkHeadRole, QPoint(b.layer, b.head));
+                item->setData(Qt::UserRole + 2, b.note);
+                item->setToolTip(tr("Bookmarked head; double-click to look at it"));
+                m_notes->addItem(item);
+            }
             for (const AnnotationRecord &a : ws->annotations(run)) {
                 auto *item = new QListWidgetItem(QStringLiteral("[%1] %2").arg(anchorText(a.layer, a.head, a.tokenBegin, a.tokenEnd), a.text));
                 item->setData(kNoteIdRole, a.id);
+                item->setData(kBookmarkHeadRole, QPoint(a.layer, a.head));
                 item->setData(Qt::UserRole + 2, a.text);
                 item->setToolTip(QLocale().toString(a.modified.toLocalTime(), QLocale::ShortFormat));
                 m_notes->addItem(item);
@@ -597,6 +629,38 @@ bool SessionsPanel::deleteNote(qint64 noteId)
         return false;
     return StoreCommand::push(
         context(), tr("Delete note"), [ws, noteId] { ws->deleteAnnotation(noteId); }, [ws, old] { ws->addAnnotation(old); });
+}
+
+qint64 SessionsPanel::bookmarkHead(qint64 runId, int layer, int head, const QString &note)
+{
+    Workspace *ws = context()->workspace();
+    if (!ws)
+        return 0;
+    auto rec = std::make_shared<BookmarkRecord>(BookmarkRecord{0, runId, layer, head, note});
+    const bool ok = StoreCommand::push(
+        context(), tr("Bookmark head"), [ws, rec] { rec->id = ws->addBookmark(*rec); }, [ws, rec] { ws->deleteBookmark(rec->id); });
+    return ok ? rec->id : 0;
+}
+
+bool SessionsPanel::deleteBookmark(qint64 bookmarkId)
+{
+    Workspace *ws = context()->workspace();
+    const qint64 run = selectedRun();
+    if (!ws || !run)
+        return false;
+    BookmarkRecord old;
+    if (!context()->guardStore(
+            [&] {
+                for (const BookmarkRecord &b : ws->bookmarks(run))
+                    if (b.id == bookmarkId)
+                        old = b;
+            },
+            QString()) ||
+        old.id == 0)
+        return false;
+    auto rec = std::make_shared<BookmarkRecord>(old);
+    return StoreCommand::push(
+        context(), tr("Delete bookmark"), [ws, rec] { ws->deleteBookmark(rec->id); }, [ws, rec] { rec->id = ws->addBookmark(*rec); });
 }
 
 bool SessionsPanel::setDescription(qint64 sessionId, const QString &text)

@@ -44,6 +44,8 @@ public:
     bool editNote(qint64 noteId, const QString &text);
     bool deleteNote(qint64 noteId);
     bool setDescription(qint64 sessionId, const QString &text);
+    qint64 bookmarkHead(qint64 runId, int layer, int head, const QString &note);
+    bool deleteBookmark(qint64 bookmarkId);
     void exportSession(qint64 id);
     void importSession();
 
@@ -75,7 +77,7 @@ private:
     QListWidget *m_notes;
     QPlainTextEdit *m_editor;
     QCheckBox *m_anchor;
-    QPushButton *m_addNote, *m_saveNote, *m_deleteNote, *m_openRun;
+    QPushButton *m_addNote, *m_saveNote, *m_deleteNote, *m_openRun, *m_bookmark;
     qint64 m_restoreSelection = 0;
     bool m_restoreIsRun = false;
     QList<qint64> m_expanded;

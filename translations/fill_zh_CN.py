@@ -544,6 +544,11 @@ GLOSSARY = {
     'Session: %1': '会话：%1',
     'Keep set…': '保存句子集…',
     'Keep these sentences in the current session': '将这些句子保存到当前会话',
+    'Bookmark the current head for this run (the text above becomes its note)': '为此运行收藏当前注意力头（上方文字作为它的笔记）',
+    '★ L%1H%2': '★ L%1H%2',
+    'Bookmarked head; double-click to look at it': '已收藏的注意力头；双击查看',
+    'Bookmark head': '收藏注意力头',
+    'Delete bookmark': '删除收藏',
 }
 
 # The same English word can need different Chinese in different places.

@@ -2139,6 +2139,26 @@ Model: %2
         <source>Import session</source>
         <translation>导入会话</translation>
     </message>
+    <message>
+        <source>Bookmark the current head for this run (the text above becomes its note)</source>
+        <translation>为此运行收藏当前注意力头（上方文字作为它的笔记）</translation>
+    </message>
+    <message>
+        <source>★ L%1H%2</source>
+        <translation>★ L%1H%2</translation>
+    </message>
+    <message>
+        <source>Bookmarked head; double-click to look at it</source>
+        <translation>已收藏的注意力头；双击查看</translation>
+    </message>
+    <message>
+        <source>Bookmark head</source>
+        <translation>收藏注意力头</translation>
+    </message>
+    <message>
+        <source>Delete bookmark</source>
+        <translation>删除收藏</translation>
+    </message>
 </context>
 <context>
     <name>strata::SimilarityPanel</name>

@@ -7,6 +7,7 @@
 #include "store/Workspace.h"
 
 #include <QSignalSpy>
+#include <QTableWidget>
 
 #include <qcustomplot.h>
 
@@ -56,8 +57,11 @@ private Q_SLOTS:
         QVERIFY(panel.logitDifferenceA().back() != panel.logitDifferenceB().back());
         const FigureData d = panel.differenceData();
         QCOMPARE(d.rowLabels.size(), int(panel.alignment().pairs.size()));
-        ctx.setLayerHead(1, 1); // the shared cursor redraws the heatmaps
+        ctx.setLayerHead(1, 1); // the shared cursor redraws the heatmaps and the shared PCA
         QCOMPARE(panel.heatmaps()->plottableCount(), 3);
+        QCOMPARE(panel.pcaPlot()->graphCount(), 2); // A's and B's tokens in one basis
+        QCOMPARE(panel.pcaPlot()->graph(0)->dataCount() + panel.pcaPlot()->graph(1)->dataCount(), int(panel.alignment().pairs.size()) * 2);
+        QCOMPARE(panel.lensTable()->rowCount(), ctx.model()->info().nLayers);
 
         QVERIFY(panel.saveComparison());
         Workspace *ws = ctx.workspace();

@@ -2,6 +2,8 @@
 
 #include "AppContext.h"
 #include "PlotStyle.h"
+#include "analysis/LogitLens.h"
+#include "analysis/ResidualAnalysis.h"
 #include "jobs/JobRunner.h"
 #include "model/PluginHost.h"
 #include "store/TraceCodec.h"
@@ -28,6 +30,14 @@
 namespace strata {
 
 namespace {
+std::vector<double> LogitLensSoftmax(const HostTensor &logits, int row, int64_t V)
+{
+    std::vector<float> r(static_cast<size_t>(V));
+    for (int64_t v = 0; v < V; ++v)
+        r[size_t(v)] = logits.floatAt(int64_t(row) * V + v);
+    return LogitLens::softmax(r.data(), V);
+}
+
 struct TracePair
 {
     TracePtr b;
@@ -104,9 +114,25 @@ ComparePanel::ComparePanel(AppContext *context) : Panel(context)
         plot->plotLayout()->setRowStretchFactor(1, 0.001);
         plot->legend->setFont(QFont(font().family(), 8));
     }
+    m_pca = new QCustomPlot;
+    m_pca->setObjectName(QStringLiteral("comparePca"));
+    m_contrib = new QCustomPlot;
+    m_lens = new QTableWidget;
+    m_lens->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_lens->verticalHeader()->hide();
+    for (QCustomPlot *plot : {m_pca, m_contrib}) {
+        plot->legend->setVisible(true);
+        plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
+        plot->plotLayout()->addElement(1, 0, plot->legend);
+        plot->plotLayout()->setRowStretchFactor(1, 0.001);
+        plot->legend->setFont(QFont(font().family(), 8));
+    }
     m_tabs->addTab(m_layers, QString());
     m_tabs->addTab(m_logits, QString());
     m_tabs->addTab(m_heads, QString());
+    m_tabs->addTab(m_pca, QString());
+    m_tabs->addTab(m_lens, QString());
+    m_tabs->addTab(m_contrib, QString());
     split->addWidget(m_tabs);
     v->addWidget(split, 1);
 
@@ -137,6 +163,7 @@ ComparePanel::ComparePanel(AppContext *context) : Panel(context)
     });
     connect(m_saved, &QComboBox::activated, this, [this](int i) { openComparison(m_saved->itemData(i).toLongLong()); });
     connect(context, &AppContext::selectionChanged, this, &ComparePanel::drawHeatmaps);
+    connect(context, &AppContext::selectionChanged, this, &ComparePanel::drawPca);
     connect(context, &AppContext::traceChanged, this, [this] { retranslate(); });
     connect(context, &AppContext::workspaceContentChanged, this, &ComparePanel::reloadSaved);
     connect(context, &AppContext::workspaceChanged, this, &ComparePanel::reloadSaved);
@@ -160,6 +187,9 @@ void ComparePanel::retranslate()
     m_tabs->setTabText(0, tr("Similarity by layer"));
     m_tabs->setTabText(1, tr("Logit difference"));
     m_tabs->setTabText(2, tr("Heads that differ"));
+    m_tabs->setTabText(3, tr("PCA of A and B"));
+    m_tabs->setTabText(4, tr("Logit lens A | B"));
+    m_tabs->setTabText(5, tr("Contributions A | B"));
     m_notes->setPlaceholderText(tr("Notes on this comparison…"));
     m_save->setText(tr("Save comparison"));
     m_savedLabel->setText(tr("Saved"));
@@ -307,6 +337,148 @@ void ComparePanel::showComparison()
     drawHeatmaps();
     drawLayerPlots();
     fillHeads();
+    drawPca();
+    fillLens();
+    drawContributions();
+}
+
+void ComparePanel::drawPca()
+{
+    m_pca->clearPlottables();
+    m_pca->clearItems();
+    if (!hasComparison() || !oneModel()) {
+        if (hasComparison())
+            m_pca->xAxis->setLabel(tr("Two models' vectors live in different spaces: no shared PCA (see CKA by layer)."));
+        m_pca->replot(QCustomPlot::rpQueuedReplot);
+        return;
+    }
+    // One basis for both runs at the cursor's layer: A's and B's token vectors stacked.
+    const int layer = std::clamp(context()->layer(), 0, int(m_a->layers.size()) - 1);
+    const HostTensor &ra = m_a->layers[size_t(layer)].residPost, &rb = m_b->layers[size_t(layer)].residPost;
+    if (ra.isEmpty() || rb.isEmpty()) {
+        m_pca->replot(QCustomPlot::rpQueuedReplot);
+        return;
+    }
+    const int D = int(ra.dim(1)), Ta = int(ra.dim(0)), Tb = int(rb.dim(0));
+    std::vector<float> X = ra.toFloatVector();
+    const std::vector<float> xb = rb.toFloatVector();
+    X.insert(X.end(), xb.begin(), xb.end());
+    const ResidualAnalysis::Pca p = ResidualAnalysis::pca(X, Ta + Tb, D, 2);
+    const std::vector<double> c = p.project(X, Ta + Tb);
+    auto scatter = [&](int from, int count, const QString &name, const QColor &colour) {
+        QCPGraph *g = m_pca->addGraph();
+        g->setName(name);
+        g->setLineStyle(QCPGraph::lsNone);
+        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, colour, 7));
+        for (int i = 0; i < count; ++i)
+            g->addData(c[size_t(from + i) * 2], c[size_t(from + i) * 2 + 1]);
+    };
+    scatter(0, Ta, tr("A tokens"), QColor(0, 114, 178));
+    scatter(Ta, Tb, tr("B tokens"), QColor(213, 94, 0));
+    // Aligned pairs joined: how far each token moved between the runs; differing tokens labelled.
+    for (size_t k = 0; k < m_alignment.pairs.size(); ++k) {
+        const auto [i, j] = m_alignment.pairs[k];
+        auto *line = new QCPItemLine(m_pca);
+        line->start->setCoords(c[size_t(i) * 2], c[size_t(i) * 2 + 1]);
+        line->end->setCoords(c[size_t(Ta + j) * 2], c[size_t(Ta + j) * 2 + 1]);
+        line->setPen(QPen(QColor(120, 120, 120, m_alignment.sameToken[k] ? 70 : 220), m_alignment.sameToken[k] ? 1 : 2));
+        if (!m_alignment.sameToken[k]) {
+            auto *label = new QCPItemText(m_pca);
+            label->position->setCoords(c[size_t(Ta + j) * 2], c[size_t(Ta + j) * 2 + 1]);
+            label->setText(m_a->tokenStrings.value(i) + QStringLiteral("→") + m_b->tokenStrings.value(j));
+            label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+            label->setFont(QFont(font().family(), 8));
+        }
+    }
+    m_pca->rescaleAxes();
+    m_pca->xAxis->scaleRange(1.1);
+    m_pca->yAxis->scaleRange(1.1);
+    m_pca->xAxis->setLabel(tr("PC1 (%1% of variance), layer %2; lines join aligned tokens").arg(100 * p.explained[0], 0, 'f', 1).arg(layer));
+    m_pca->yAxis->setLabel(tr("PC2 (%1%)").arg(100 * p.explained[1], 0, 'f', 1));
+    m_pca->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void ComparePanel::fillLens()
+{
+    m_lens->clear();
+    m_lens->setRowCount(0);
+    auto topPerLayer = [](LoadedModel &model, const Trace &t) {
+        // The last position read through the final norm and unembedding after every block.
+        const int T = t.tokenCount();
+        const int64_t D = t.layers.front().residPost.dim(1), V = model.info().vocabSize;
+        std::vector<float> rows;
+        for (const LayerTrace &l : t.layers)
+            for (int64_t d = 0; d < D; ++d)
+                rows.push_back(l.residPost.floatAt(int64_t(T - 1) * D + d));
+        const int L = int(t.layers.size());
+        const HostTensor logits = model.unembed(HostTensor::fromFloats({L, D}, rows.data()));
+        QStringList out;
+        for (int l = 0; l < L; ++l) {
+            const std::vector<double> p = LogitLensSoftmax(logits, l, V);
+            const auto best = std::max_element(p.begin(), p.end()) - p.begin();
+            out << QStringLiteral("%1  (%2)").arg(model.tokenizer().displayString(int64_t(best))).arg(p[size_t(best)], 0, 'f', 3);
+        }
+        return out;
+    };
+    if (!hasComparison())
+        return;
+    auto modelA = context()->model();
+    std::shared_ptr<LoadedModel> modelB = m_modelBLoaded ? m_modelBLoaded : modelA;
+    if (!modelA || modelA->info().fingerprint != m_a->model.fingerprint || !modelB || modelB->info().fingerprint != m_b->model.fingerprint) {
+        m_lens->setColumnCount(1);
+        m_lens->setHorizontalHeaderLabels({tr("Load the runs' models to read their layers through the unembedding.")});
+        return;
+    }
+    try {
+        const QStringList a = topPerLayer(*modelA, *m_a), b = topPerLayer(*modelB, *m_b);
+        const int rows = int(std::max(a.size(), b.size()));
+        m_lens->setColumnCount(3);
+        m_lens->setHorizontalHeaderLabels(
+            {tr("After block (relative depth)"), tr("A: top prediction at the last token"), tr("B: top prediction at the last token")});
+        m_lens->setRowCount(rows);
+        for (int r = 0; r < rows; ++r) {
+            m_lens->setItem(r, 0, new QTableWidgetItem(QStringLiteral("%1 (%2)").arg(r).arg(rows > 1 ? double(r) / (rows - 1) : 0.0, 0, 'f', 2)));
+            // Across models, rows are matched by relative depth.
+            const int ra = int(std::lround(double(r) / std::max(1, rows - 1) * std::max(0, int(a.size()) - 1)));
+            const int rb = int(std::lround(double(r) / std::max(1, rows - 1) * std::max(0, int(b.size()) - 1)));
+            m_lens->setItem(r, 1, new QTableWidgetItem(a.value(ra)));
+            m_lens->setItem(r, 2, new QTableWidgetItem(b.value(rb)));
+        }
+        m_lens->resizeColumnsToContents();
+    } catch (const Error &e) {
+        m_lens->setColumnCount(1);
+        m_lens->setHorizontalHeaderLabels({e.message()});
+    }
+}
+
+void ComparePanel::drawContributions()
+{
+    m_contrib->clearPlottables();
+    if (!hasComparison()) {
+        m_contrib->replot(QCustomPlot::rpQueuedReplot);
+        return;
+    }
+    const ResidualAnalysis::Contributions ca = ResidualAnalysis::contributionNorms(*m_a), cb = ResidualAnalysis::contributionNorms(*m_b);
+    auto add = [&](const ResidualAnalysis::Contributions &c, const std::vector<double> &y, const QString &name, const QColor &colour, Qt::PenStyle style) {
+        QCPGraph *g = m_contrib->addGraph();
+        QVector<double> x;
+        for (size_t l = 0; l < c.layers.size(); ++l)
+            x << (c.layers.size() > 1 ? double(l) / double(c.layers.size() - 1) : 0.0);
+        g->setData(x, QVector<double>(y.begin(), y.end()));
+        g->setName(name);
+        g->setPen(QPen(colour, 2, style));
+        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 5));
+    };
+    add(ca, ca.attnOut, tr("A attention output"), QColor(0, 114, 178), Qt::SolidLine);
+    add(ca, ca.mlpOut, tr("A MLP output"), QColor(213, 94, 0), Qt::SolidLine);
+    add(cb, cb.attnOut, tr("B attention output"), QColor(0, 114, 178), Qt::DashLine);
+    add(cb, cb.mlpOut, tr("B MLP output"), QColor(213, 94, 0), Qt::DashLine);
+    m_contrib->xAxis->setLabel(tr("Relative depth (0 = first block, 1 = last)"));
+    m_contrib->yAxis->setLabel(tr("Mean norm written per token"));
+    m_contrib->rescaleAxes();
+    m_contrib->xAxis->setRange(-0.05, 1.05);
+    m_contrib->yAxis->setRange(0, m_contrib->yAxis->range().upper * 1.1);
+    m_contrib->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void ComparePanel::drawHeatmaps()

@@ -43,6 +43,8 @@ public:
     const TokenAlignment &alignment() const { return m_alignment; }
     QCustomPlot *heatmaps() const { return m_heatmaps; }
     FigureData differenceData() const;
+    QCustomPlot *pcaPlot() const { return m_pca; }
+    QTableWidget *lensTable() const { return m_lens; }
     std::vector<double> logitDifferenceA() const { return m_logitA; }
     std::vector<double> logitDifferenceB() const { return m_logitB; }
 
@@ -54,6 +56,9 @@ private:
     void drawHeatmaps();
     void drawLayerPlots();
     void fillHeads();
+    void drawPca();
+    void drawContributions();
+    void fillLens();
     void reloadSaved();
     bool oneModel() const;
 
@@ -62,8 +67,8 @@ private:
     QComboBox *m_metric, *m_saved;
     QPushButton *m_compare, *m_save, *m_export;
     QPlainTextEdit *m_notes;
-    QCustomPlot *m_heatmaps, *m_layers, *m_logits;
-    QTableWidget *m_heads;
+    QCustomPlot *m_heatmaps, *m_layers, *m_logits, *m_pca, *m_contrib;
+    QTableWidget *m_heads, *m_lens;
     QTabWidget *m_tabs;
     TracePtr m_a, m_b;
     std::shared_ptr<LoadedModel> m_modelBLoaded;

@@ -549,6 +549,23 @@ GLOSSARY = {
     'Bookmarked head; double-click to look at it': '已收藏的注意力头；双击查看',
     'Bookmark head': '收藏注意力头',
     'Delete bookmark': '删除收藏',
+    'PCA of A and B': 'A 与 B 的 PCA',
+    'Logit lens A | B': 'Logit 透镜 A | B',
+    'Contributions A | B': '贡献 A | B',
+    "Two models' vectors live in different spaces: no shared PCA (see CKA by layer).": '两个模型的向量位于不同空间：没有共享的 PCA（请看逐层 CKA）。',
+    'A tokens': 'A 的词元',
+    'B tokens': 'B 的词元',
+    'PC1 (%1% of variance), layer %2; lines join aligned tokens': 'PC1（方差的 %1%），第 %2 层；连线连接对齐的词元',
+    'PC2 (%1%)': 'PC2（%1%）',
+    "Load the runs' models to read their layers through the unembedding.": '加载这些运行的模型后，即可通过反嵌入读取各层。',
+    'After block (relative depth)': '第几个块之后（相对深度）',
+    'A: top prediction at the last token': 'A：最后一个词元处的首选预测',
+    'B: top prediction at the last token': 'B：最后一个词元处的首选预测',
+    'A attention output': 'A 注意力输出',
+    'A MLP output': 'A MLP 输出',
+    'B attention output': 'B 注意力输出',
+    'B MLP output': 'B MLP 输出',
+    'Relative depth (0 = first block, 1 = last)': '相对深度（0 = 第一个块，1 = 最后一个）',
 }
 
 # The same English word can need different Chinese in different places.

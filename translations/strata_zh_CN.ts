@@ -636,6 +636,78 @@ weight %5</source>
         <source>Opening the comparison</source>
         <translation>打开比较</translation>
     </message>
+    <message>
+        <source>PCA of A and B</source>
+        <translation>A 与 B 的 PCA</translation>
+    </message>
+    <message>
+        <source>Logit lens A | B</source>
+        <translation>Logit 透镜 A | B</translation>
+    </message>
+    <message>
+        <source>Contributions A | B</source>
+        <translation>贡献 A | B</translation>
+    </message>
+    <message>
+        <source>Two models' vectors live in different spaces: no shared PCA (see CKA by layer).</source>
+        <translation>两个模型的向量位于不同空间：没有共享的 PCA（请看逐层 CKA）。</translation>
+    </message>
+    <message>
+        <source>A tokens</source>
+        <translation>A 的词元</translation>
+    </message>
+    <message>
+        <source>B tokens</source>
+        <translation>B 的词元</translation>
+    </message>
+    <message>
+        <source>PC1 (%1% of variance), layer %2; lines join aligned tokens</source>
+        <translation>PC1（方差的 %1%），第 %2 层；连线连接对齐的词元</translation>
+    </message>
+    <message>
+        <source>PC2 (%1%)</source>
+        <translation>PC2（%1%）</translation>
+    </message>
+    <message>
+        <source>Load the runs' models to read their layers through the unembedding.</source>
+        <translation>加载这些运行的模型后，即可通过反嵌入读取各层。</translation>
+    </message>
+    <message>
+        <source>After block (relative depth)</source>
+        <translation>第几个块之后（相对深度）</translation>
+    </message>
+    <message>
+        <source>A: top prediction at the last token</source>
+        <translation>A：最后一个词元处的首选预测</translation>
+    </message>
+    <message>
+        <source>B: top prediction at the last token</source>
+        <translation>B：最后一个词元处的首选预测</translation>
+    </message>
+    <message>
+        <source>A attention output</source>
+        <translation>A 注意力输出</translation>
+    </message>
+    <message>
+        <source>A MLP output</source>
+        <translation>A MLP 输出</translation>
+    </message>
+    <message>
+        <source>B attention output</source>
+        <translation>B 注意力输出</translation>
+    </message>
+    <message>
+        <source>B MLP output</source>
+        <translation>B MLP 输出</translation>
+    </message>
+    <message>
+        <source>Relative depth (0 = first block, 1 = last)</source>
+        <translation>相对深度（0 = 第一个块，1 = 最后一个）</translation>
+    </message>
+    <message>
+        <source>Mean norm written per token</source>
+        <translation>每词元写入的平均范数</translation>
+    </message>
 </context>
 <context>
     <name>strata::ContributionsPanel</name>

@@ -108,7 +108,7 @@ ComparePanel::ComparePanel(AppContext *context) : Panel(context)
     m_heads->verticalHeader()->hide();
     for (QCustomPlot *plot : {m_layers, m_logits}) {
         // Legend in a row of its own under the plot, so that it never covers the curves.
-        plot->legend->setVisible(true);
+        plot->legend->setVisible(false);
         plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
         plot->plotLayout()->addElement(1, 0, plot->legend);
         plot->plotLayout()->setRowStretchFactor(1, 0.001);
@@ -121,7 +121,7 @@ ComparePanel::ComparePanel(AppContext *context) : Panel(context)
     m_lens->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_lens->verticalHeader()->hide();
     for (QCustomPlot *plot : {m_pca, m_contrib}) {
-        plot->legend->setVisible(true);
+        plot->legend->setVisible(false);
         plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
         plot->plotLayout()->addElement(1, 0, plot->legend);
         plot->plotLayout()->setRowStretchFactor(1, 0.001);
@@ -349,14 +349,16 @@ void ComparePanel::drawPca()
     if (!hasComparison() || !oneModel()) {
         if (hasComparison())
             m_pca->xAxis->setLabel(tr("Two models' vectors live in different spaces: no shared PCA (see CKA by layer)."));
-        m_pca->replot(QCustomPlot::rpQueuedReplot);
+        m_pca->legend->setVisible(m_pca->plottableCount() > 0); // an empty legend would squeeze the plot
+    m_pca->replot(QCustomPlot::rpQueuedReplot);
         return;
     }
     // One basis for both runs at the cursor's layer: A's and B's token vectors stacked.
     const int layer = std::clamp(context()->layer(), 0, int(m_a->layers.size()) - 1);
     const HostTensor &ra = m_a->layers[size_t(layer)].residPost, &rb = m_b->layers[size_t(layer)].residPost;
     if (ra.isEmpty() || rb.isEmpty()) {
-        m_pca->replot(QCustomPlot::rpQueuedReplot);
+        m_pca->legend->setVisible(m_pca->plottableCount() > 0); // an empty legend would squeeze the plot
+    m_pca->replot(QCustomPlot::rpQueuedReplot);
         return;
     }
     const int D = int(ra.dim(1)), Ta = int(ra.dim(0)), Tb = int(rb.dim(0));
@@ -395,6 +397,7 @@ void ComparePanel::drawPca()
     m_pca->yAxis->scaleRange(1.1);
     m_pca->xAxis->setLabel(tr("PC1 (%1% of variance), layer %2; lines join aligned tokens").arg(100 * p.explained[0], 0, 'f', 1).arg(layer));
     m_pca->yAxis->setLabel(tr("PC2 (%1%)").arg(100 * p.explained[1], 0, 'f', 1));
+    m_pca->legend->setVisible(m_pca->plottableCount() > 0); // an empty legend would squeeze the plot
     m_pca->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -455,7 +458,8 @@ void ComparePanel::drawContributions()
 {
     m_contrib->clearPlottables();
     if (!hasComparison()) {
-        m_contrib->replot(QCustomPlot::rpQueuedReplot);
+        m_contrib->legend->setVisible(m_contrib->plottableCount() > 0); // an empty legend would squeeze the plot
+    m_contrib->replot(QCustomPlot::rpQueuedReplot);
         return;
     }
     const ResidualAnalysis::Contributions ca = ResidualAnalysis::contributionNorms(*m_a), cb = ResidualAnalysis::contributionNorms(*m_b);
@@ -478,6 +482,7 @@ void ComparePanel::drawContributions()
     m_contrib->rescaleAxes();
     m_contrib->xAxis->setRange(-0.05, 1.05);
     m_contrib->yAxis->setRange(0, m_contrib->yAxis->range().upper * 1.1);
+    m_contrib->legend->setVisible(m_contrib->plottableCount() > 0); // an empty legend would squeeze the plot
     m_contrib->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -595,6 +600,7 @@ void ComparePanel::drawLayerPlots()
         const double pad = std::max(0.01, 0.1 * r.size());
         m_layers->yAxis->setRange(r.lower - pad, std::min(1.0 + pad / 4, r.upper + pad));
     }
+    m_layers->legend->setVisible(m_layers->plottableCount() > 0); // an empty legend would squeeze the plot
     m_layers->replot(QCustomPlot::rpQueuedReplot);
     if (!m_logitA.empty()) {
         QVector<double> x;
@@ -615,6 +621,7 @@ void ComparePanel::drawLayerPlots()
         m_logits->rescaleAxes();
         m_logits->xAxis->setRange(-0.3, double(m_logitA.size()) - 0.7);
     }
+    m_logits->legend->setVisible(m_logits->plottableCount() > 0); // an empty legend would squeeze the plot
     m_logits->replot(QCustomPlot::rpQueuedReplot);
 }
 

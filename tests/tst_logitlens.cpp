@@ -54,6 +54,55 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(strata::Error, ResidualAnalysis::directEffects(*model, *t, 999, token));
     }
 
+    void perHeadOutputsSumToAttnOut_data()
+    {
+        QTest::addColumn<QString>("model");
+        QTest::newRow("gpt2") << testutil::gpt2TinyDir();
+        QTest::newRow("llama gguf") << testutil::sharedPath(QStringLiteral("models/stories260K/stories260K.gguf"));
+        QTest::newRow("neox") << QStringLiteral(STRATA_TEST_DATA_DIR "/neox-tiny");
+    }
+    void perHeadOutputsSumToAttnOut()
+    {
+        // attn_out = sum over heads of what each head writes + the output bias: the difference is the
+        // same vector at every position (zero for Llama, which has no bias).
+        QFETCH(QString, model);
+        auto m = PluginHost::instance().load(model);
+        TraceOptions o;
+        o.headOutputs = true;
+        const auto t = m->trace(QStringLiteral("The cat sat on the mat."), o);
+        for (const LayerTrace &l : t->layers) {
+            QCOMPARE(int(l.headOut.dim(0)), m->info().nHeads);
+            const int64_t T = l.attnOut.dim(0), D = l.attnOut.dim(1);
+            std::vector<double> first(static_cast<size_t>(D));
+            double worst = 0;
+            for (int64_t p = 0; p < T; ++p)
+                for (int64_t d = 0; d < D; ++d) {
+                    double sum = 0;
+                    for (int64_t h = 0; h < l.headOut.dim(0); ++h)
+                        sum += l.headOut.floatAt((h * T + p) * D + d);
+                    const double bias = l.attnOut.floatAt(p * D + d) - sum;
+                    if (p == 0)
+                        first[size_t(d)] = bias;
+                    worst = std::max(worst, std::abs(bias - first[size_t(d)]));
+                }
+            QVERIFY2(worst < 1e-4, qPrintable(QStringLiteral("layer %1: %2").arg(l.layer).arg(worst)));
+            if (m->info().family == QLatin1String("llama"))
+                for (double b : first)
+                    QVERIFY(std::abs(b) < 1e-4);
+        }
+        // Per-head direct effects: each is the removal of that head alone.
+        const int pos = t->tokenCount() - 1;
+        const ResidualAnalysis::DirectEffects e = ResidualAnalysis::directEffects(*m, *t, pos, 5);
+        QCOMPARE(int(e.heads.size()), m->info().nLayers);
+        const int64_t D = t->embed.dim(1), T = t->tokenCount();
+        const LayerTrace &l0 = t->layers.front();
+        std::vector<float> row(static_cast<size_t>(D));
+        for (int64_t d = 0; d < D; ++d)
+            row[size_t(d)] = t->layers.back().residPost.floatAt(int64_t(pos) * D + d) - l0.headOut.floatAt((1 * T + pos) * D + d);
+        const double want = e.logit - double(m->unembed(HostTensor::fromFloats({1, D}, row.data())).floatAt(5));
+        QVERIFY(std::abs(e.heads[0][1] - want) < 1e-4);
+    }
+
     void lastLayerIsTheModelsOwnPrediction()
     {
         PluginHost host;

@@ -131,6 +131,13 @@ private Q_SLOTS:
         QCOMPARE(c->effectsPlot()->plottableCount(), 3);
         c->setTargetToken(QStringLiteral(" the"));
         QVERIFY(c->effectsData().title.contains(QStringLiteral("token")));
+        // Per head: the prompt is re-run with per-head outputs; one value per layer and head.
+        QSignalSpy ready(c, &ContributionsPanel::headEffectsReady);
+        c->computeHeadEffects();
+        QVERIFY(ready.wait(20000));
+        QCOMPARE(int(c->headEffects().size()), 5);
+        QCOMPARE(int(c->headEffects().front().size()), 8); // stories260K: 8 heads
+        QCOMPARE(c->headEffectsPlot()->plottableCount(), 1);
     }
 };
 

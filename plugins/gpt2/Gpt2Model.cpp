@@ -198,6 +198,8 @@ at::Tensor Gpt2Model::Impl::forward(const std::vector<int64_t> &ids, Trace *capt
                 lt.attnOut = toHost(attnOut, st);
                 lt.residMid = toHost(x, st);
             }
+            if (opt.headOutputs)
+                lt.headOut = toHost(ops::headOutputs(z, H, b.projW), st);
         }
         const at::Tensor h2 = at::layer_norm(x, {D}, b.ln2w, b.ln2b, lnEps);
         const at::Tensor act = at::gelu(at::addmm(b.fcB, h2, b.fcW), "tanh");

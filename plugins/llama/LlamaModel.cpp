@@ -283,6 +283,8 @@ at::Tensor LlamaModel::Impl::forward(const std::vector<int64_t> &ids, Trace *cap
                 lt.attnOut = toHost(attnOut, st);
                 lt.residMid = toHost(x, st);
             }
+            if (opt.headOutputs)
+                lt.headOut = toHost(ops::headOutputs(z, int(Hq), L.wo.t()), st);
         }
         const at::Tensor h2 = ops::rmsNorm(x, L.ffnNorm, eps);
         const at::Tensor mlpOut = ops::linear(at::silu(ops::linear(h2, L.wGate)) * ops::linear(h2, L.wUp), L.wDown);

@@ -176,6 +176,8 @@ at::Tensor NeoxModel::Impl::forward(const std::vector<int64_t> &ids, Trace *capt
                 lt.mlpOut = toHost(mlpOut, st);
                 lt.residPost = toHost(x, st);
             }
+            if (opt.headOutputs)
+                lt.headOut = toHost(ops::headOutputs(z, int(H), L.denseW.t()), st);
             capture->layers.push_back(std::move(lt));
         }
     }

@@ -350,7 +350,7 @@ void ComparePanel::drawPca()
         if (hasComparison())
             m_pca->xAxis->setLabel(tr("Two models' vectors live in different spaces: no shared PCA (see CKA by layer)."));
         m_pca->legend->setVisible(m_pca->plottableCount() > 0); // an empty legend would squeeze the plot
-    m_pca->replot(QCustomPlot::rpQueuedReplot);
+        m_pca->replot(QCustomPlot::rpQueuedReplot);
         return;
     }
     // One basis for both runs at the cursor's layer: A's and B's token vectors stacked.
@@ -358,7 +358,7 @@ void ComparePanel::drawPca()
     const HostTensor &ra = m_a->layers[size_t(layer)].residPost, &rb = m_b->layers[size_t(layer)].residPost;
     if (ra.isEmpty() || rb.isEmpty()) {
         m_pca->legend->setVisible(m_pca->plottableCount() > 0); // an empty legend would squeeze the plot
-    m_pca->replot(QCustomPlot::rpQueuedReplot);
+        m_pca->replot(QCustomPlot::rpQueuedReplot);
         return;
     }
     const int D = int(ra.dim(1)), Ta = int(ra.dim(0)), Tb = int(rb.dim(0));
@@ -459,7 +459,7 @@ void ComparePanel::drawContributions()
     m_contrib->clearPlottables();
     if (!hasComparison()) {
         m_contrib->legend->setVisible(m_contrib->plottableCount() > 0); // an empty legend would squeeze the plot
-    m_contrib->replot(QCustomPlot::rpQueuedReplot);
+        m_contrib->replot(QCustomPlot::rpQueuedReplot);
         return;
     }
     const ResidualAnalysis::Contributions ca = ResidualAnalysis::contributionNorms(*m_a), cb = ResidualAnalysis::contributionNorms(*m_b);

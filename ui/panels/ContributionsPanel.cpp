@@ -13,6 +13,7 @@
 #include "model/ModelFamily.h"
 #include "tokenize/Tokenizer.h"
 #include "util/Error.h"
+#include "jobs/JobRunner.h"
 
 #include <qcustomplot.h>
 
@@ -43,6 +44,9 @@ ContributionsPanel::ContributionsPanel(AppContext *context) : Panel(context)
     m_exportEffects = new QPushButton;
     row2->addWidget(m_targetLabel);
     row2->addWidget(m_target, 1);
+    m_perHead = new QPushButton;
+    m_perHead->setObjectName(QStringLiteral("perHeadEffects"));
+    row2->addWidget(m_perHead);
     row2->addWidget(m_exportEffects);
     lv->addLayout(row2);
     m_effectsInfo = new QLabel;
@@ -50,13 +54,25 @@ ContributionsPanel::ContributionsPanel(AppContext *context) : Panel(context)
     lv->addWidget(m_effectsInfo);
     m_effects = new QCustomPlot;
     m_effects->setObjectName(QStringLiteral("directEffectsPlot"));
-    lv->addWidget(m_effects, 1);
+    m_headEffects = new QCustomPlot;
+    m_headEffects->setObjectName(QStringLiteral("headEffectsPlot"));
+    auto *side = new QSplitter(Qt::Horizontal);
+    side->addWidget(m_effects);
+    side->addWidget(m_headEffects);
+    side->setSizes({500, 350});
+    lv->addWidget(side, 1);
     split->addWidget(lower);
     v->addWidget(split, 1);
     connect(m_export, &QPushButton::clicked, this, [this] { FigureExport::exportInteractively(this, m_plot, figureData(), QStringLiteral("contributions")); });
     connect(m_exportEffects, &QPushButton::clicked, this,
             [this] { FigureExport::exportInteractively(this, m_effects, effectsData(), QStringLiteral("direct-effects")); });
     connect(m_target, &QLineEdit::editingFinished, this, &ContributionsPanel::redrawEffects);
+    connect(m_perHead, &QPushButton::clicked, this, &ContributionsPanel::computeHeadEffects);
+    connect(context, &AppContext::traceChanged, this, [this] {
+        m_headTrace.reset();
+        m_headValues.clear();
+        drawHeadEffects();
+    });
     connect(context, &AppContext::traceChanged, this, &ContributionsPanel::redraw);
     connect(context, &AppContext::traceChanged, this, &ContributionsPanel::redrawEffects);
     connect(context, &AppContext::selectionChanged, this, &ContributionsPanel::redrawEffects);
@@ -70,6 +86,8 @@ void ContributionsPanel::retranslate()
     m_export->setText(tr("Export…"));
     m_exportEffects->setText(tr("Export…"));
     m_targetLabel->setText(tr("Direct effect on the logit of"));
+    m_perHead->setText(tr("Per head"));
+    m_perHead->setToolTip(tr("Run the prompt again keeping what each head writes, and show each head's direct effect"));
     m_target->setPlaceholderText(tr("a token, e.g. ' Mary' (empty: the model's prediction)"));
     redraw();
     redrawEffects();
@@ -115,6 +133,10 @@ void ContributionsPanel::redrawEffects()
     try {
         const int64_t token = targetToken(*model, *t, pos, m_target->text());
         const ResidualAnalysis::DirectEffects e = ResidualAnalysis::directEffects(*model, *t, pos, token);
+        m_headValues.clear();
+        if (m_headTrace && m_headTrace->tokenCount() == t->tokenCount())
+            m_headValues = ResidualAnalysis::directEffects(*model, *m_headTrace, pos, token).heads;
+        drawHeadEffects();
         m_effectsInfo->setText(tr("After '%1' (#%2): logit of '%3' is %4. Each bar: how much it drops when that sublayer's output is removed from the "
                                   "final residual stream (direct path only, final norm recomputed).")
                                    .arg(t->tokenStrings.value(pos))
@@ -160,6 +182,78 @@ void ContributionsPanel::redrawEffects()
         m_effectsInfo->setText(err.message());
     }
     m_effects->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void ContributionsPanel::computeHeadEffects()
+{
+    const TracePtr t = context()->trace();
+    const auto model = context()->model();
+    if (!t || !model || model->info().fingerprint != t->model.fingerprint) {
+        m_effectsInfo->setText(tr("Load this run's model to see the direct effect of each layer on a token's logit."));
+        Q_EMIT headEffectsReady();
+        return;
+    }
+    m_perHead->setEnabled(false);
+    const QString prompt = t->prompt;
+    context()->jobs()->submit(
+        QStringLiteral("head-effects"), tr("Per-head outputs"),
+        [model, prompt](JobControl &c) {
+            TraceOptions o;
+            o.attention = false;
+            o.headOutputs = true;
+            return QVariant::fromValue(TracePtr(model->trace(prompt, o, &c)));
+        },
+        this,
+        [this, t](const JobResult &r) {
+            m_perHead->setEnabled(true);
+            if (r.ok && context()->trace() == t)
+                m_headTrace = r.value.value<TracePtr>();
+            else if (!r.ok && !r.cancelled)
+                m_effectsInfo->setText(tr("Per-head outputs failed: %1").arg(r.error));
+            redrawEffects();
+            Q_EMIT headEffectsReady();
+        });
+}
+
+void ContributionsPanel::drawHeadEffects()
+{
+    m_headEffects->clearPlottables();
+    m_headEffects->plotLayout()->clear();
+    auto *rect = new QCPAxisRect(m_headEffects);
+    m_headEffects->plotLayout()->addElement(0, 0, rect);
+    if (m_headValues.empty()) {
+        auto *hint = new QCPTextElement(m_headEffects, tr("Per head: press “Per head”"), QFont(font().family(), 9));
+        m_headEffects->plotLayout()->addElement(1, 0, hint);
+        m_headEffects->replot(QCustomPlot::rpQueuedReplot);
+        return;
+    }
+    const int L = int(m_headValues.size()), H = int(m_headValues.front().size());
+    auto *map = new QCPColorMap(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+    map->data()->setSize(H, L);
+    map->data()->setRange(QCPRange(0, H - 1), QCPRange(0, L - 1));
+    double maxAbs = 1e-6;
+    for (int l = 0; l < L; ++l)
+        for (int h = 0; h < H; ++h) {
+            map->data()->setCell(h, l, m_headValues[size_t(l)][size_t(h)]);
+            maxAbs = std::max(maxAbs, std::abs(m_headValues[size_t(l)][size_t(h)]));
+        }
+    auto *scale = new QCPColorScale(m_headEffects);
+    m_headEffects->plotLayout()->addElement(0, 1, scale);
+    map->setColorScale(scale);
+    QCPColorGradient g;
+    g.setColorStopAt(0.0, QColor(33, 102, 172));
+    g.setColorStopAt(0.5, QColor(247, 247, 247));
+    g.setColorStopAt(1.0, QColor(178, 24, 43));
+    scale->setGradient(g);
+    scale->setDataRange(QCPRange(-maxAbs, maxAbs));
+    scale->axis()->setLabel(tr("Direct effect"));
+    map->setInterpolate(false);
+    rect->axis(QCPAxis::atBottom)->setLabel(tr("Head"));
+    rect->axis(QCPAxis::atLeft)->setLabel(tr("Layer"));
+    rect->axis(QCPAxis::atBottom)->setRange(-0.5, H - 0.5);
+    rect->axis(QCPAxis::atLeft)->setRange(-0.5, L - 0.5);
+    rect->axis(QCPAxis::atLeft)->setRangeReversed(true);
+    m_headEffects->replot(QCustomPlot::rpQueuedReplot);
 }
 
 FigureData ContributionsPanel::effectsData() const

@@ -2,6 +2,7 @@
 
 #include "FigureExport.h"
 #include "Panel.h"
+#include "model/Trace.h"
 
 class QCustomPlot;
 class QLabel;
@@ -23,12 +24,25 @@ public:
     FigureData figureData() const;
     FigureData effectsData() const;
     QCustomPlot *effectsPlot() const { return m_effects; }
+    QCustomPlot *headEffectsPlot() const { return m_headEffects; }
+    // Re-runs the current prompt keeping per-head outputs (on the worker), then draws per-head effects.
+    void computeHeadEffects();
+    const std::vector<std::vector<double>> &headEffects() const { return m_headValues; }
+
+Q_SIGNALS:
+    void headEffectsReady();
+
+public:
     void setTargetToken(const QString &text);
     void redraw();
     void redrawEffects();
 
 private:
-    QCustomPlot *m_plot, *m_effects;
+    void drawHeadEffects();
+    QCustomPlot *m_plot, *m_effects, *m_headEffects;
+    QPushButton *m_perHead;
+    TracePtr m_headTrace; // the current run re-traced with per-head outputs
+    std::vector<std::vector<double>> m_headValues;
     QLabel *m_info, *m_effectsInfo, *m_targetLabel;
     QLineEdit *m_target;
     QPushButton *m_export, *m_exportEffects;

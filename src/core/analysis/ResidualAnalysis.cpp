@@ -194,6 +194,15 @@ DirectEffects directEffects(LoadedModel &model, const Trace &trace, int position
         addRemoved(rowOf(l.attnOut));
         addRemoved(rowOf(l.mlpOut));
     }
+    const bool perHead = std::all_of(trace.layers.begin(), trace.layers.end(), [](const LayerTrace &l) { return !l.headOut.isEmpty(); });
+    if (perHead)
+        for (const LayerTrace &l : trace.layers)
+            for (int64_t h = 0; h < l.headOut.dim(0); ++h) {
+                std::vector<float> c(static_cast<size_t>(D));
+                for (int64_t d = 0; d < D; ++d)
+                    c[size_t(d)] = l.headOut.floatAt((h * l.headOut.dim(1) + position) * D + d);
+                addRemoved(c);
+            }
     const int64_t n = int64_t(rows.size()) / D;
     const HostTensor logits = model.unembed(HostTensor::fromFloats({n, D}, rows.data()));
     auto logitOf = [&](int64_t row) { return double(logits.floatAt(row * V + token)); };
@@ -206,6 +215,15 @@ DirectEffects directEffects(LoadedModel &model, const Trace &trace, int position
         e.layers.push_back(trace.layers[i].layer);
         e.attn.push_back(e.logit - logitOf(2 + 2 * int64_t(i)));
         e.mlp.push_back(e.logit - logitOf(3 + 2 * int64_t(i)));
+    }
+    if (perHead) {
+        int64_t row = 2 + 2 * int64_t(trace.layers.size());
+        for (const LayerTrace &l : trace.layers) {
+            std::vector<double> hs;
+            for (int64_t h = 0; h < l.headOut.dim(0); ++h)
+                hs.push_back(e.logit - logitOf(row++));
+            e.heads.push_back(hs);
+        }
     }
     return e;
 }

@@ -65,8 +65,8 @@ Contributions contributionNorms(const Trace &trace);
 // logit_t(r) - logit_t(r - c), where r is the final residual stream and c what that sublayer wrote
 // there, read through the model's own final norm and unembedding (the norm is recomputed for r - c,
 // not frozen, so the numbers are exact removals of the direct path, not a linearisation). The
-// embeddings' effect is the same with c = the embedding vector. Per-head effects need per-head outputs,
-// which traces do not keep.
+// embeddings' effect is the same with c = the embedding vector. Per-head effects are computed when the
+// trace kept per-head outputs (TraceOptions::headOutputs).
 struct DirectEffects
 {
     int position = 0;
@@ -75,6 +75,7 @@ struct DirectEffects
     double embed = 0;
     std::vector<int> layers;
     std::vector<double> attn, mlp;
+    std::vector<std::vector<double>> heads; // [layer][head], empty without per-head outputs
 };
 DirectEffects directEffects(LoadedModel &model, const Trace &trace, int position, int64_t token);
 

@@ -37,7 +37,8 @@ int64_t Trace::byteSize() const
 {
     int64_t n = int64_t(embed.byteSize() + finalNorm.byteSize() + logits.byteSize());
     for (const auto &l : layers)
-        n += int64_t(l.attn.byteSize() + l.residPre.byteSize() + l.residMid.byteSize() + l.residPost.byteSize() + l.attnOut.byteSize() + l.mlpOut.byteSize());
+        n += int64_t(l.attn.byteSize() + l.residPre.byteSize() + l.residMid.byteSize() + l.residPost.byteSize() + l.attnOut.byteSize() + l.mlpOut.byteSize() +
+                     l.headOut.byteSize());
     return n;
 }
 

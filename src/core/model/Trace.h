@@ -17,8 +17,9 @@ namespace strata {
 struct TraceOptions
 {
     bool attention = true;
-    bool residuals = true; // resid_pre/mid/post, attn_out, mlp_out
-    bool logits = true;    // full [T, V] logits; when false only the last position's are kept
+    bool residuals = true;    // resid_pre/mid/post, attn_out, mlp_out
+    bool logits = true;       // full [T, V] logits; when false only the last position's are kept
+    bool headOutputs = false; // per-head attention outputs [heads, T, D] (for per-head direct effects)
     DType storage = DType::F32;
     std::vector<int> layers; // empty: all layers
 
@@ -34,6 +35,7 @@ struct LayerTrace
     HostTensor residPost; // [T, D] leaving the block
     HostTensor attnOut;   // [T, D] what attention wrote into the residual stream
     HostTensor mlpOut;    // [T, D] what the MLP wrote
+    HostTensor headOut;   // [heads, T, D] what each head wrote (attn_out = their sum + the output bias); optional
 };
 
 // One forward pass of one prompt through one model: everything a panel draws.

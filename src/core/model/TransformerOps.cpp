@@ -101,4 +101,12 @@ at::Tensor linear(const at::Tensor &x, const at::Tensor &w, const at::Tensor &b)
     return b.defined() ? at::addmm(b, x, w.t()) : at::mm(x, w.t());
 }
 
+at::Tensor headOutputs(const at::Tensor &z, int heads, const at::Tensor &wInOut)
+{
+    const int64_t T = z.size(0), hd = z.size(1) / heads, D = wInOut.size(1);
+    const at::Tensor zh = z.reshape({T, heads, hd}).transpose(0, 1); // [H, T, hd]
+    const at::Tensor w = wInOut.contiguous().view({heads, hd, D});   // [H, hd, D]
+    return at::bmm(zh, w);                                           // [H, T, D]
+}
+
 } // namespace strata::ops

@@ -45,6 +45,11 @@ at::Tensor rotary(const at::Tensor &x, int rotaryDims, double theta, RopeStyle s
 // reads KV head h / (Hq/Hkv)). Returns {probabilities [Hq, T, T], output [T, Hq*d]}.
 std::pair<at::Tensor, at::Tensor> causalAttention(const at::Tensor &q, const at::Tensor &k, const at::Tensor &v);
 
+// What each head writes into the residual stream: z [T, H * hd] (heads concatenated) through its
+// slice of the output projection, [H, T, D], without the output bias. wInOut is the projection as
+// [H * hd, D] (GPT-2's Conv1D layout; pass w.t() for a Linear weight stored [D, H * hd]).
+at::Tensor headOutputs(const at::Tensor &z, int heads, const at::Tensor &wInOut);
+
 // y = x @ w^T (+ b): a Linear layer whose weight is stored [out, in].
 at::Tensor linear(const at::Tensor &x, const at::Tensor &w, const at::Tensor &b = at::Tensor());
 

@@ -141,6 +141,7 @@ QByteArray TraceCodec::encode(const Trace &trace)
         add(p + QStringLiteral("residPost"), l.residPost);
         add(p + QStringLiteral("attnOut"), l.attnOut);
         add(p + QStringLiteral("mlpOut"), l.mlpOut);
+        add(p + QStringLiteral("headOut"), l.headOut);
     }
     // Two halves in parallel: compression dominates the cost.
     auto half = [&entries](size_t from, size_t step) {
@@ -243,6 +244,7 @@ TracePtr TraceCodec::decode(const QByteArray &blob)
     t->options.attention = o.value(QStringLiteral("attention")).toBool(true);
     t->options.residuals = o.value(QStringLiteral("residuals")).toBool(true);
     t->options.logits = o.value(QStringLiteral("logits")).toBool(true);
+    t->options.headOutputs = o.value(QStringLiteral("headOutputs")).toBool(false);
     t->options.storage = DType::F16;
     for (const QJsonValue &v : o.value(QStringLiteral("layers")).toArray())
         t->options.layers.push_back(v.toInt());
@@ -300,6 +302,8 @@ TracePtr TraceCodec::decode(const QByteArray &blob)
                     target = &l.attnOut;
                 else if (part == QLatin1String("mlpOut"))
                     target = &l.mlpOut;
+                else if (part == QLatin1String("headOut"))
+                    target = &l.headOut;
             }
         }
         if (!target)

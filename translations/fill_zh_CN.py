@@ -566,6 +566,12 @@ GLOSSARY = {
     'B attention output': 'B 注意力输出',
     'B MLP output': 'B MLP 输出',
     'Relative depth (0 = first block, 1 = last)': '相对深度（0 = 第一个块，1 = 最后一个）',
+    'Per head': '逐个注意力头',
+    "Run the prompt again keeping what each head writes, and show each head's direct effect": '重新运行提示词并保留每个注意力头写入的内容，显示每个头的直接效应',
+    'Per-head outputs': '逐头输出',
+    'Per-head outputs failed: %1': '逐头输出失败：%1',
+    'Per head: press “Per head”': '逐头效应：请点击“逐个注意力头”',
+    'Direct effect': '直接效应',
 }
 
 # The same English word can need different Chinese in different places.

@@ -771,6 +771,34 @@ weight %5</source>
         <source>Direct effect on the logit</source>
         <translation>对 logit 的直接效应</translation>
     </message>
+    <message>
+        <source>Per head</source>
+        <translation>逐个注意力头</translation>
+    </message>
+    <message>
+        <source>Run the prompt again keeping what each head writes, and show each head's direct effect</source>
+        <translation>重新运行提示词并保留每个注意力头写入的内容，显示每个头的直接效应</translation>
+    </message>
+    <message>
+        <source>Per-head outputs</source>
+        <translation>逐头输出</translation>
+    </message>
+    <message>
+        <source>Per-head outputs failed: %1</source>
+        <translation>逐头输出失败：%1</translation>
+    </message>
+    <message>
+        <source>Per head: press “Per head”</source>
+        <translation>逐头效应：请点击“逐个注意力头”</translation>
+    </message>
+    <message>
+        <source>Direct effect</source>
+        <translation>直接效应</translation>
+    </message>
+    <message>
+        <source>Head</source>
+        <translation>注意力头</translation>
+    </message>
 </context>
 <context>
     <name>strata::HeadAtlasPanel</name>

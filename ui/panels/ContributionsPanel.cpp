@@ -54,6 +54,10 @@ ContributionsPanel::ContributionsPanel(AppContext *context) : Panel(context)
     lv->addWidget(m_effectsInfo);
     m_effects = new QCustomPlot;
     m_effects->setObjectName(QStringLiteral("directEffectsPlot"));
+    m_effects->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    m_effects->plotLayout()->addElement(1, 0, m_effects->legend); // under the bars, never over them
+    m_effects->plotLayout()->setRowStretchFactor(1, 0.001);
+    m_effects->legend->setVisible(false);
     m_headEffects = new QCustomPlot;
     m_headEffects->setObjectName(QStringLiteral("headEffectsPlot"));
     auto *side = new QSplitter(Qt::Horizontal);
@@ -122,6 +126,7 @@ int64_t targetToken(LoadedModel &model, const Trace &t, int position, const QStr
 void ContributionsPanel::redrawEffects()
 {
     m_effects->clearPlottables();
+    m_effects->legend->setVisible(false);
     const TracePtr t = context()->trace();
     const auto model = context()->model();
     if (!t || t->layers.empty() || !model || model->info().fingerprint != t->model.fingerprint) {
@@ -177,7 +182,6 @@ void ContributionsPanel::redrawEffects()
         const QCPRange r = m_effects->yAxis->range();
         m_effects->yAxis->setRange(std::min(0.0, r.lower) - 0.1 * r.size(), std::max(0.0, r.upper) + 0.1 * r.size());
         m_effects->legend->setVisible(true);
-        m_effects->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
     } catch (const Error &err) {
         m_effectsInfo->setText(err.message());
     }

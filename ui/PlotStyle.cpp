@@ -43,4 +43,14 @@ QCPColorGradient sequentialGradient()
     return g;
 }
 
+QCPColorGradient divergingGradient()
+{
+    QCPColorGradient g;
+    g.setColorStopAt(0.0, QColor(33, 102, 172));
+    g.setColorStopAt(0.5, QColor(247, 247, 247));
+    g.setColorStopAt(1.0, QColor(178, 24, 43));
+    g.setNanHandling(QCPColorGradient::nhTransparent);
+    return g;
+}
+
 } // namespace strata::PlotStyle

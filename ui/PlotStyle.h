@@ -11,4 +11,6 @@ namespace strata::PlotStyle {
 QColor roleColor(HeadRole role);
 // A perceptually ordered dark-to-light gradient (viridis stops); NaN cells show the background.
 QCPColorGradient sequentialGradient();
+// Blue - white - red for signed differences centred on 0 (set the range symmetric); NaN transparent.
+QCPColorGradient divergingGradient();
 } // namespace strata::PlotStyle

@@ -44,15 +44,6 @@ struct TracePair
     std::shared_ptr<LoadedModel> model;
 };
 
-QCPColorGradient divergingGradient()
-{
-    QCPColorGradient g;
-    g.setColorStopAt(0.0, QColor(33, 102, 172));
-    g.setColorStopAt(0.5, QColor(247, 247, 247));
-    g.setColorStopAt(1.0, QColor(178, 24, 43));
-    g.setNanHandling(QCPColorGradient::nhTransparent);
-    return g;
-}
 } // namespace
 
 ComparePanel::ComparePanel(AppContext *context) : Panel(context)
@@ -556,7 +547,7 @@ void ComparePanel::drawHeatmaps()
             scale->setGradient(PlotStyle::sequentialGradient());
             scale->setDataRange(QCPRange(0, 1));
         } else {
-            scale->setGradient(divergingGradient());
+            scale->setGradient(PlotStyle::divergingGradient());
             scale->setDataRange(QCPRange(-maxAbs, maxAbs));
         }
         scale->axis()->setTickLabelFont(QFont(font().family(), 7));

@@ -1,6 +1,7 @@
 #include "ContributionsPanel.h"
 
 #include "AppContext.h"
+#include "PlotStyle.h"
 #include "analysis/ResidualAnalysis.h"
 
 #include <QHBoxLayout>
@@ -18,6 +19,22 @@
 #include <qcustomplot.h>
 
 namespace strata {
+
+namespace {
+// Bars of one series per layer, shifted sideways so that two series stand side by side.
+void addLayerBars(QCustomPlot *plot, const QVector<double> &x, const std::vector<double> &y, double offset, const QString &name, const QColor &colour)
+{
+    auto *b = new QCPBars(plot->xAxis, plot->yAxis);
+    QVector<double> xs;
+    for (double xv : x)
+        xs << xv + offset;
+    b->setData(xs, QVector<double>(y.begin(), y.end()));
+    b->setWidth(0.35);
+    b->setName(name);
+    b->setBrush(colour);
+    b->setPen(Qt::NoPen);
+}
+} // namespace
 
 ContributionsPanel::ContributionsPanel(AppContext *context) : Panel(context)
 {
@@ -151,25 +168,14 @@ void ContributionsPanel::redrawEffects()
         QVector<double> x;
         for (int l : e.layers)
             x << l;
-        auto bars = [&](const std::vector<double> &y, double offset, const QString &name, const QColor &c) {
-            auto *b = new QCPBars(m_effects->xAxis, m_effects->yAxis);
-            QVector<double> xs;
-            for (double xv : x)
-                xs << xv + offset;
-            b->setData(xs, QVector<double>(y.begin(), y.end()));
-            b->setWidth(0.35);
-            b->setName(name);
-            b->setBrush(c);
-            b->setPen(Qt::NoPen);
-        };
         auto *emb = new QCPBars(m_effects->xAxis, m_effects->yAxis);
         emb->setData(QVector<double>{-1}, QVector<double>{e.embed});
         emb->setWidth(0.5);
         emb->setName(tr("embeddings"));
         emb->setBrush(QColor(120, 120, 120));
         emb->setPen(Qt::NoPen);
-        bars(e.attn, -0.18, tr("attention output"), QColor(0, 114, 178));
-        bars(e.mlp, 0.18, tr("MLP output"), QColor(213, 94, 0));
+        addLayerBars(m_effects, x, e.attn, -0.18, tr("attention output"), QColor(0, 114, 178));
+        addLayerBars(m_effects, x, e.mlp, 0.18, tr("MLP output"), QColor(213, 94, 0));
         auto ticker = QSharedPointer<QCPAxisTickerText>::create();
         ticker->addTick(-1, tr("emb"));
         for (int l : e.layers)
@@ -244,11 +250,7 @@ void ContributionsPanel::drawHeadEffects()
     auto *scale = new QCPColorScale(m_headEffects);
     m_headEffects->plotLayout()->addElement(0, 1, scale);
     map->setColorScale(scale);
-    QCPColorGradient g;
-    g.setColorStopAt(0.0, QColor(33, 102, 172));
-    g.setColorStopAt(0.5, QColor(247, 247, 247));
-    g.setColorStopAt(1.0, QColor(178, 24, 43));
-    scale->setGradient(g);
+    scale->setGradient(PlotStyle::divergingGradient());
     scale->setDataRange(QCPRange(-maxAbs, maxAbs));
     scale->axis()->setLabel(tr("Direct effect"));
     map->setInterpolate(false);
@@ -296,19 +298,8 @@ void ContributionsPanel::redraw()
     QVector<double> x;
     for (int l : c.layers)
         x << l;
-    auto addBars = [&](const std::vector<double> &y, const QString &name, const QColor &colour, double offset) {
-        auto *b = new QCPBars(m_plot->xAxis, m_plot->yAxis);
-        QVector<double> xs;
-        for (double xv : x)
-            xs << xv + offset;
-        b->setData(xs, QVector<double>(y.begin(), y.end()));
-        b->setWidth(0.35);
-        b->setName(name);
-        b->setBrush(colour);
-        b->setPen(Qt::NoPen);
-    };
-    addBars(c.attnOut, tr("attention output"), QColor(0, 114, 178), -0.18);
-    addBars(c.mlpOut, tr("MLP output"), QColor(213, 94, 0), 0.18);
+    addLayerBars(m_plot, x, c.attnOut, -0.18, tr("attention output"), QColor(0, 114, 178));
+    addLayerBars(m_plot, x, c.mlpOut, 0.18, tr("MLP output"), QColor(213, 94, 0));
     QCPGraph *g = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis2);
     g->setData(x, QVector<double>(c.residPost.begin(), c.residPost.end()));
     g->setName(tr("residual stream (right axis)"));

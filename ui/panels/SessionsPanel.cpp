@@ -596,14 +596,7 @@ bool SessionsPanel::editNote(qint64 noteId, const QString &text)
     if (!ws || !run)
         return false;
     AnnotationRecord old;
-    if (!context()->guardStore(
-            [&] {
-                for (const AnnotationRecord &a : ws->annotations(run))
-                    if (a.id == noteId)
-                        old = a;
-            },
-            QString()) ||
-        old.id == 0)
+    if (!findRecord([&] { return ws->annotations(run); }, noteId, &old))
         return false;
     AnnotationRecord now = old;
     now.text = text.trimmed();
@@ -618,14 +611,7 @@ bool SessionsPanel::deleteNote(qint64 noteId)
     if (!ws || !run)
         return false;
     AnnotationRecord old;
-    if (!context()->guardStore(
-            [&] {
-                for (const AnnotationRecord &a : ws->annotations(run))
-                    if (a.id == noteId)
-                        old = a;
-            },
-            QString()) ||
-        old.id == 0)
+    if (!findRecord([&] { return ws->annotations(run); }, noteId, &old))
         return false;
     return StoreCommand::push(
         context(), tr("Delete note"), [ws, noteId] { ws->deleteAnnotation(noteId); }, [ws, old] { ws->addAnnotation(old); });
@@ -649,14 +635,7 @@ bool SessionsPanel::deleteBookmark(qint64 bookmarkId)
     if (!ws || !run)
         return false;
     BookmarkRecord old;
-    if (!context()->guardStore(
-            [&] {
-                for (const BookmarkRecord &b : ws->bookmarks(run))
-                    if (b.id == bookmarkId)
-                        old = b;
-            },
-            QString()) ||
-        old.id == 0)
+    if (!findRecord([&] { return ws->bookmarks(run); }, bookmarkId, &old))
         return false;
     auto rec = std::make_shared<BookmarkRecord>(old);
     return StoreCommand::push(

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "AppContext.h"
 #include "Panel.h"
 
 class QCheckBox;
@@ -55,6 +56,22 @@ public:
     void selectSession(qint64 sessionId);
 
 private:
+    // The record with this id among those list() reads (a run's notes or bookmarks); false (with a
+    // message when reading failed) when it is not there.
+    template <typename List, typename Record> bool findRecord(List list, qint64 id, Record *out)
+    {
+        bool found = false;
+        context()->guardStore(
+            [&] {
+                for (const auto &r : list())
+                    if (r.id == id) {
+                        *out = r;
+                        found = true;
+                    }
+            },
+            QString());
+        return found;
+    }
     void reloadFilters();
     void showDetails();
     void showContextMenu(const QPoint &pos);

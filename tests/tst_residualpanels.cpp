@@ -4,6 +4,7 @@
 #include "AppContext.h"
 #include "FigureExport.h"
 #include "MainWindow.h"
+#include "Scatter3D.h"
 #include "panels/ContributionsPanel.h"
 #include "panels/ResidualPcaPanel.h"
 #include "panels/SimilarityPanel.h"
@@ -101,6 +102,31 @@ private Q_SLOTS:
             QVERIFY(m[0][2] < 0.9999); // another position and context
         }
         sim->setWord(QString());
+    }
+
+    void pcaIn3DAndByPartOfSpeech()
+    {
+        auto *pca = qobject_cast<ResidualPcaPanel *>(m_window->panel(QStringLiteral("ResidualPcaPanel")));
+        pca->set3D(true);
+        auto *view = qobject_cast<Scatter3D *>(pca->view3D());
+        QVERIFY(view);
+        QCOMPARE(view->pointCount(), m_ctx->trace()->tokenCount());
+        QCOMPARE(int(pca->figureData().values.size()), 0); // 3-D of the run: coordinates live in the view
+        pca->set3D(false);
+        // Tagged sentences: the words of 15 EWT sentences, one legend entry per part of speech.
+        QSignalSpy ready(pca, &ResidualPcaPanel::taggedReady);
+        pca->loadTagged(testutil::sharedPath(QStringLiteral("probing/ud-en-ewt/en_ewt-ud-dev.conllu")), 15);
+        QVERIFY(ready.wait(60000));
+        QCOMPARE(ready.first().first().toBool(), true);
+        QVERIFY(pca->showingTagged());
+        QVERIFY(pca->taggedClasses().contains(QStringLiteral("NOUN")));
+        QCOMPARE(pca->plot()->graphCount(), int(pca->taggedClasses().size()));
+        const FigureData fd = pca->figureData();
+        QVERIFY(fd.values.size() > 100);
+        QCOMPARE(int(fd.values.front().size()), 2);
+        pca->set3D(true);
+        QCOMPARE(view->pointCount(), int(fd.values.size()));
+        pca->set3D(false);
     }
 
     void contributionsAndExports()

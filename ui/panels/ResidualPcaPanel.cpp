@@ -1,7 +1,18 @@
 #include "ResidualPcaPanel.h"
 
 #include "AppContext.h"
+#include "Scatter3D.h"
+#include "analysis/ProbeData.h"
 #include "analysis/ResidualAnalysis.h"
+#include "jobs/JobRunner.h"
+#include "model/ModelFamily.h"
+#include "settings/Settings.h"
+#include "util/Error.h"
+
+#include <QDir>
+#include <QFileDialog>
+#include <QStackedWidget>
+#include <QStandardPaths>
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -15,10 +26,14 @@
 #include <qcustomplot.h>
 
 #include <cmath>
+#include <numeric>
+#include <tuple>
 
 namespace strata {
 
 namespace {
+const Setting<QString> kTaggedFile{"Pca/conllu", QString()};
+
 // The residual stream at "stage" s: 0 = embeddings, s = after layer s-1.
 const HostTensor *stage(const Trace &t, int s)
 {
@@ -39,18 +54,33 @@ ResidualPcaPanel::ResidualPcaPanel(AppContext *context) : Panel(context)
     m_colour = new QComboBox;
     m_trajectory = new QCheckBox;
     m_trajectory->setChecked(true);
+    m_3d = new QCheckBox;
+    m_3d->setObjectName(QStringLiteral("pca3d"));
     m_export = new QPushButton;
+    m_source = new QComboBox;
+    m_loadTagged = new QPushButton;
     row->addWidget(m_layerLabel);
     row->addWidget(m_layer, 1);
     row->addWidget(m_basis);
     row->addWidget(m_colour);
     row->addWidget(m_trajectory);
+    row->addWidget(m_3d);
     row->addWidget(m_export);
     v->addLayout(row);
+    auto *row2 = new QHBoxLayout;
+    row2->addWidget(m_source);
+    row2->addWidget(m_loadTagged);
+    row2->addStretch(1);
+    v->addLayout(row2);
     m_plot = new QCustomPlot;
     m_plot->setObjectName(QStringLiteral("pcaPlot"));
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-    v->addWidget(m_plot, 1);
+    m_scatter = new Scatter3D;
+    m_scatter->setObjectName(QStringLiteral("pcaPlot3d"));
+    m_stack = new QStackedWidget;
+    m_stack->addWidget(m_plot);
+    m_stack->addWidget(m_scatter);
+    v->addWidget(m_stack, 1);
     m_info = new QLabel;
     m_info->setWordWrap(true);
     v->addWidget(m_info);
@@ -58,18 +88,48 @@ ResidualPcaPanel::ResidualPcaPanel(AppContext *context) : Panel(context)
     connect(m_basis, &QComboBox::currentIndexChanged, this, &ResidualPcaPanel::redraw);
     connect(m_colour, &QComboBox::currentIndexChanged, this, &ResidualPcaPanel::redraw);
     connect(m_trajectory, &QCheckBox::toggled, this, &ResidualPcaPanel::redraw);
-    connect(m_export, &QPushButton::clicked, this, [this] { FigureExport::exportInteractively(this, m_plot, figureData(), QStringLiteral("residual-pca")); });
+    connect(m_3d, &QCheckBox::toggled, this, &ResidualPcaPanel::set3D);
+    connect(m_source, &QComboBox::currentIndexChanged, this, [this](int i) {
+        if (i == 1 && !m_tagged) {
+            QString f = kTaggedFile.value();
+            if (f.isEmpty())
+                f = QFileDialog::getOpenFileName(this, tr("Tagged sentences"), QString(), tr("CoNLL-U (*.conllu);;All files (*)"));
+            if (!f.isEmpty()) {
+                loadTagged(f);
+                return;
+            }
+            const QSignalBlocker b(m_source);
+            m_source->setCurrentIndex(0);
+        }
+        redraw();
+    });
+    connect(m_loadTagged, &QPushButton::clicked, this, [this] {
+        const QString f = QFileDialog::getOpenFileName(this, tr("Tagged sentences"), QString(), tr("CoNLL-U (*.conllu);;All files (*)"));
+        if (!f.isEmpty())
+            loadTagged(f);
+    });
+    connect(m_export, &QPushButton::clicked, this, [this] {
+        FigureExport::exportInteractively(this, m_3d->isChecked() ? static_cast<QWidget *>(m_scatter) : m_plot, figureData(), QStringLiteral("residual-pca"));
+    });
     connect(context, &AppContext::traceChanged, this, [this] {
         const TracePtr t = this->context()->trace();
         const QSignalBlocker b(m_layer);
-        m_layer->setRange(0, t ? int(t->layers.size()) : 0);
-        m_layer->setValue(m_layer->maximum());
+        if (!showingTagged()) {
+            m_layer->setRange(0, t ? int(t->layers.size()) : 0);
+            m_layer->setValue(m_layer->maximum());
+        }
         redraw();
     });
     connect(context, &AppContext::selectionChanged, this, &ResidualPcaPanel::redraw);
+    connect(context, &AppContext::modelChanged, this, [this] {
+        // Tagged words belong to the model that traced them.
+        m_tagged.reset();
+        const QSignalBlocker b(m_source);
+        m_source->setCurrentIndex(0);
+    });
     connect(m_plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent *e) {
         const TracePtr t = this->context()->trace();
-        if (!t || m_xy.empty())
+        if (!t || m_xy.empty() || showingTagged())
             return;
         int best = -1;
         double bestD = 12 * 12;
@@ -101,6 +161,16 @@ void ResidualPcaPanel::retranslate()
         box->setCurrentIndex(idx);
     }
     m_trajectory->setText(tr("Trajectory of the selected token"));
+    m_3d->setText(tr("3-D"));
+    m_3d->setToolTip(tr("Three principal components; drag to rotate, wheel to zoom, double-click to reset"));
+    {
+        const int idx = std::max(0, m_source->currentIndex());
+        const QSignalBlocker b(m_source);
+        m_source->clear();
+        m_source->addItems({tr("Tokens of this run"), tr("Words of tagged sentences (CoNLL-U), by part of speech")});
+        m_source->setCurrentIndex(idx);
+    }
+    m_loadTagged->setText(tr("CoNLL-U…"));
     m_export->setText(tr("Export…"));
     redraw();
 }
@@ -114,12 +184,145 @@ void ResidualPcaPanel::setLayerIndex(int index)
     m_layer->setValue(index);
 }
 
+void ResidualPcaPanel::set3D(bool on)
+{
+    if (m_3d->isChecked() != on) {
+        m_3d->setChecked(on); // toggled() comes back here
+        return;
+    }
+    m_stack->setCurrentIndex(on ? 1 : 0);
+    redraw();
+}
+
+QWidget *ResidualPcaPanel::view3D() const
+{
+    return m_scatter;
+}
+
+bool ResidualPcaPanel::showingTagged() const
+{
+    return m_source->currentIndex() == 1 && m_tagged.has_value();
+}
+
+QStringList ResidualPcaPanel::taggedClasses() const
+{
+    return m_taggedClasses;
+}
+
+void ResidualPcaPanel::loadTagged(const QString &conllu, int maxSentences)
+{
+    auto model = context()->model();
+    if (!model) {
+        m_info->setText(tr("Load a model first."));
+        Q_EMIT taggedReady(false);
+        return;
+    }
+    m_info->setText(tr("Tracing the tagged sentences…"));
+    const QString cache = QDir(QStandardPaths::writableLocation(QStandardPaths::CacheLocation)).filePath(QStringLiteral("probe-features"));
+    context()->jobs()->submit(
+        QStringLiteral("pca-tagged"), tr("Tagged sentences for PCA"),
+        [model, conllu, maxSentences, cache](JobControl &c) {
+            const ProbeDataset data = ProbeData::load(conllu, maxSentences);
+            if (data.sentenceLevel())
+                throw Error(QStringLiteral("%1 is not a CoNLL-U file.").arg(conllu));
+            FeatureOptions o;
+            o.cacheDir = cache;
+            auto fs = std::make_shared<FeatureSet>(FeatureSet::extract(*model, data, o, &c));
+            QStringList labels, words;
+            for (const auto &[s, w] : fs->refs()) {
+                labels << data.sentences[size_t(s)].words[size_t(w)].upos;
+                words << data.sentences[size_t(s)].words[size_t(w)].form;
+            }
+            return QVariant::fromValue(
+                std::static_pointer_cast<void>(std::make_shared<std::tuple<std::shared_ptr<FeatureSet>, QStringList, QStringList>>(fs, labels, words)));
+        },
+        this,
+        [this, conllu](const JobResult &r) {
+            if (!r.ok) {
+                m_info->setText(r.cancelled ? tr("Cancelled.") : tr("Could not use %1: %2").arg(conllu, r.error));
+                const QSignalBlocker b(m_source);
+                m_source->setCurrentIndex(m_tagged ? 1 : 0);
+                Q_EMIT taggedReady(false);
+                return;
+            }
+            auto tuple = std::static_pointer_cast<std::tuple<std::shared_ptr<FeatureSet>, QStringList, QStringList>>(r.value.value<std::shared_ptr<void>>());
+            m_tagged = *std::get<0>(*tuple);
+            m_taggedLabels = std::get<1>(*tuple);
+            m_taggedWords = std::get<2>(*tuple);
+            QStringList classes = m_taggedLabels;
+            classes.removeDuplicates();
+            classes.sort();
+            m_taggedClasses = classes;
+            kTaggedFile.setValue(conllu);
+            {
+                const QSignalBlocker b(m_source), b2(m_layer);
+                m_source->setCurrentIndex(1);
+                m_layer->setRange(0, m_tagged->layers() - 1);
+                m_layer->setValue(m_layer->maximum());
+            }
+            redraw();
+            Q_EMIT taggedReady(true);
+        });
+}
+
+bool ResidualPcaPanel::redrawTagged()
+{
+    using namespace ResidualAnalysis;
+    const int layerPoint = std::clamp(m_layer->value(), 0, m_tagged->layers() - 1);
+    const int n = m_tagged->items(), D = m_tagged->dim();
+    const std::vector<float> X = m_tagged->layer(layerPoint);
+    const bool three = m_3d->isChecked();
+    const Pca pc = pca(X, n, D, three ? 3 : 2);
+    const std::vector<double> coords = pc.project(X, n);
+    const int k = three ? 3 : 2;
+    m_taggedXy = coords;
+    auto colourOf = [this](const QString &label) {
+        const int i = int(m_taggedClasses.indexOf(label));
+        return QColor::fromHsvF(std::fmod(0.61803 * i, 1.0), 0.7, 0.85);
+    };
+    if (three) {
+        std::vector<QColor> colours;
+        QStringList labels;
+        for (int i = 0; i < n; ++i) {
+            colours.push_back(colourOf(m_taggedLabels[i]));
+            labels << QStringLiteral("%1 (%2)").arg(m_taggedWords[i], m_taggedLabels[i]);
+        }
+        m_scatter->setPoints(coords, colours, labels);
+    } else {
+        // One graph per class: the legend names the parts of speech.
+        for (const QString &cls : std::as_const(m_taggedClasses)) {
+            QCPGraph *g = m_plot->addGraph();
+            g->setName(cls);
+            g->setLineStyle(QCPGraph::lsNone);
+            g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, colourOf(cls), 5));
+            for (int i = 0; i < n; ++i)
+                if (m_taggedLabels[i] == cls)
+                    g->addData(coords[size_t(i) * k], coords[size_t(i) * k + 1]);
+        }
+        m_plot->legend->setVisible(true);
+        m_plot->legend->setFont(QFont(font().family(), 7));
+        m_plot->rescaleAxes();
+        m_plot->xAxis->setLabel(tr("PC1 (%1 % of variance)").arg(100 * pc.explained[0], 0, 'f', 1));
+        m_plot->yAxis->setLabel(tr("PC2 (%1 % of variance)").arg(100 * pc.explained[1], 0, 'f', 1));
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+    }
+    m_layerLabel->setText(layerPoint == 0 ? tr("Embeddings") : tr("After layer %1").arg(layerPoint - 1));
+    m_info->setText(
+        tr("%1 words of tagged sentences, first sub-word each, coloured by part of speech (UPOS); the components shown explain %2 % of the variance.")
+            .arg(n)
+            .arg(100 * std::accumulate(pc.explained.begin(), pc.explained.end(), 0.0), 0, 'f', 1));
+    return true;
+}
+
 bool ResidualPcaPanel::redraw()
 {
     using namespace ResidualAnalysis;
     m_plot->clearGraphs();
     m_plot->clearItems();
+    m_plot->legend->setVisible(false);
     m_xy.clear();
+    if (showingTagged())
+        return redrawTagged();
     const TracePtr t = context()->trace();
     const int s = m_layer->value();
     const HostTensor *X = t ? stage(*t, s) : nullptr;
@@ -141,9 +344,34 @@ bool ResidualPcaPanel::redraw()
                 all.insert(all.end(), f.begin(), f.end());
                 rows += T;
             }
-        pc = pca(all, rows, D, 2);
+        pc = pca(all, rows, D, m_3d->isChecked() ? 3 : 2);
     } else {
-        pc = pca(X->toFloatVector(), T, D, 2);
+        pc = pca(X->toFloatVector(), T, D, m_3d->isChecked() ? 3 : 2);
+    }
+    if (m_3d->isChecked()) {
+        const std::vector<double> xyz = pc.project(X->toFloatVector(), T);
+        std::vector<QColor> colours;
+        for (int i = 0; i < T; ++i)
+            colours.push_back(i == context()->token()         ? QColor(230, 40, 40)
+                              : m_colour->currentIndex() == 0 ? QColor::fromHsvF(0.7 * i / std::max(1, T - 1), 0.75, 0.85)
+                                                              : QColor::fromHsv(int(qHash(t->tokens[size_t(i)].id) % 360), 160, 200));
+        m_scatter->setPoints(xyz, colours, t->tokenStrings);
+        const int sel = context()->token();
+        if (m_trajectory->isChecked() && sel >= 0 && sel < T) {
+            std::vector<double> path;
+            for (int st = 0; st <= int(t->layers.size()); ++st)
+                if (const HostTensor *h = stage(*t, st)) {
+                    const auto p = pc.project(h->slice0(sel).toFloatVector(), 1);
+                    path.insert(path.end(), p.begin(), p.end());
+                }
+            m_scatter->setPath(path, QColor(230, 40, 40, 150));
+        }
+        m_layerLabel->setText(s == 0 ? tr("Embeddings") : tr("After layer %1").arg(t->layers[size_t(s - 1)].layer));
+        m_info->setText(tr("%1 tokens; three principal components explain %2 % of the variance%3. Drag to rotate.")
+                            .arg(T)
+                            .arg(100 * (pc.explained[0] + pc.explained[1] + pc.explained[2]), 0, 'f', 1)
+                            .arg(shared ? tr(" of all layers together") : QString()));
+        return true;
     }
     m_xy = pc.project(X->toFloatVector(), T);
     // One graph per token so each can carry its own colour.
@@ -195,6 +423,17 @@ bool ResidualPcaPanel::redraw()
 FigureData ResidualPcaPanel::figureData() const
 {
     FigureData fd;
+    if (showingTagged()) {
+        const int k = m_3d->isChecked() ? 3 : 2;
+        fd.title = QStringLiteral("PCA of tagged words, layer point %1 (UPOS in the row label)").arg(m_layer->value());
+        fd.columnLabels = k == 3 ? QStringList{QStringLiteral("PC1"), QStringLiteral("PC2"), QStringLiteral("PC3")}
+                                 : QStringList{QStringLiteral("PC1"), QStringLiteral("PC2")};
+        for (int i = 0; i < int(m_taggedXy.size()) / k; ++i) {
+            fd.rowLabels << QStringLiteral("%1/%2").arg(m_taggedWords.value(i), m_taggedLabels.value(i));
+            fd.values.emplace_back(m_taggedXy.begin() + i * k, m_taggedXy.begin() + (i + 1) * k);
+        }
+        return fd;
+    }
     const TracePtr t = context()->trace();
     if (!t || m_xy.empty())
         return fd;

@@ -269,8 +269,24 @@ bool ResidualPcaPanel::redrawTagged()
 {
     using namespace ResidualAnalysis;
     const int layerPoint = std::clamp(m_layer->value(), 0, m_tagged->layers() - 1);
-    const int n = m_tagged->items(), D = m_tagged->dim();
-    const std::vector<float> X = m_tagged->layer(layerPoint);
+    const int D = m_tagged->dim();
+    // The first word of each sentence is left out: it holds the sequence's first token, whose vector
+    // is an outlier (the attention sink) that would take the first components for itself.
+    const std::vector<float> all = m_tagged->layer(layerPoint);
+    std::vector<float> X;
+    QStringList labelsKept, wordsKept;
+    for (int i = 0; i < m_tagged->items(); ++i) {
+        if (m_tagged->refs()[size_t(i)].second == 0)
+            continue;
+        X.insert(X.end(), all.begin() + i * D, all.begin() + (i + 1) * D);
+        labelsKept << m_taggedLabels[i];
+        wordsKept << m_taggedWords[i];
+    }
+    const int n = int(labelsKept.size());
+    if (n < 3) {
+        m_info->setText(tr("Too few words to project."));
+        return false;
+    }
     const bool three = m_3d->isChecked();
     const Pca pc = pca(X, n, D, three ? 3 : 2);
     const std::vector<double> coords = pc.project(X, n);
@@ -284,8 +300,8 @@ bool ResidualPcaPanel::redrawTagged()
         std::vector<QColor> colours;
         QStringList labels;
         for (int i = 0; i < n; ++i) {
-            colours.push_back(colourOf(m_taggedLabels[i]));
-            labels << QStringLiteral("%1 (%2)").arg(m_taggedWords[i], m_taggedLabels[i]);
+            colours.push_back(colourOf(labelsKept[i]));
+            labels << QStringLiteral("%1 (%2)").arg(wordsKept[i], labelsKept[i]);
         }
         m_scatter->setPoints(coords, colours, labels);
     } else {
@@ -296,7 +312,7 @@ bool ResidualPcaPanel::redrawTagged()
             g->setLineStyle(QCPGraph::lsNone);
             g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, colourOf(cls), 5));
             for (int i = 0; i < n; ++i)
-                if (m_taggedLabels[i] == cls)
+                if (labelsKept[i] == cls)
                     g->addData(coords[size_t(i) * k], coords[size_t(i) * k + 1]);
         }
         m_plot->legend->setVisible(true);
@@ -317,7 +333,7 @@ bool ResidualPcaPanel::redrawTagged()
 bool ResidualPcaPanel::redraw()
 {
     using namespace ResidualAnalysis;
-    m_plot->clearGraphs();
+    m_plot->clearPlottables(); // graphs and the trajectory curve
     m_plot->clearItems();
     m_plot->legend->setVisible(false);
     m_xy.clear();
@@ -429,7 +445,7 @@ FigureData ResidualPcaPanel::figureData() const
         fd.columnLabels = k == 3 ? QStringList{QStringLiteral("PC1"), QStringLiteral("PC2"), QStringLiteral("PC3")}
                                  : QStringList{QStringLiteral("PC1"), QStringLiteral("PC2")};
         for (int i = 0; i < int(m_taggedXy.size()) / k; ++i) {
-            fd.rowLabels << QStringLiteral("%1/%2").arg(m_taggedWords.value(i), m_taggedLabels.value(i));
+            fd.rowLabels << QStringLiteral("%1/%2").arg(m_taggedKeptWords.value(i), m_taggedKept.value(i));
             fd.values.emplace_back(m_taggedXy.begin() + i * k, m_taggedXy.begin() + (i + 1) * k);
         }
         return fd;

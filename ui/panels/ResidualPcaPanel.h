@@ -56,7 +56,8 @@ private:
     std::vector<double> m_xy; // [tokens, 2] currently drawn
     std::optional<FeatureSet> m_tagged;
     QStringList m_taggedLabels, m_taggedWords, m_taggedClasses;
-    std::vector<double> m_taggedXy; // [words, 2 or 3] currently drawn
+    std::vector<double> m_taggedXy;              // [words, 2 or 3] currently drawn
+    QStringList m_taggedKept, m_taggedKeptWords; // the words drawn
 };
 
 } // namespace strata

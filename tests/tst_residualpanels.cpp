@@ -124,6 +124,8 @@ private Q_SLOTS:
         const FigureData fd = pca->figureData();
         QVERIFY(fd.values.size() > 100);
         QCOMPARE(int(fd.values.front().size()), 2);
+        QVERIFY(fd.rowLabels.front().contains(QLatin1Char('/'))); // word/UPOS
+        QVERIFY(fd.rowLabels.front().size() > 2);
         pca->set3D(true);
         QCOMPARE(view->pointCount(), int(fd.values.size()));
         pca->set3D(false);

@@ -572,6 +572,19 @@ GLOSSARY = {
     'Per-head outputs failed: %1': '逐头输出失败：%1',
     'Per head: press “Per head”': '逐头效应：请点击“逐个注意力头”',
     'Direct effect': '直接效应',
+    'Tagged sentences': '带标注的句子',
+    'CoNLL-U (*.conllu);;All files (*)': 'CoNLL-U (*.conllu);;所有文件 (*)',
+    '3-D': '三维',
+    'Three principal components; drag to rotate, wheel to zoom, double-click to reset': '三个主成分；拖动旋转，滚轮缩放，双击复位',
+    'Tokens of this run': '本次运行的词元',
+    'Words of tagged sentences (CoNLL-U), by part of speech': '带标注句子（CoNLL-U）中的词，按词性着色',
+    'CoNLL-U…': 'CoNLL-U…',
+    'Tracing the tagged sentences…': '正在追踪带标注的句子…',
+    'Tagged sentences for PCA': '用于 PCA 的带标注句子',
+    'Could not use %1: %2': '无法使用 %1：%2',
+    'Too few words to project.': '词太少，无法投影。',
+    '%1 tokens; three principal components explain %2 % of the variance%3. Drag to rotate.': '%1 个词元；三个主成分解释了 %2 % 的方差%3。拖动可旋转。',
+    "%1 words of tagged sentences (first sub-word each; each sentence's first word left out, its vector is the first-position outlier), coloured by part of speech (UPOS); the components shown explain %2 % of the variance.": '带标注句子中的 %1 个词（每个词取第一个子词；每句的第一个词被略去，其向量是首位置的离群值），按词性（UPOS）着色；所示主成分解释了 %2 % 的方差。',
 }
 
 # The same English word can need different Chinese in different places.

@@ -1973,6 +1973,66 @@ bytes %3
         <source> of all layers together</source>
         <translation>所有层合计</translation>
     </message>
+    <message>
+        <source>Tagged sentences</source>
+        <translation>带标注的句子</translation>
+    </message>
+    <message>
+        <source>CoNLL-U (*.conllu);;All files (*)</source>
+        <translation>CoNLL-U (*.conllu);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>3-D</source>
+        <translation>三维</translation>
+    </message>
+    <message>
+        <source>Three principal components; drag to rotate, wheel to zoom, double-click to reset</source>
+        <translation>三个主成分；拖动旋转，滚轮缩放，双击复位</translation>
+    </message>
+    <message>
+        <source>Tokens of this run</source>
+        <translation>本次运行的词元</translation>
+    </message>
+    <message>
+        <source>Words of tagged sentences (CoNLL-U), by part of speech</source>
+        <translation>带标注句子（CoNLL-U）中的词，按词性着色</translation>
+    </message>
+    <message>
+        <source>CoNLL-U…</source>
+        <translation>CoNLL-U…</translation>
+    </message>
+    <message>
+        <source>Load a model first.</source>
+        <translation>请先加载模型。</translation>
+    </message>
+    <message>
+        <source>Tracing the tagged sentences…</source>
+        <translation>正在追踪带标注的句子…</translation>
+    </message>
+    <message>
+        <source>Tagged sentences for PCA</source>
+        <translation>用于 PCA 的带标注句子</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <source>Could not use %1: %2</source>
+        <translation>无法使用 %1：%2</translation>
+    </message>
+    <message>
+        <source>Too few words to project.</source>
+        <translation>词太少，无法投影。</translation>
+    </message>
+    <message>
+        <source>%1 tokens; three principal components explain %2 % of the variance%3. Drag to rotate.</source>
+        <translation>%1 个词元；三个主成分解释了 %2 % 的方差%3。拖动可旋转。</translation>
+    </message>
+    <message>
+        <source>%1 words of tagged sentences (first sub-word each; each sentence's first word left out, its vector is the first-position outlier), coloured by part of speech (UPOS); the components shown explain %2 % of the variance.</source>
+        <translation>带标注句子中的 %1 个词（每个词取第一个子词；每句的第一个词被略去，其向量是首位置的离群值），按词性（UPOS）着色；所示主成分解释了 %2 % 的方差。</translation>
+    </message>
 </context>
 <context>
     <name>strata::SessionTreeModel</name>

@@ -323,10 +323,12 @@ bool ResidualPcaPanel::redrawTagged()
         m_plot->replot(QCustomPlot::rpQueuedReplot);
     }
     m_layerLabel->setText(layerPoint == 0 ? tr("Embeddings") : tr("After layer %1").arg(layerPoint - 1));
-    m_info->setText(
-        tr("%1 words of tagged sentences, first sub-word each, coloured by part of speech (UPOS); the components shown explain %2 % of the variance.")
-            .arg(n)
-            .arg(100 * std::accumulate(pc.explained.begin(), pc.explained.end(), 0.0), 0, 'f', 1));
+    m_taggedKept = labelsKept;
+    m_taggedKeptWords = wordsKept;
+    m_info->setText(tr("%1 words of tagged sentences (first sub-word each; each sentence's first word left out, its vector is the "
+                       "first-position outlier), coloured by part of speech (UPOS); the components shown explain %2 % of the variance.")
+                        .arg(n)
+                        .arg(100 * std::accumulate(pc.explained.begin(), pc.explained.end(), 0.0), 0, 'f', 1));
     return true;
 }
 

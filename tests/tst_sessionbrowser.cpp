@@ -273,6 +273,24 @@ private Q_SLOTS:
         QCOMPARE(ws->runs(ctx.currentSession()).size(), 3); // recomputing did not add a run
     }
 
+    void quittingSavesTheShownRunOnce()
+    {
+        AppContext ctx;
+        QVERIFY(ctx.openWorkspace(m_dir.filePath(QStringLiteral("quit.strata"))));
+        QSignalSpy loaded(&ctx, &AppContext::modelChanged);
+        ctx.loadModel(testutil::gpt2TinyDir());
+        QVERIFY(loaded.wait(20000));
+        QSignalSpy traced(&ctx, &AppContext::traceChanged);
+        ctx.runPrompt(QStringLiteral("Saved on the way out"));
+        QVERIFY(traced.wait(20000));
+        // The save is queued on the worker; quitting now must not lose the run, nor save it twice.
+        ctx.flushUnsavedRun();
+        QVERIFY(ctx.currentRunSaved());
+        QTest::qWait(500); // let the queued save arrive
+        QCOMPARE(ctx.workspace()->runs(ctx.currentSession()).size(), 1);
+        QVERIFY(ctx.workspace()->run(ctx.currentRun()).traceKept());
+    }
+
     void sentenceSetsAreKeptInTheSession()
     {
         AppContext ctx;

@@ -155,6 +155,49 @@ void AppContext::saveCurrentRun()
         saveTrace(m_trace);
 }
 
+void AppContext::flushUnsavedRun()
+{
+    if (!m_trace || m_currentRun || !autoSave() || !m_workspace || m_workspace->isReadOnly())
+        return;
+    const TracePtr trace = m_trace;
+    QByteArray blob;
+    try {
+        blob = TraceCodec::encode(*trace);
+    } catch (const Error &e) {
+        Q_EMIT message(tr("Saving the run failed: %1").arg(e.message()));
+        return;
+    }
+    writeRun(trace, blob);
+    m_flushed = trace.get();
+}
+
+void AppContext::writeRun(const TracePtr &trace, const QByteArray &blob)
+{
+    const qint64 session = ensureSession();
+    if (!session)
+        return;
+    RunRecord run;
+    run.sessionId = session;
+    run.modelLocation = trace->model.location;
+    run.modelName = trace->model.name;
+    run.modelFamily = trace->model.family;
+    run.fingerprint = trace->model.fingerprint;
+    run.prompt = trace->prompt;
+    run.durationMs = trace->milliseconds;
+    run.tokenCount = trace->tokenCount();
+    run.settings = QJsonObject{{QStringLiteral("storage"), dtypeName(trace->options.storage)},
+                               {QStringLiteral("attention"), trace->options.attention},
+                               {QStringLiteral("residuals"), trace->options.residuals},
+                               {QStringLiteral("logits"), trace->options.logits}};
+    qint64 id = 0;
+    if (guardStore([&] { id = m_workspace->addRun(run, blob); }, tr("Saving the run (it stays on screen; File › Save run tries again)"))) {
+        if (trace == m_trace) {
+            m_currentRun = id;
+            Q_EMIT currentRunChanged();
+        }
+    }
+}
+
 void AppContext::saveTrace(const TracePtr &trace)
 {
     if (!m_workspace || !trace)
@@ -174,32 +217,9 @@ void AppContext::saveTrace(const TracePtr &trace)
                     Q_EMIT message(tr("Saving the run failed: %1").arg(r.error));
                 return;
             }
-            if (!m_workspace)
+            if (!m_workspace || trace.get() == m_flushed)
                 return;
-            const qint64 session = ensureSession();
-            if (!session)
-                return;
-            RunRecord run;
-            run.sessionId = session;
-            run.modelLocation = trace->model.location;
-            run.modelName = trace->model.name;
-            run.modelFamily = trace->model.family;
-            run.fingerprint = trace->model.fingerprint;
-            run.prompt = trace->prompt;
-            run.durationMs = trace->milliseconds;
-            run.tokenCount = trace->tokenCount();
-            run.settings = QJsonObject{{QStringLiteral("storage"), dtypeName(trace->options.storage)},
-                                       {QStringLiteral("attention"), trace->options.attention},
-                                       {QStringLiteral("residuals"), trace->options.residuals},
-                                       {QStringLiteral("logits"), trace->options.logits}};
-            qint64 id = 0;
-            if (guardStore([&] { id = m_workspace->addRun(run, r.value.toByteArray()); },
-                           tr("Saving the run (it stays on screen; File › Save run tries again)"))) {
-                if (trace == m_trace) {
-                    m_currentRun = id;
-                    Q_EMIT currentRunChanged();
-                }
-            }
+            writeRun(trace, r.value.toByteArray());
         });
 }
 

@@ -66,6 +66,9 @@ public:
     qint64 currentRun() const { return m_currentRun; }
     bool currentRunSaved() const { return m_currentRun != 0; }
     void saveCurrentRun();
+    // On quitting: writes the shown run now (on this thread) when it should have been saved and the
+    // save had not happened yet.
+    void flushUnsavedRun();
     // Shows a stored run in every panel: from its cached trace, or recomputed when the trace was not
     // kept and the run's model is the one loaded (otherwise a message says which model to load).
     void openRun(qint64 runId);
@@ -105,6 +108,7 @@ Q_SIGNALS:
 private:
     void rememberRecent(const QString &location);
     void saveTrace(const TracePtr &trace);
+    void writeRun(const TracePtr &trace, const QByteArray &encodedTrace);
     JobRunner *m_jobs;
     QUndoStack m_undo;
     std::shared_ptr<LoadedModel> m_model;
@@ -116,6 +120,7 @@ private:
     qint64 m_session = 0;
     qint64 m_currentRun = 0;
     bool m_recomputing = false;
+    const Trace *m_flushed = nullptr; // saved by flushUnsavedRun: a late save of it is dropped
     QTimer *m_pollTimer;
     int m_layer = 0;
     int m_head = 0;

@@ -388,6 +388,7 @@ void MainWindow::closeEvent(QCloseEvent *e)
 {
     saveLayout();
     m_context->jobs()->cancelAll();
+    m_context->flushUnsavedRun(); // a save still queued on the worker would be lost with it
     QMainWindow::closeEvent(e);
 }
 

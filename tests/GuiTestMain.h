@@ -5,7 +5,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-// main() for GUI tests: the user's settings, data and Hugging Face cache are never touched; they are
+// main() for GUI tests: the user's settings, data, caches and Hugging Face cache are never touched; they are
 // redirected to a temporary folder before the application exists.
 #define STRATA_GUI_TEST_MAIN(TestClass)                                                                                                                        \
     int main(int argc, char **argv)                                                                                                                            \
@@ -13,6 +13,7 @@
         QTemporaryDir config;                                                                                                                                  \
         qputenv("XDG_CONFIG_HOME", config.path().toUtf8());                                                                                                    \
         qputenv("XDG_DATA_HOME", config.path().toUtf8());                                                                                                      \
+        qputenv("XDG_CACHE_HOME", config.filePath(QStringLiteral("cache")).toUtf8());                                                                          \
         qputenv("HF_HUB_CACHE", config.filePath(QStringLiteral("hub")).toUtf8());                                                                              \
         QApplication app(argc, argv);                                                                                                                          \
         QStandardPaths::setTestModeEnabled(true);                                                                                                              \

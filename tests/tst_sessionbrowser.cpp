@@ -92,6 +92,19 @@ private Q_SLOTS:
         QCOMPARE(visibleRuns(), QStringList{QStringLiteral("When Mary and John went to the store")});
         proxy.setText(QStringLiteral("repeated random")); // a session's description shows all its runs
         QCOMPARE(visibleRuns().size(), 2);
+        // Notes are searched too.
+        ws.addAnnotation(AnnotationRecord{0,
+                                          model.index(0, 0, model.index(1, 0)).data(SessionTreeModel::IdRole).toLongLong(),
+                                          -1,
+                                          -1,
+                                          -1,
+                                          -1,
+                                          QStringLiteral("name mover heads here"),
+                                          {},
+                                          {}});
+        model.reload();
+        proxy.setText(QStringLiteral("name mover"));
+        QCOMPARE(visibleRuns(), QStringList{QStringLiteral("When Mary and John went to the store")});
         proxy.setText(QString());
         proxy.setTag(QStringLiteral("ioi"));
         QCOMPARE(visibleRuns(), QStringList{QStringLiteral("When Mary and John went to the store")});

@@ -374,6 +374,7 @@ GLOSSARY = {
     'Add the sessions of a shared file to this workspace (nothing here is replaced).': '将分享文件中的会话添加到此工作区（不会替换这里的任何内容）。',
     'Save every run into the current session': '将每次运行保存到当前会话',
     'Filter: names, prompts, models, tags': '筛选：名称、提示词、模型、标签',
+    'Filter: names, prompts, models, tags, notes': '筛选：名称、提示词、模型、标签、笔记',
     'Since': '起始日期',
     'comma, separated': '用逗号分隔',
     'Open run': '打开运行',

@@ -2138,10 +2138,6 @@ Model: %2
         <translation>将每次运行保存到当前会话</translation>
     </message>
     <message>
-        <source>Filter: names, prompts, models, tags</source>
-        <translation>筛选：名称、提示词、模型、标签</translation>
-    </message>
-    <message>
         <source>Since</source>
         <translation>起始日期</translation>
     </message>
@@ -2318,6 +2314,10 @@ Model: %2
     <message>
         <source>Delete bookmark</source>
         <translation>删除收藏</translation>
+    </message>
+    <message>
+        <source>Filter: names, prompts, models, tags, notes</source>
+        <translation>筛选：名称、提示词、模型、标签、笔记</translation>
     </message>
 </context>
 <context>

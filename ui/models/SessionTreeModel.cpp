@@ -30,10 +30,12 @@ void SessionTreeModel::setWorkspace(Workspace *workspace)
 void SessionTreeModel::reload()
 {
     QList<Node> fresh;
+    QHash<qint64, QString> notes;
     if (m_workspace) {
         try {
             for (const SessionRecord &s : m_workspace->sessions())
                 fresh.append(Node{s, m_workspace->runs(s.id)});
+            notes = m_workspace->noteTextByRun();
         } catch (const StoreError &e) {
             Q_EMIT loadFailed(e.message());
             return; // keep showing what was read last
@@ -41,6 +43,7 @@ void SessionTreeModel::reload()
     }
     beginResetModel();
     m_sessions = std::move(fresh);
+    m_notes = std::move(notes);
     endResetModel();
 }
 
@@ -175,7 +178,8 @@ QVariant SessionTreeModel::data(const QModelIndex &index, int role) const
     case TraceKeptRole:
         return r.traceKept();
     case SearchTextRole:
-        return QString(r.prompt + QLatin1Char('\n') + r.modelName + QLatin1Char('\n') + r.modelLocation + QLatin1Char('\n') + r.tags.join(QLatin1Char(' ')));
+        return QString(r.prompt + QLatin1Char('\n') + r.modelName + QLatin1Char('\n') + r.modelLocation + QLatin1Char('\n') + r.tags.join(QLatin1Char(' ')) +
+                       QLatin1Char('\n') + m_notes.value(r.id));
     default:
         return {};
     }

@@ -46,9 +46,10 @@ private:
     };
     Workspace *m_workspace = nullptr;
     QList<Node> m_sessions;
+    QHash<qint64, QString> m_notes; // run id -> its notes, for the text filter
 };
 
-// Filters the tree by free text (session name and description, prompt, model, tags), one tag, one
+// Filters the tree by free text (session name and description, prompt, model, tags, notes), one tag, one
 // model and a first date. A session stays visible when one of its runs matches.
 class SessionFilterProxy : public QSortFilterProxyModel
 {

@@ -290,7 +290,7 @@ void SessionsPanel::retranslate()
     m_import->setText(tr("Import…"));
     m_import->setToolTip(tr("Add the sessions of a shared file to this workspace (nothing here is replaced)."));
     m_autoSave->setText(tr("Save every run into the current session"));
-    m_filter->setPlaceholderText(tr("Filter: names, prompts, models, tags"));
+    m_filter->setPlaceholderText(tr("Filter: names, prompts, models, tags, notes"));
     m_sinceOn->setText(tr("Since"));
     m_tagsLabel->setText(tr("Tags"));
     m_tags->setPlaceholderText(tr("comma, separated"));

@@ -608,6 +608,15 @@ QList<AnnotationRecord> Workspace::annotations(qint64 runId) const
     return out;
 }
 
+QHash<qint64, QString> Workspace::noteTextByRun() const
+{
+    QSqlQuery q = sql(m_connection, m_path, QStringLiteral("SELECT run_id, group_concat(text, char(10)) FROM annotations GROUP BY run_id"));
+    QHash<qint64, QString> out;
+    while (q.next())
+        out.insert(q.value(0).toLongLong(), q.value(1).toString());
+    return out;
+}
+
 qint64 Workspace::addAnnotation(const AnnotationRecord &a)
 {
     qint64 id = 0;

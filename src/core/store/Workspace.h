@@ -4,6 +4,7 @@
 #include "util/Error.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QJsonObject>
 #include <QObject>
 #include <QSqlDatabase>
@@ -172,6 +173,8 @@ public:
 
     // Annotations
     QList<AnnotationRecord> annotations(qint64 runId) const;
+    // Every run's notes joined into one text (for searching), by run id.
+    QHash<qint64, QString> noteTextByRun() const;
     qint64 addAnnotation(const AnnotationRecord &a); // a.id != 0 restores that id (undo)
     void updateAnnotation(const AnnotationRecord &a);
     void deleteAnnotation(qint64 id);

@@ -3,6 +3,7 @@
 #include "AppContext.h"
 #include "GuiTestMain.h"
 #include "TestUtil.h"
+#include "commands/StoreCommand.h"
 #include "models/SessionTreeModel.h"
 #include "panels/SessionsPanel.h"
 #include "panels/SimilarityPanel.h"
@@ -284,6 +285,18 @@ private Q_SLOTS:
             QTest::qWait(20);
         QVERIFY(ws->run(notKept).traceKept());
         QCOMPARE(ws->runs(ctx.currentSession()).size(), 3); // recomputing did not add a run
+    }
+
+    void aFailedWriteLeavesNoUndoStep()
+    {
+        AppContext ctx;
+        QSignalSpy failed(&ctx, &AppContext::storeFailed);
+        const bool ok = StoreCommand::push(
+            &ctx, QStringLiteral("Broken"), [] { throw StoreError(StoreProblem::Locked, QStringLiteral("The workspace is busy.")); }, [] {});
+        QVERIFY(!ok);
+        QCOMPARE(ctx.undoStack()->count(), 0);
+        QCOMPARE(failed.count(), 1);
+        QVERIFY(failed.first().first().toString().contains(QStringLiteral("busy")));
     }
 
     void quittingSavesTheShownRunOnce()

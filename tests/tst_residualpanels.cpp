@@ -129,6 +129,16 @@ private Q_SLOTS:
         pca->set3D(true);
         QCOMPARE(view->pointCount(), int(fd.values.size()));
         pca->set3D(false);
+        // Standardised dimensions: the same words, other coordinates, still centred.
+        pca->setStandardise(true);
+        const FigureData st = pca->figureData();
+        QCOMPARE(st.values.size(), fd.values.size());
+        QVERIFY(st.values.front() != fd.values.front());
+        double sum = 0;
+        for (const auto &row : st.values)
+            sum += row[0];
+        QVERIFY(std::abs(sum / double(st.values.size())) < 1e-3);
+        pca->setStandardise(false);
     }
 
     void contributionsAndExports()

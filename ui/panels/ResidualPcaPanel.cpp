@@ -34,6 +34,51 @@ namespace strata {
 namespace {
 const Setting<QString> kTaggedFile{"Pca/conllu", QString()};
 
+// PCA, optionally of standardised dimensions: a few "rogue" dimensions of GPT-style residual streams
+// have variances orders of magnitude above the rest and take the first components for themselves
+// (Timkey & van Schijndel 2021); z-scoring each dimension first lets the others be seen.
+struct Projection
+{
+    ResidualAnalysis::Pca pc;
+    bool standardise = false;
+    std::vector<float> mean, inv;
+
+    std::vector<float> transform(std::vector<float> rows, int n) const
+    {
+        if (!standardise)
+            return rows;
+        const size_t D = mean.size();
+        for (int i = 0; i < n; ++i)
+            for (size_t d = 0; d < D; ++d)
+                rows[size_t(i) * D + d] = (rows[size_t(i) * D + d] - mean[d]) * inv[d];
+        return rows;
+    }
+    std::vector<double> project(const std::vector<float> &rows, int n) const { return pc.project(transform(rows, n), n); }
+};
+
+Projection fitProjection(const std::vector<float> &X, int n, int D, int k, bool standardise)
+{
+    Projection p;
+    p.standardise = standardise;
+    if (standardise) {
+        p.mean.assign(size_t(D), 0.f);
+        p.inv.assign(size_t(D), 1.f);
+        for (int d = 0; d < D; ++d) {
+            double s = 0, s2 = 0;
+            for (int i = 0; i < n; ++i) {
+                const double v = X[size_t(i) * size_t(D) + size_t(d)];
+                s += v;
+                s2 += v * v;
+            }
+            const double m = s / n, var = std::max(0.0, s2 / n - m * m);
+            p.mean[size_t(d)] = float(m);
+            p.inv[size_t(d)] = float(1.0 / (std::sqrt(var) + 1e-6));
+        }
+    }
+    p.pc = ResidualAnalysis::pca(p.transform(X, n), n, D, k);
+    return p;
+}
+
 // The residual stream at "stage" s: 0 = embeddings, s = after layer s-1.
 const HostTensor *stage(const Trace &t, int s)
 {
@@ -56,6 +101,8 @@ ResidualPcaPanel::ResidualPcaPanel(AppContext *context) : Panel(context)
     m_trajectory->setChecked(true);
     m_3d = new QCheckBox;
     m_3d->setObjectName(QStringLiteral("pca3d"));
+    m_standardise = new QCheckBox;
+    m_standardise->setObjectName(QStringLiteral("pcaStandardise"));
     m_export = new QPushButton;
     m_source = new QComboBox;
     m_loadTagged = new QPushButton;
@@ -70,6 +117,7 @@ ResidualPcaPanel::ResidualPcaPanel(AppContext *context) : Panel(context)
     auto *row2 = new QHBoxLayout;
     row2->addWidget(m_source);
     row2->addWidget(m_loadTagged);
+    row2->addWidget(m_standardise);
     row2->addStretch(1);
     v->addLayout(row2);
     m_plot = new QCustomPlot;
@@ -89,6 +137,7 @@ ResidualPcaPanel::ResidualPcaPanel(AppContext *context) : Panel(context)
     connect(m_colour, &QComboBox::currentIndexChanged, this, &ResidualPcaPanel::redraw);
     connect(m_trajectory, &QCheckBox::toggled, this, &ResidualPcaPanel::redraw);
     connect(m_3d, &QCheckBox::toggled, this, &ResidualPcaPanel::set3D);
+    connect(m_standardise, &QCheckBox::toggled, this, &ResidualPcaPanel::redraw);
     connect(m_source, &QComboBox::currentIndexChanged, this, [this](int i) {
         if (i == 1 && !m_tagged) {
             QString f = kTaggedFile.value();
@@ -171,6 +220,8 @@ void ResidualPcaPanel::retranslate()
         m_source->setCurrentIndex(idx);
     }
     m_loadTagged->setText(tr("CoNLL-U…"));
+    m_standardise->setText(tr("Standardise dimensions"));
+    m_standardise->setToolTip(tr("Z-score every dimension before PCA, so that a few rogue dimensions with huge variance do not take the first components"));
     m_export->setText(tr("Export…"));
     redraw();
 }
@@ -192,6 +243,11 @@ void ResidualPcaPanel::set3D(bool on)
     }
     m_stack->setCurrentIndex(on ? 1 : 0);
     redraw();
+}
+
+void ResidualPcaPanel::setStandardise(bool on)
+{
+    m_standardise->setChecked(on);
 }
 
 QWidget *ResidualPcaPanel::view3D() const
@@ -288,8 +344,9 @@ bool ResidualPcaPanel::redrawTagged()
         return false;
     }
     const bool three = m_3d->isChecked();
-    const Pca pc = pca(X, n, D, three ? 3 : 2);
-    const std::vector<double> coords = pc.project(X, n);
+    const Projection proj = fitProjection(X, n, D, three ? 3 : 2, m_standardise->isChecked());
+    const Pca &pc = proj.pc;
+    const std::vector<double> coords = proj.project(X, n);
     const int k = three ? 3 : 2;
     m_taggedXy = coords;
     auto colourOf = [this](const QString &label) {
@@ -352,7 +409,7 @@ bool ResidualPcaPanel::redraw()
     }
     const int T = t->tokenCount(), D = int(X->dim(1));
     const bool shared = m_basis->currentIndex() == 1;
-    Pca pc;
+    Projection proj;
     if (shared) {
         std::vector<float> all;
         int rows = 0;
@@ -362,12 +419,13 @@ bool ResidualPcaPanel::redraw()
                 all.insert(all.end(), f.begin(), f.end());
                 rows += T;
             }
-        pc = pca(all, rows, D, m_3d->isChecked() ? 3 : 2);
+        proj = fitProjection(all, rows, D, m_3d->isChecked() ? 3 : 2, m_standardise->isChecked());
     } else {
-        pc = pca(X->toFloatVector(), T, D, m_3d->isChecked() ? 3 : 2);
+        proj = fitProjection(X->toFloatVector(), T, D, m_3d->isChecked() ? 3 : 2, m_standardise->isChecked());
     }
+    const Pca &pc = proj.pc;
     if (m_3d->isChecked()) {
-        const std::vector<double> xyz = pc.project(X->toFloatVector(), T);
+        const std::vector<double> xyz = proj.project(X->toFloatVector(), T);
         std::vector<QColor> colours;
         for (int i = 0; i < T; ++i)
             colours.push_back(i == context()->token()         ? QColor(230, 40, 40)
@@ -379,7 +437,7 @@ bool ResidualPcaPanel::redraw()
             std::vector<double> path;
             for (int st = 0; st <= int(t->layers.size()); ++st)
                 if (const HostTensor *h = stage(*t, st)) {
-                    const auto p = pc.project(h->slice0(sel).toFloatVector(), 1);
+                    const auto p = proj.project(h->slice0(sel).toFloatVector(), 1);
                     path.insert(path.end(), p.begin(), p.end());
                 }
             m_scatter->setPath(path, QColor(230, 40, 40, 150));
@@ -391,7 +449,7 @@ bool ResidualPcaPanel::redraw()
                             .arg(shared ? tr(" of all layers together") : QString()));
         return true;
     }
-    m_xy = pc.project(X->toFloatVector(), T);
+    m_xy = proj.project(X->toFloatVector(), T);
     // One graph per token so each can carry its own colour.
     for (int i = 0; i < T; ++i) {
         QCPGraph *g = m_plot->addGraph();
@@ -418,7 +476,7 @@ bool ResidualPcaPanel::redraw()
         for (int st = 0; st <= int(t->layers.size()); ++st)
             if (const HostTensor *h = stage(*t, st)) {
                 const auto row = h->slice0(sel).toFloatVector();
-                const auto p = pc.project(row, 1);
+                const auto p = proj.project(row, 1);
                 curve->addData(k++, p[0], p[1]);
             }
         curve->setPen(QPen(QColor(230, 40, 40, 150), 1.5, Qt::DashLine));

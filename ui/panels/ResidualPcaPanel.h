@@ -38,6 +38,7 @@ public:
     void loadTagged(const QString &conllu, int maxSentences = 80);
     QStringList taggedClasses() const;
     bool showingTagged() const;
+    void setStandardise(bool on);
     bool redraw();
 
 Q_SIGNALS:
@@ -49,7 +50,7 @@ private:
     QLabel *m_layerLabel, *m_info;
     bool redrawTagged();
     QComboBox *m_basis, *m_colour, *m_source;
-    QCheckBox *m_trajectory, *m_3d;
+    QCheckBox *m_trajectory, *m_3d, *m_standardise;
     QPushButton *m_export, *m_loadTagged;
     QStackedWidget *m_stack;
     class Scatter3D *m_scatter;

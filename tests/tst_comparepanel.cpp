@@ -55,6 +55,9 @@ private Q_SLOTS:
         QCOMPARE(int(panel.logitDifferenceA().size()), ctx.model()->info().nLayers);
         // The clean run prefers " Mary" more than the corrupted one does at the last block, or at least differs.
         QVERIFY(panel.logitDifferenceA().back() != panel.logitDifferenceB().back());
+        const FigureData tab = panel.tabData(); // the open tab: similarity by layer
+        QCOMPARE(tab.rowLabels.size(), 3);
+        QCOMPARE(int(tab.values.front().size()), ctx.model()->info().nLayers + 1);
         const FigureData d = panel.differenceData();
         QCOMPARE(d.rowLabels.size(), int(panel.alignment().pairs.size()));
         ctx.setLayerHead(1, 1); // the shared cursor redraws the heatmaps and the shared PCA

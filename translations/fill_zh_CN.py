@@ -588,6 +588,8 @@ GLOSSARY = {
     "%1 words of tagged sentences (first sub-word each; each sentence's first word left out, its vector is the first-position outlier), coloured by part of speech (UPOS); the components shown explain %2 % of the variance.": '带标注句子中的 %1 个词（每个词取第一个子词；每句的第一个词被略去，其向量是首位置的离群值），按词性（UPOS）着色；所示主成分解释了 %2 % 的方差。',
     'Standardise dimensions': '标准化各维度',
     'Z-score every dimension before PCA, so that a few rogue dimensions with huge variance do not take the first components': '在 PCA 之前对每个维度做 z 分数标准化，使少数方差极大的“异常维度”不会占据前几个主成分',
+    'Attention heatmaps (A, B, A − B)…': '注意力热图（A、B、A − B）…',
+    'The open tab: %1…': '当前标签页：%1…',
 }
 
 # The same English word can need different Chinese in different places.

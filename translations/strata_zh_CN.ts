@@ -708,6 +708,14 @@ weight %5</source>
         <source>Mean norm written per token</source>
         <translation>每词元写入的平均范数</translation>
     </message>
+    <message>
+        <source>Attention heatmaps (A, B, A − B)…</source>
+        <translation>注意力热图（A、B、A − B）…</translation>
+    </message>
+    <message>
+        <source>The open tab: %1…</source>
+        <translation>当前标签页：%1…</translation>
+    </message>
 </context>
 <context>
     <name>strata::ContributionsPanel</name>

@@ -16,6 +16,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSplitter>
@@ -145,8 +146,15 @@ ComparePanel::ComparePanel(AppContext *context) : Panel(context)
     connect(m_compare, &QPushButton::clicked, this, &ComparePanel::compare);
     connect(m_promptB, &QLineEdit::returnPressed, this, &ComparePanel::compare);
     connect(m_save, &QPushButton::clicked, this, &ComparePanel::saveComparison);
-    connect(m_export, &QPushButton::clicked, this,
-            [this] { FigureExport::exportInteractively(this, m_heatmaps, differenceData(), QStringLiteral("compare")); });
+    connect(m_export, &QPushButton::clicked, this, [this] {
+        QMenu menu(this);
+        menu.addAction(tr("Attention heatmaps (A, B, A − B)…"), this,
+                       [this] { FigureExport::exportInteractively(this, m_heatmaps, differenceData(), QStringLiteral("compare-attention")); });
+        menu.addAction(tr("The open tab: %1…").arg(m_tabs->tabText(m_tabs->currentIndex())), this, [this] {
+            FigureExport::exportInteractively(this, m_tabs->currentWidget(), tabData(), QStringLiteral("compare-") + QString::number(m_tabs->currentIndex()));
+        });
+        menu.exec(m_export->mapToGlobal(QPoint(0, m_export->height())));
+    });
     connect(m_metric, &QComboBox::currentIndexChanged, this, &ComparePanel::fillHeads);
     connect(m_heads, &QTableWidget::cellDoubleClicked, this, [this](int row, int) {
         if (row >= 0 && size_t(row) < m_headDiffs.size())
@@ -661,6 +669,48 @@ void ComparePanel::fillHeads()
     }
     m_heads->resizeColumnsToContents();
     m_headDiffs = diffs;
+}
+
+FigureData ComparePanel::tabData() const
+{
+    FigureData d;
+    if (!hasComparison())
+        return d;
+    auto layerLabels = [](size_t n, bool withEmbeddings) {
+        QStringList l;
+        for (size_t i = 0; i < n; ++i)
+            l << (withEmbeddings ? (i == 0 ? QStringLiteral("emb") : QString::number(i - 1)) : QString::number(i));
+        return l;
+    };
+    QWidget *w = m_tabs->currentWidget();
+    if (w == m_layers && m_similarity) {
+        d.title = QStringLiteral("similarity of A and B by layer");
+        d.columnLabels = layerLabels(m_similarity->depthA.size(), true);
+        d.rowLabels = {QStringLiteral("mean cosine over aligned positions"), QStringLiteral("cosine of sentence vectors"), QStringLiteral("linear CKA")};
+        d.values = {m_similarity->positionMean, m_similarity->sentence, m_similarity->cka};
+    } else if (w == m_logits && !m_logitA.empty()) {
+        d.title = QStringLiteral("logit difference (answer 1 - answer 2) after each block");
+        d.columnLabels = layerLabels(m_logitA.size(), false);
+        d.rowLabels = {QStringLiteral("A"), QStringLiteral("B")};
+        d.values = {m_logitA, m_logitB};
+    } else if (w == m_heads) {
+        d.title = QStringLiteral("heads that differ");
+        for (int c = 0; c < m_heads->columnCount(); ++c)
+            d.columnLabels << (m_heads->horizontalHeaderItem(c) ? m_heads->horizontalHeaderItem(c)->text() : QString());
+        for (const HeadDifference &h : m_headDiffs) {
+            d.rowLabels << QStringLiteral("L%1H%2").arg(h.layer).arg(h.head);
+            d.values.push_back({double(h.layer), h.a, h.b, h.delta()});
+        }
+        if (!m_headDiffs.empty())
+            d.columnLabels = {QStringLiteral("layer"), QStringLiteral("A"), QStringLiteral("B"), QStringLiteral("A - B")};
+    } else if (w == m_contrib) {
+        const auto ca = ResidualAnalysis::contributionNorms(*m_a), cb = ResidualAnalysis::contributionNorms(*m_b);
+        d.title = QStringLiteral("mean norm written per token, by layer");
+        d.rowLabels = {QStringLiteral("A attn_out"), QStringLiteral("A mlp_out"), QStringLiteral("B attn_out"), QStringLiteral("B mlp_out")};
+        d.columnLabels = layerLabels(std::max(ca.layers.size(), cb.layers.size()), false);
+        d.values = {ca.attnOut, ca.mlpOut, cb.attnOut, cb.mlpOut};
+    }
+    return d;
 }
 
 FigureData ComparePanel::differenceData() const

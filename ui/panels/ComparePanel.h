@@ -43,6 +43,7 @@ public:
     const TokenAlignment &alignment() const { return m_alignment; }
     QCustomPlot *heatmaps() const { return m_heatmaps; }
     FigureData differenceData() const;
+    FigureData tabData() const; // the numbers of the open tab (similarity, logit difference, heads, contributions)
     QCustomPlot *pcaPlot() const { return m_pca; }
     QTableWidget *lensTable() const { return m_lens; }
     std::vector<double> logitDifferenceA() const { return m_logitA; }

@@ -239,6 +239,15 @@ private Q_SLOTS:
         QVERIFY(waitForSavedRun(ctx));
         QVERIFY(ctx.currentRun() != first);
         Workspace *ws = ctx.workspace();
+        // The same prompt again right away is the same run, not a copy.
+        const qint64 second = ctx.currentRun();
+        ctx.runPrompt(QStringLiteral("Another prompt"));
+        QVERIFY(traced.wait(20000));
+        QElapsedTimer wait;
+        wait.start();
+        while (ctx.currentRun() != second && wait.elapsed() < 10000)
+            QTest::qWait(20);
+        QCOMPARE(ctx.currentRun(), second);
         QCOMPARE(ws->sessions().size(), 1); // created for the first run
         QCOMPARE(ws->runs(ctx.currentSession()).size(), 2);
         QCOMPARE(panel.model()->rowCount(panel.model()->index(0, 0)), 2);

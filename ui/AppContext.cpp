@@ -190,6 +190,21 @@ void AppContext::writeRun(const TracePtr &trace, const QByteArray &blob)
                                {QStringLiteral("residuals"), trace->options.residuals},
                                {QStringLiteral("logits"), trace->options.logits}};
     qint64 id = 0;
+    // The same prompt again on the same model (every launch traces the sample, for one) is the same run:
+    // the session keeps one, unless the earlier one lost its trace.
+    try {
+        const QList<RunRecord> earlier = m_workspace->runs(session);
+        if (!earlier.isEmpty() && earlier.last().prompt == run.prompt && earlier.last().fingerprint == run.fingerprint &&
+            earlier.last().settings == run.settings && earlier.last().traceKept()) {
+            if (trace == m_trace) {
+                m_currentRun = earlier.last().id;
+                Q_EMIT currentRunChanged();
+            }
+            return;
+        }
+    } catch (const StoreError &) {
+        // Cannot read: try to write below, which reports the problem.
+    }
     if (guardStore([&] { id = m_workspace->addRun(run, blob); }, tr("Saving the run (it stays on screen; File › Save run tries again)"))) {
         if (trace == m_trace) {
             m_currentRun = id;

@@ -136,6 +136,24 @@ private Q_SLOTS:
         const auto diffs = Compare::headDifferences(*a, *b, QStringLiteral("sink"));
         for (size_t i = 1; i < diffs.size(); ++i)
             QVERIFY(std::abs(diffs[i - 1].delta()) >= std::abs(diffs[i].delta()));
+        // The runs' own predictions by rank, and answer texts by their first token.
+        {
+            const int64_t V = a->logits.dim(1), last = a->logits.dim(0) - 1;
+            int64_t best = 0;
+            for (int64_t v = 1; v < V; ++v)
+                if (a->logits.floatAt(last * V + v) > a->logits.floatAt(last * V + best))
+                    best = v;
+            QCOMPARE(Compare::predictedToken(*a), best);
+            const int64_t second = Compare::predictedToken(*a, -1, 1);
+            QVERIFY(second != best);
+            QVERIFY(a->logits.floatAt(last * V + second) <= a->logits.floatAt(last * V + best));
+            QCOMPARE(Compare::firstToken(*model, QString()), int64_t(-1));
+            QCOMPARE(Compare::firstToken(*model, QStringLiteral(" Mary")), model->tokenizer().encode(QStringLiteral(" Mary"), false).front().id);
+            // The lens at the last position: one row per block, the last one the model's own logits.
+            const HostTensor lens = Compare::lensLogits(*model, *a);
+            QCOMPARE(int(lens.dim(0)), model->info().nLayers);
+            QVERIFY(std::abs(lens.floatAt((lens.dim(0) - 1) * V + best) - a->logits.floatAt(last * V + best)) < 1e-4);
+        }
         // The lens's last entry is the model's own logit difference.
         const int64_t mary = model->tokenizer().encode(QStringLiteral(" Mary"), false).front().id;
         const int64_t john = model->tokenizer().encode(QStringLiteral(" John"), false).front().id;

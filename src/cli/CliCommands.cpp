@@ -620,10 +620,10 @@ int cmdSyntax(QCommandLineParser &p)
 // The token an answer string stands for: its first token when it splits into several.
 int64_t answerToken(LoadedModel &m, const QString &text)
 {
-    const auto pieces = m.tokenizer().encode(text, false);
-    if (pieces.empty())
+    const int64_t id = Compare::firstToken(m, text);
+    if (id < 0)
         throw Error(QStringLiteral("The answer '%1' has no tokens.").arg(text));
-    return pieces.front().id;
+    return id;
 }
 
 int cmdCompare(QCommandLineParser &p)
@@ -647,16 +647,7 @@ int cmdCompare(QCommandLineParser &p)
     if (oneModel)
         heads = Compare::headDifferences(*a, *b, metric);
     // Answer tokens: given, or the two runs' own final predictions.
-    auto top = [](const Trace &t, int rank) {
-        const int64_t V = t.logits.dim(1);
-        const int64_t row = t.logits.dim(0) - 1;
-        std::vector<int64_t> order(static_cast<size_t>(V));
-        for (int64_t v = 0; v < V; ++v)
-            order[size_t(v)] = v;
-        std::partial_sort(order.begin(), order.begin() + rank + 1, order.end(),
-                          [&](int64_t x, int64_t y) { return t.logits.floatAt(row * V + x) > t.logits.floatAt(row * V + y); });
-        return order[size_t(rank)];
-    };
+    auto top = [](const Trace &t, int rank) { return Compare::predictedToken(t, -1, rank); };
     int64_t ansA = p.isSet(QStringLiteral("answer")) ? answerToken(*modelA, p.value(QStringLiteral("answer"))) : top(*a, 0);
     int64_t ansB = p.isSet(QStringLiteral("answer-b")) ? answerToken(*modelA, p.value(QStringLiteral("answer-b"))) : top(*b, 0);
     if (!p.isSet(QStringLiteral("answer-b")) && ansB == ansA)

@@ -31,14 +31,6 @@
 namespace strata {
 
 namespace {
-std::vector<double> LogitLensSoftmax(const HostTensor &logits, int row, int64_t V)
-{
-    std::vector<float> r(static_cast<size_t>(V));
-    for (int64_t v = 0; v < V; ++v)
-        r[size_t(v)] = logits.floatAt(int64_t(row) * V + v);
-    return LogitLens::softmax(r.data(), V);
-}
-
 struct TracePair
 {
     TracePtr b;
@@ -307,19 +299,10 @@ void ComparePanel::showComparison()
     auto model = m_modelBLoaded ? m_modelBLoaded : context()->model();
     if (one && model && model->info().fingerprint == m_a->model.fingerprint) {
         try {
-            auto answer = [&](const QString &text, int fallbackRank) -> int64_t {
-                if (!text.isEmpty()) {
-                    const auto p = model->tokenizer().encode(text, false);
-                    if (!p.empty())
-                        return p.front().id;
-                }
-                const int64_t V = m_a->logits.dim(1), row = m_a->logits.dim(0) - 1;
-                std::vector<int64_t> order(static_cast<size_t>(V));
-                for (int64_t i = 0; i < V; ++i)
-                    order[size_t(i)] = i;
-                std::partial_sort(order.begin(), order.begin() + fallbackRank + 1, order.end(),
-                                  [&](int64_t x, int64_t y) { return m_a->logits.floatAt(row * V + x) > m_a->logits.floatAt(row * V + y); });
-                return order[size_t(fallbackRank)];
+            // An answer typed, else A's own first (or second) prediction.
+            auto answer = [&](const QString &text, int fallbackRank) {
+                const int64_t id = Compare::firstToken(*model, text);
+                return id >= 0 ? id : Compare::predictedToken(*m_a, -1, fallbackRank);
             };
             const int64_t t1 = answer(m_answerA->text(), 0), t2 = answer(m_answerB->text(), 1);
             m_logitA = Compare::logitDifference(*model, *m_a, t1, t2);
@@ -406,17 +389,11 @@ void ComparePanel::fillLens()
     m_lens->setRowCount(0);
     auto topPerLayer = [](LoadedModel &model, const Trace &t) {
         // The last position read through the final norm and unembedding after every block.
-        const int T = t.tokenCount();
-        const int64_t D = t.layers.front().residPost.dim(1), V = model.info().vocabSize;
-        std::vector<float> rows;
-        for (const LayerTrace &l : t.layers)
-            for (int64_t d = 0; d < D; ++d)
-                rows.push_back(l.residPost.floatAt(int64_t(T - 1) * D + d));
-        const int L = int(t.layers.size());
-        const HostTensor logits = model.unembed(HostTensor::fromFloats({L, D}, rows.data()));
+        const HostTensor logits = Compare::lensLogits(model, t);
+        const int64_t V = logits.dim(1);
         QStringList out;
-        for (int l = 0; l < L; ++l) {
-            const std::vector<double> p = LogitLensSoftmax(logits, l, V);
+        for (int l = 0; l < int(logits.dim(0)); ++l) {
+            const std::vector<double> p = LogitLens::softmax(logits.slice0(l).toFloatVector().data(), V);
             const auto best = std::max_element(p.begin(), p.end()) - p.begin();
             out << QStringLiteral("%1  (%2)").arg(model.tokenizer().displayString(int64_t(best))).arg(p[size_t(best)], 0, 'f', 3);
         }

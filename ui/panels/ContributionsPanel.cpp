@@ -2,6 +2,7 @@
 
 #include "AppContext.h"
 #include "PlotStyle.h"
+#include "analysis/Compare.h"
 #include "analysis/ResidualAnalysis.h"
 
 #include <QHBoxLayout>
@@ -125,18 +126,8 @@ namespace {
 // after the position.
 int64_t targetToken(LoadedModel &model, const Trace &t, int position, const QString &text)
 {
-    if (!text.isEmpty()) {
-        const auto pieces = model.tokenizer().encode(text, false);
-        if (!pieces.empty())
-            return pieces.front().id;
-    }
-    const int64_t V = t.logits.dim(1);
-    const int64_t row = t.logits.dim(0) == 1 ? 0 : position;
-    int64_t best = 0;
-    for (int64_t v = 1; v < V; ++v)
-        if (t.logits.floatAt(row * V + v) > t.logits.floatAt(row * V + best))
-            best = v;
-    return best;
+    const int64_t id = Compare::firstToken(model, text);
+    return id >= 0 ? id : Compare::predictedToken(t, position);
 }
 } // namespace
 

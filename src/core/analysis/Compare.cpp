@@ -2,6 +2,7 @@
 
 #include "ResidualAnalysis.h"
 #include "model/ModelFamily.h"
+#include "tokenize/Tokenizer.h"
 #include "util/Error.h"
 
 #include <QJsonArray>
@@ -60,11 +61,7 @@ template <typename T> std::vector<std::pair<int, int>> lcs(const std::vector<T> 
 
 std::vector<float> rowOf(const HostTensor &t, int row)
 {
-    const int64_t D = t.dim(1);
-    std::vector<float> v(static_cast<size_t>(D));
-    for (int64_t d = 0; d < D; ++d)
-        v[size_t(d)] = t.floatAt(int64_t(row) * D + d);
-    return v;
+    return t.slice0(row).toFloatVector();
 }
 
 const HostTensor &layerPoint(const Trace &t, int point)
@@ -224,6 +221,22 @@ std::vector<HeadDifference> headDifferences(const Trace &a, const Trace &b, cons
     return out;
 }
 
+HostTensor lensLogits(LoadedModel &model, const Trace &t, int position)
+{
+    const int T = t.tokenCount();
+    const int pos = position < 0 ? T - 1 : position;
+    if (pos >= T || t.layers.empty() || t.layers.front().residPost.isEmpty())
+        throw Error(QStringLiteral("Reading the layers needs the residual stream at position %1 of this run.").arg(pos));
+    const int L = int(t.layers.size());
+    const int D = int(t.layers.front().residPost.dim(1));
+    std::vector<float> rows;
+    for (const LayerTrace &l : t.layers) {
+        const auto r = rowOf(l.residPost, pos);
+        rows.insert(rows.end(), r.begin(), r.end());
+    }
+    return model.unembed(HostTensor::fromFloats({L, D}, rows.data()));
+}
+
 std::vector<double> logitDifference(LoadedModel &model, const Trace &t, int64_t tokenA, int64_t tokenB, int position)
 {
     const int T = t.tokenCount();
@@ -232,17 +245,35 @@ std::vector<double> logitDifference(LoadedModel &model, const Trace &t, int64_t 
     if (pos >= T || tokenA < 0 || tokenB < 0 || tokenA >= V || tokenB >= V)
         throw Error(QStringLiteral("The answer tokens or the position are outside this run."));
     const int L = int(t.layers.size());
-    const int D = int(t.layers.front().residPost.dim(1));
-    std::vector<float> rows;
-    for (const LayerTrace &l : t.layers) {
-        const auto r = rowOf(l.residPost, pos);
-        rows.insert(rows.end(), r.begin(), r.end());
-    }
-    const HostTensor logits = model.unembed(HostTensor::fromFloats({L, D}, rows.data()));
+    const HostTensor logits = lensLogits(model, t, pos);
     std::vector<double> out;
     for (int l = 0; l < L; ++l)
         out.push_back(double(logits.floatAt(int64_t(l) * V + tokenA)) - double(logits.floatAt(int64_t(l) * V + tokenB)));
     return out;
+}
+
+int64_t predictedToken(const Trace &t, int position, int rank)
+{
+    if (t.logits.isEmpty())
+        throw Error(QStringLiteral("This run kept no logits."));
+    const int64_t V = t.logits.dim(1);
+    // Only the last position's logits may have been kept.
+    const int64_t row = position < 0 || t.logits.dim(0) == 1 ? t.logits.dim(0) - 1 : std::min<int64_t>(position, t.logits.dim(0) - 1);
+    const std::vector<float> logits = t.logits.slice0(row).toFloatVector();
+    std::vector<int64_t> order(static_cast<size_t>(V));
+    for (int64_t v = 0; v < V; ++v)
+        order[size_t(v)] = v;
+    const int64_t r = std::clamp<int64_t>(rank, 0, V - 1);
+    std::partial_sort(order.begin(), order.begin() + r + 1, order.end(), [&](int64_t x, int64_t y) { return logits[size_t(x)] > logits[size_t(y)]; });
+    return order[size_t(r)];
+}
+
+int64_t firstToken(LoadedModel &model, const QString &text)
+{
+    if (text.isEmpty())
+        return -1;
+    const auto pieces = model.tokenizer().encode(text, false);
+    return pieces.empty() ? -1 : pieces.front().id;
 }
 
 std::vector<std::vector<double>> roleMix(const Trace &t)

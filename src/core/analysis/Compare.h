@@ -59,9 +59,17 @@ LayerSimilarity layerSimilarity(const Trace &a, const Trace &b, const TokenAlign
 std::vector<HeadDifference> headDifferences(const Trace &a, const Trace &b, const QString &metric);
 double headMetric(const HeadScores &s, const QString &metric);
 QStringList headMetricNames();
+// The logit lens at one position (default the last): the residual stream after every block read
+// through the model's final norm and unembedding, [layers, V].
+HostTensor lensLogits(LoadedModel &model, const Trace &t, int position = -1);
 // logit[tokenA] - logit[tokenB] at a position (default the last) read through the logit lens after
 // every block; the last entry equals the model's own logit difference.
 std::vector<double> logitDifference(LoadedModel &model, const Trace &t, int64_t tokenA, int64_t tokenB, int position = -1);
+// The token of the given rank (0 = top) in the trace's own logits after a position (-1: the last
+// kept row), or the first token of an answer text (-1 when the text has none).
+int64_t predictedToken(const Trace &t, int position = -1, int rank = 0);
+int64_t firstToken(LoadedModel &model, const QString &text);
+
 // Share of each head role per layer (for comparing models at relative depth).
 std::vector<std::vector<double>> roleMix(const Trace &t); // [layer][role index in HeadMetrics::allRoles()]
 

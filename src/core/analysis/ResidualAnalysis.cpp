@@ -176,12 +176,7 @@ DirectEffects directEffects(LoadedModel &model, const Trace &trace, int position
     if (position < 0 || position >= T || token < 0 || token >= V)
         throw Error(QStringLiteral("Position %1 or token %2 is outside this run.").arg(position).arg(token));
     const int64_t D = trace.layers.back().residPost.dim(1);
-    auto rowOf = [&](const HostTensor &t) {
-        std::vector<float> v(static_cast<size_t>(D));
-        for (int64_t d = 0; d < D; ++d)
-            v[size_t(d)] = t.floatAt(int64_t(position) * D + d);
-        return v;
-    };
+    auto rowOf = [position](const HostTensor &t) { return t.slice0(position).toFloatVector(); };
     const std::vector<float> r = rowOf(trace.layers.back().residPost);
     // Row 0: r itself; then r - embed, then r - attn_out.l and r - mlp_out.l for every layer.
     std::vector<float> rows(r);

@@ -53,4 +53,17 @@ QCPColorGradient divergingGradient()
     return g;
 }
 
+void putLegendBelow(QCustomPlot *plot, int wrap)
+{
+    plot->legend->setVisible(false);
+    if (wrap > 0) {
+        plot->legend->setWrap(wrap);
+        plot->legend->setFillOrder(QCPLegend::foRowsFirst);
+    } else {
+        plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    }
+    plot->plotLayout()->addElement(1, 0, plot->legend);
+    plot->plotLayout()->setRowStretchFactor(1, 0.001);
+}
+
 } // namespace strata::PlotStyle

@@ -5,6 +5,7 @@
 #include <QColor>
 
 class QCPColorGradient;
+class QCustomPlot;
 
 namespace strata::PlotStyle {
 // One fixed, distinguishable colour per head role (also readable by colour-blind users: hue and lightness differ).
@@ -13,4 +14,8 @@ QColor roleColor(HeadRole role);
 QCPColorGradient sequentialGradient();
 // Blue - white - red for signed differences centred on 0 (set the range symmetric); NaN transparent.
 QCPColorGradient divergingGradient();
+// Moves the plot's legend into a row of its own under the axes, so that it never covers the data;
+// hidden until the caller shows it (an empty legend would squeeze the plot). wrap > 0: that many
+// entries per row, filled row by row; 0: one row.
+void putLegendBelow(QCustomPlot *plot, int wrap = 0);
 } // namespace strata::PlotStyle

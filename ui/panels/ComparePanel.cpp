@@ -90,25 +90,14 @@ ComparePanel::ComparePanel(AppContext *context) : Panel(context)
     m_heads = new QTableWidget;
     m_heads->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_heads->verticalHeader()->hide();
-    for (QCustomPlot *plot : {m_layers, m_logits}) {
-        // Legend in a row of its own under the plot, so that it never covers the curves.
-        plot->legend->setVisible(false);
-        plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
-        plot->plotLayout()->addElement(1, 0, plot->legend);
-        plot->plotLayout()->setRowStretchFactor(1, 0.001);
-        plot->legend->setFont(QFont(font().family(), 8));
-    }
     m_pca = new QCustomPlot;
     m_pca->setObjectName(QStringLiteral("comparePca"));
     m_contrib = new QCustomPlot;
     m_lens = new QTableWidget;
     m_lens->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_lens->verticalHeader()->hide();
-    for (QCustomPlot *plot : {m_pca, m_contrib}) {
-        plot->legend->setVisible(false);
-        plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
-        plot->plotLayout()->addElement(1, 0, plot->legend);
-        plot->plotLayout()->setRowStretchFactor(1, 0.001);
+    for (QCustomPlot *plot : {m_layers, m_logits, m_pca, m_contrib}) {
+        PlotStyle::putLegendBelow(plot);
         plot->legend->setFont(QFont(font().family(), 8));
     }
     m_tabs->addTab(m_layers, QString());

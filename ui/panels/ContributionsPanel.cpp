@@ -72,10 +72,7 @@ ContributionsPanel::ContributionsPanel(AppContext *context) : Panel(context)
     lv->addWidget(m_effectsInfo);
     m_effects = new QCustomPlot;
     m_effects->setObjectName(QStringLiteral("directEffectsPlot"));
-    m_effects->legend->setFillOrder(QCPLegend::foColumnsFirst);
-    m_effects->plotLayout()->addElement(1, 0, m_effects->legend); // under the bars, never over them
-    m_effects->plotLayout()->setRowStretchFactor(1, 0.001);
-    m_effects->legend->setVisible(false);
+    PlotStyle::putLegendBelow(m_effects);
     m_headEffects = new QCustomPlot;
     m_headEffects->setObjectName(QStringLiteral("headEffectsPlot"));
     auto *side = new QSplitter(Qt::Horizontal);

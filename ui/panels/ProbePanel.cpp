@@ -139,11 +139,7 @@ ProbePanel::ProbePanel(AppContext *context) : Panel(context)
     m_plot = new QCustomPlot;
     m_plot->setObjectName(QStringLiteral("probePlot"));
     m_plot->setMinimumHeight(260);
-    m_plot->legend->setVisible(false);
-    m_plot->legend->setWrap(3);
-    m_plot->legend->setFillOrder(QCPLegend::foRowsFirst);
-    m_plot->plotLayout()->addElement(1, 0, m_plot->legend);
-    m_plot->plotLayout()->setRowStretchFactor(1, 0.001);
+    PlotStyle::putLegendBelow(m_plot, 3);
     split->addWidget(m_plot);
     auto *bottom = new QWidget;
     auto *bh = new QHBoxLayout(bottom);

@@ -26,6 +26,17 @@ const Setting<int> kTraceBudgetMb{"Workspace/traceBudgetMB", 2048};
 const Setting<qlonglong> kLastSession{"Workspace/lastSession", 0};
 constexpr int kMaxRecent = 10;
 constexpr int kPollMs = 2000; // how often another Strata's changes to the same workspace are looked for
+
+// Puts an entry first in a most-recent-first list setting, keeping at most kMaxRecent.
+void pushRecent(const Setting<QStringList> &list, const QString &entry)
+{
+    QStringList r = list.value();
+    r.removeAll(entry);
+    r.prepend(entry);
+    while (r.size() > kMaxRecent)
+        r.removeLast();
+    list.setValue(r);
+}
 } // namespace
 
 AppContext::AppContext(QObject *parent) : QObject(parent), m_jobs(new JobRunner(this)), m_pollTimer(new QTimer(this))
@@ -81,12 +92,7 @@ bool AppContext::openWorkspace(const QString &path)
     } catch (const StoreError &e) {
         Q_EMIT message(e.message());
     }
-    QStringList r = kRecentWorkspaces.value();
-    r.removeAll(m_workspace->path());
-    r.prepend(m_workspace->path());
-    while (r.size() > kMaxRecent)
-        r.removeLast();
-    kRecentWorkspaces.setValue(r);
+    pushRecent(kRecentWorkspaces, m_workspace->path());
     m_pollTimer->start();
     Q_EMIT message(m_workspace->isReadOnly() ? tr("Opened workspace %1 read-only: runs are not saved to it.").arg(m_workspace->path())
                                              : tr("Workspace: %1").arg(m_workspace->path()));
@@ -122,10 +128,10 @@ qint64 AppContext::ensureSession()
     if (!m_workspace)
         return 0;
     try {
-        for (const SessionRecord &s : m_workspace->sessions())
+        const QList<SessionRecord> all = m_workspace->sessions();
+        for (const SessionRecord &s : all)
             if (s.id == m_session)
                 return m_session;
-        const QList<SessionRecord> all = m_workspace->sessions();
         if (!all.isEmpty()) {
             setCurrentSession(all.last().id);
             return m_session;
@@ -289,12 +295,7 @@ QStringList AppContext::recentModels() const
 
 void AppContext::rememberRecent(const QString &location)
 {
-    QStringList r = kRecentModels.value();
-    r.removeAll(location);
-    r.prepend(location);
-    while (r.size() > kMaxRecent)
-        r.removeLast();
-    kRecentModels.setValue(r);
+    pushRecent(kRecentModels, location);
 }
 
 void AppContext::loadModel(const QString &location)

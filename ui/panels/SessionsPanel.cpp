@@ -478,28 +478,42 @@ void SessionsPanel::showContextMenu(const QPoint &pos)
 
 // ---- undoable actions ---------------------------------------------------------------------------
 
-qint64 SessionsPanel::newSession(const QString &name)
+qint64 SessionsPanel::pushSessionCreation(const QString &text, const std::function<qint64(Workspace &)> &create)
 {
     Workspace *ws = context()->workspace();
     if (!ws)
         return 0;
+    // Undo hides the new session; redo shows the same one again rather than making another.
     auto id = std::make_shared<qint64>(0);
-    const QString wanted = name.isEmpty() ? ws->uniqueSessionName(tr("Session %1").arg(QLocale().toString(QDateTime::currentDateTime(), QLocale::ShortFormat)))
-                                          : ws->uniqueSessionName(name);
     const bool ok = StoreCommand::push(
-        context(), tr("New session"),
-        [ws, id, wanted] {
+        context(), text,
+        [ws, id, create] {
             if (*id)
                 ws->setSessionDeleted(*id, false);
             else
-                *id = ws->createSession(wanted);
+                *id = create(*ws);
         },
         [ws, id] { ws->setSessionDeleted(*id, true); });
-    if (!ok)
+    return ok ? *id : 0;
+}
+
+qint64 SessionsPanel::newSession(const QString &name)
+{
+    Workspace *ws = context()->workspace();
+    QString wanted;
+    if (!ws || !context()->guardStore(
+                   [&] {
+                       wanted = ws->uniqueSessionName(
+                           name.isEmpty() ? tr("Session %1").arg(QLocale().toString(QDateTime::currentDateTime(), QLocale::ShortFormat)) : name);
+                   },
+                   QString()))
         return 0;
-    context()->setCurrentSession(*id);
-    selectSession(*id);
-    return *id;
+    const qint64 id = pushSessionCreation(tr("New session"), [wanted](Workspace &w) { return w.createSession(wanted); });
+    if (!id)
+        return 0;
+    context()->setCurrentSession(id);
+    selectSession(id);
+    return id;
 }
 
 bool SessionsPanel::renameSession(qint64 id, const QString &name)
@@ -515,22 +529,10 @@ bool SessionsPanel::renameSession(qint64 id, const QString &name)
 qint64 SessionsPanel::duplicateSession(qint64 sessionId)
 {
     Workspace *ws = context()->workspace();
-    if (!ws)
-        return 0;
-    auto id = std::make_shared<qint64>(0);
     QString name;
-    if (!context()->guardStore([&] { name = ws->uniqueSessionName(tr("%1 (copy)").arg(ws->session(sessionId).name)); }, QString()))
+    if (!ws || !context()->guardStore([&] { name = ws->uniqueSessionName(tr("%1 (copy)").arg(ws->session(sessionId).name)); }, QString()))
         return 0;
-    const bool ok = StoreCommand::push(
-        context(), tr("Duplicate session"),
-        [ws, id, sessionId, name] {
-            if (*id)
-                ws->setSessionDeleted(*id, false);
-            else
-                *id = ws->duplicateSession(sessionId, name);
-        },
-        [ws, id] { ws->setSessionDeleted(*id, true); });
-    return ok ? *id : 0;
+    return pushSessionCreation(tr("Duplicate session"), [sessionId, name](Workspace &w) { return w.duplicateSession(sessionId, name); });
 }
 
 bool SessionsPanel::deleteSession(qint64 id)
@@ -679,17 +681,8 @@ void SessionsPanel::importSession()
     const QString file = QFileDialog::getOpenFileName(this, tr("Import a session"), QString(), tr("Strata sessions (*.stratasession *.strata);;All files (*)"));
     if (file.isEmpty())
         return;
-    auto id = std::make_shared<qint64>(0);
-    if (StoreCommand::push(
-            context(), tr("Import session"),
-            [ws, id, file] {
-                if (*id)
-                    ws->setSessionDeleted(*id, false);
-                else
-                    *id = ws->importSession(file);
-            },
-            [ws, id] { ws->setSessionDeleted(*id, true); }))
-        selectSession(*id);
+    if (const qint64 id = pushSessionCreation(tr("Import session"), [file](Workspace &w) { return w.importSession(file); }))
+        selectSession(id);
 }
 
 } // namespace strata

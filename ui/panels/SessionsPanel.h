@@ -3,6 +3,8 @@
 #include "AppContext.h"
 #include "Panel.h"
 
+#include <functional>
+
 class QCheckBox;
 class QComboBox;
 class QDateEdit;
@@ -16,6 +18,7 @@ class QTreeView;
 namespace strata {
 
 class SessionTreeModel;
+class Workspace;
 class SessionFilterProxy;
 
 // The session browser: sessions and their runs in the open workspace, filterable by text, tag,
@@ -72,6 +75,8 @@ private:
             QString());
         return found;
     }
+    // An undoable command that makes a session (new, duplicate, import); returns its id, 0 on failure.
+    qint64 pushSessionCreation(const QString &text, const std::function<qint64(Workspace &)> &create);
     void reloadFilters();
     void showDetails();
     void showContextMenu(const QPoint &pos);

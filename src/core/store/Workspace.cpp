@@ -790,8 +790,11 @@ void Workspace::exportSession(qint64 sessionId, const QString &file) const
     if (target == m_path)
         throw StoreError(StoreProblem::Other, tr("A session cannot be exported over the workspace it comes from."));
     const QString part = target + QStringLiteral(".part");
-    for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")})
-        QFile::remove(part + suffix);
+    auto removePart = [&part] {
+        for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")})
+            QFile::remove(part + suffix);
+    };
+    removePart();
     try {
         Workspace out(part);
         out.setTraceBudget(std::numeric_limits<qint64>::max());
@@ -799,8 +802,7 @@ void Workspace::exportSession(qint64 sessionId, const QString &file) const
         // One self-contained file to send: no -wal beside it.
         sql(out.m_connection, out.m_path, QStringLiteral("PRAGMA journal_mode = DELETE"));
     } catch (const StoreError &e) {
-        for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")})
-            QFile::remove(part + suffix);
+        removePart();
         throw StoreError(e.problem(), tr("Could not export the session to %1: %2").arg(target, e.message()));
     }
     QFile::remove(target);
@@ -820,9 +822,9 @@ qint64 Workspace::importSession(const QString &file)
     if (!tmp.isValid() || !QFile::copy(file, copy))
         throw StoreError(StoreProblem::Other, tr("Could not read %1 to import it.").arg(file));
     QFile(copy).setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    for (const QString &suffix : {QStringLiteral("-wal")})
-        if (QFileInfo::exists(file + suffix))
-            QFile::copy(file + suffix, copy + suffix);
+    // Commits still in the source's write-ahead log belong to it too.
+    if (QFileInfo::exists(file + QStringLiteral("-wal")))
+        QFile::copy(file + QStringLiteral("-wal"), copy + QStringLiteral("-wal"));
     qint64 first = 0;
     {
         Workspace src(copy);

@@ -43,6 +43,7 @@ SimilarityPanel::SimilarityPanel(AppContext *context) : Panel(context)
     m_saveSet->setObjectName(QStringLiteral("similaritySaveSet"));
     m_word = new QLineEdit;
     m_word->setObjectName(QStringLiteral("similarityWord"));
+    m_word->setMinimumWidth(110);
     m_word->setMaximumWidth(160);
     for (QWidget *w : std::initializer_list<QWidget *>{m_examples, m_pooling, m_centring, m_word})
         row->addWidget(w);

@@ -67,6 +67,24 @@ void LocalHubServer::dropFileOnceAfter(const QString &file, qint64 bytes)
     m_drop[file] = bytes;
 }
 
+void LocalHubServer::setMode(const QString &file, const Mode &mode)
+{
+    QMutexLocker lock(&m_mutex);
+    m_modes[file] = mode;
+}
+
+void LocalHubServer::addListingName(const QString &repo, const QString &name)
+{
+    QMutexLocker lock(&m_mutex);
+    m_extraNames[repo] << name;
+}
+
+QStringList LocalHubServer::authorizations() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_auth;
+}
+
 QString LocalHubServer::endpoint() const
 {
     return QStringLiteral("http://127.0.0.1:%1").arg(m_port);
@@ -86,10 +104,13 @@ void LocalHubServer::handle(QTcpSocket *s)
     const QByteArray method = first.value(0);
     const QString path = QString::fromUtf8(QByteArray::fromPercentEncoding(first.value(1)));
     qint64 rangeStart = -1;
+    QByteArray authorization;
     for (const QByteArray &l : lines) {
         const QByteArray t = l.trimmed();
         if (t.toLower().startsWith("range: bytes="))
             rangeStart = t.mid(13).split('-').value(0).toLongLong();
+        if (t.toLower().startsWith("authorization: bearer "))
+            authorization = t.mid(22);
     }
     auto reply = [s](const QByteArray &status, const QList<QPair<QByteArray, QByteArray>> &headers, const QByteArray &body, qint64 contentLength) {
         QByteArray out = "HTTP/1.1 " + status + "\r\nConnection: close\r\nContent-Length: " + QByteArray::number(contentLength) + "\r\n";
@@ -102,6 +123,8 @@ void LocalHubServer::handle(QTcpSocket *s)
     };
     QMutexLocker lock(&m_mutex);
     m_log << QString::fromLatin1(method) + QLatin1Char(' ') + path + (rangeStart >= 0 ? QStringLiteral(" range=%1").arg(rangeStart) : QString());
+    if (!authorization.isEmpty())
+        m_auth << path + QLatin1Char(' ') + QString::fromLatin1(authorization);
 
     if (path.startsWith(QLatin1String("/api/models/"))) {
         const QString rest = path.mid(12);
@@ -111,7 +134,11 @@ void LocalHubServer::handle(QTcpSocket *s)
             return;
         }
         QJsonArray sib;
-        for (const QString &f : m_files[repo].keys())
+        for (auto it = m_files[repo].cbegin(); it != m_files[repo].cend(); ++it) {
+            const qint64 listed = m_modes.value(it.key()).listedSize;
+            sib.append(QJsonObject{{QStringLiteral("rfilename"), it.key()}, {QStringLiteral("size"), double(listed >= 0 ? listed : it.value().size())}});
+        }
+        for (const QString &f : m_extraNames.value(repo))
             sib.append(QJsonObject{{QStringLiteral("rfilename"), f}});
         const QByteArray body =
             QJsonDocument(QJsonObject{{QStringLiteral("sha"), commitHash()}, {QStringLiteral("siblings"), sib}}).toJson(QJsonDocument::Compact);
@@ -125,9 +152,32 @@ void LocalHubServer::handle(QTcpSocket *s)
         reply("404 Not Found", {{"X-Error-Code", "EntryNotFound"}}, "Entry not found", 15);
         return;
     }
-    const QByteArray content = m_files[repo][afterRev];
-    const QByteArray etag = '"' + QCryptographicHash::hash(content, QCryptographicHash::Sha256).toHex() + '"';
+    const Mode mode = m_modes.value(afterRev);
+    if (!mode.redirectTo.isEmpty()) {
+        reply("302 Found", {{"Location", mode.redirectTo.toUtf8() + first.value(1)}, {"X-Repo-Commit", commitHash().toLatin1()}}, {}, 0);
+        return;
+    }
+    const QByteArray stored = m_files[repo][afterRev];
+    const QByteArray etag = '"' + QCryptographicHash::hash(stored, QCryptographicHash::Sha256).toHex() + '"';
+    const QByteArray content = mode.body.isEmpty() ? stored : mode.body;
     QList<QPair<QByteArray, QByteArray>> headers{{"ETag", etag}, {"X-Repo-Commit", commitHash().toLatin1()}, {"Accept-Ranges", "bytes"}};
+    for (const auto &h : mode.headers) {
+        bool replaced = false;
+        for (auto &existing : headers)
+            if (existing.first == h.first)
+                existing.second = h.second, replaced = true;
+        if (!replaced)
+            headers.append(h);
+    }
+    if (mode.claimedLength >= 0) { // a Content-Length that the body does not keep to
+        QByteArray out = "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: " + QByteArray::number(mode.claimedLength) + "\r\n";
+        for (const auto &h : headers)
+            out += h.first + ": " + h.second + "\r\n";
+        s->write(out + "\r\n" + (method == "HEAD" ? QByteArray() : content));
+        s->flush();
+        s->disconnectFromHost();
+        return;
+    }
     if (method == "HEAD") {
         QByteArray out = "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: " + QByteArray::number(content.size()) + "\r\n";
         for (const auto &h : headers)

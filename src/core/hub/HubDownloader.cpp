@@ -26,42 +26,136 @@ struct Head
 {
     int status = 0;
     QString commit;
-    QString etag;
+    QString etag; // 40 (git blob) or 64 (LFS SHA-256) lowercase hex digits, or empty: name the blob by its content
     qint64 size = -1;
 };
 
+bool matchesHex(const QString &s, int digits)
+{
+    static const QRegularExpression re40(QStringLiteral("^[0-9a-f]{40}$"));
+    static const QRegularExpression re64(QStringLiteral("^[0-9a-f]{64}$"));
+    return (digits == 40 ? re40 : re64).match(s).hasMatch();
+}
+
+// The Hub's ETag is the git blob id (40 hex digits) or, for LFS files, the SHA-256 (64). Anything else
+// is not used as a file name: the blob is then named by the SHA-256 of what arrived.
 QString cleanEtag(QString e)
 {
     e = e.trimmed();
     if (e.startsWith(QLatin1String("W/")))
         e = e.mid(2);
     e.remove(QLatin1Char('"'));
-    return e;
+    e = e.toLower();
+    return matchesHex(e, 40) || matchesHex(e, 64) ? e : QString();
 }
 
-bool isSha256(const QString &s)
+// A path element from a listing, a request or a header: relative, no "." or ".." parts, no
+// backslashes or control characters.
+bool isSafeRelativePath(const QString &p)
 {
-    static const QRegularExpression re(QStringLiteral("^[0-9a-f]{64}$"));
-    return re.match(s).hasMatch();
+    if (p.isEmpty() || p.startsWith(QLatin1Char('/')) || p.contains(QLatin1Char('\\')) || p.contains(QLatin1Char(':')))
+        return false;
+    for (const QChar c : p)
+        if (c.unicode() < 0x20 || c.unicode() == 0x7f)
+            return false;
+    for (const QString &part : p.split(QLatin1Char('/')))
+        if (part.isEmpty() || part == QLatin1String(".") || part == QLatin1String(".."))
+            return false;
+    return true;
+}
+
+// Throws unless path (which need not exist yet) lies inside root, also after resolving every
+// symbolic link in the part of it that exists.
+void checkInside(const QString &root, const QString &path)
+{
+    const QString base = QDir::cleanPath(QFileInfo(root).absoluteFilePath());
+    const QString full = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
+    bool inside = full.startsWith(base + QLatin1Char('/'));
+    if (inside) {
+        const QString canonicalBase = QFileInfo(base).canonicalFilePath();
+        QString existing = QFileInfo(full).absolutePath(); // the deepest folder that exists
+        while (!QFileInfo::exists(existing) && existing.size() > base.size())
+            existing = QFileInfo(existing).absolutePath();
+        const QString canonical = QFileInfo(existing).canonicalFilePath();
+        inside = !canonicalBase.isEmpty() && (canonical == canonicalBase || canonical.startsWith(canonicalBase + QLatin1Char('/')));
+    }
+    if (!inside)
+        throw Error(
+            QStringLiteral("Refusing to write %1: it lies outside the Hub cache folder %2 (the server's answer named a path it may not).").arg(full, base));
+}
+
+int statusOf(const QNetworkReply *r)
+{
+    return r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+}
+
+bool isRedirect(int status)
+{
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+bool sameOrigin(const QUrl &a, const QUrl &b)
+{
+    const int defaultPort = a.scheme() == QLatin1String("https") ? 443 : 80;
+    return a.scheme() == b.scheme() && a.host().compare(b.host(), Qt::CaseInsensitive) == 0 && a.port(defaultPort) == b.port(defaultPort);
 }
 
 class Session
 {
 public:
-    Session(const HubDownloadRequest &r, const JobControl *c) : req(r), control(c) {}
+    Session(const HubDownloadRequest &r, const JobControl *c) : req(r), control(c), endpointUrl(r.endpoint) {}
 
-    QNetworkRequest request(const QUrl &url) const
+    using Sink = std::function<void(QNetworkReply *)>;
+    struct Seen // headers of a chain of redirects: the Hub puts the linked ones on the first answer
     {
-        QNetworkRequest nr(url);
-        nr.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
-        nr.setHeader(QNetworkRequest::UserAgentHeader, QStringLiteral("strata/" STRATA_VERSION));
-        if (!req.token.isEmpty())
-            nr.setRawHeader("Authorization", "Bearer " + req.token.toUtf8());
-        return nr;
+        QByteArray commit, linkedEtag, linkedSize;
+    };
+
+    // Sends a request and follows redirects itself (at most 10): the token goes only to the
+    // endpoint's own scheme, host and port, as the Python client does, and a redirect to another
+    // scheme is refused. Only the final answer's body reaches sink.
+    std::unique_ptr<QNetworkReply> send(QUrl url, bool headOnly, const QByteArray &range = {}, const Sink &sink = {}, Seen *seen = nullptr)
+    {
+        for (int hop = 0;; ++hop) {
+            QNetworkRequest nr(url);
+            nr.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+            nr.setHeader(QNetworkRequest::UserAgentHeader, QStringLiteral("strata/" STRATA_VERSION));
+            // huggingface_hub asks for the uncompressed size, so Content-Length is the file's size.
+            nr.setRawHeader("Accept-Encoding", "identity");
+            if (!req.token.isEmpty() && sameOrigin(url, endpointUrl))
+                nr.setRawHeader("Authorization", "Bearer " + req.token.toUtf8());
+            if (!range.isEmpty())
+                nr.setRawHeader("Range", range);
+            std::unique_ptr<QNetworkReply> reply(headOnly ? nam.head(nr) : nam.get(nr));
+            wait(reply.get(), [&](QNetworkReply *r) {
+                if (isRedirect(statusOf(r)))
+                    r->readAll();
+                else if (sink)
+                    sink(r);
+            });
+            const int status = statusOf(reply.get());
+            if (seen) {
+                for (auto [field, name] :
+                     {std::pair{&seen->commit, "X-Repo-Commit"}, {&seen->linkedEtag, "X-Linked-Etag"}, {&seen->linkedSize, "X-Linked-Size"}})
+                    if (field->isEmpty() && reply->hasRawHeader(name))
+                        *field = reply->rawHeader(name);
+            }
+            if (!isRedirect(status))
+                return reply;
+            const QByteArray location = reply->rawHeader("Location");
+            if (location.isEmpty())
+                throw Error(QStringLiteral("%1 answered HTTP %2 without a Location.").arg(url.toString()).arg(status));
+            if (hop >= 10)
+                throw Error(QStringLiteral("%1: more than 10 redirects.").arg(url.toString()));
+            const QUrl next = url.resolved(QUrl::fromEncoded(location));
+            if (next.scheme() != url.scheme())
+                throw Error(QStringLiteral("%1 redirected to %2, another scheme; Strata does not follow that.").arg(url.toString(), next.toString()));
+            url = next;
+        }
     }
 
     // Runs the reply to completion (or cancel / stall), feeding received bytes to sink.
-    void wait(QNetworkReply *reply, const std::function<void(QNetworkReply *)> &sink = {})
+    void wait(QNetworkReply *reply, const Sink &sink = {})
     {
         QEventLoop loop;
         QTimer poll;
@@ -107,35 +201,76 @@ public:
         throw Error(QStringLiteral("Download of %1 failed: %2.").arg(url.toString(), detail));
     }
 
-    Head head(const QString &file)
+    Head head(const QString &file, qint64 listedSize)
     {
         const QUrl url = fileUrl(file);
-        QNetworkRequest nr = request(url);
-        // huggingface_hub asks for the uncompressed size, so Content-Length is the file's size.
-        nr.setRawHeader("Accept-Encoding", "identity");
-        std::unique_ptr<QNetworkReply> reply(nam.head(nr));
-        wait(reply.get());
+        Seen seen;
+        std::unique_ptr<QNetworkReply> reply = send(url, true, {}, {}, &seen);
         Head h;
-        h.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        h.status = statusOf(reply.get());
         if (reply->error() != QNetworkReply::NoError || h.status >= 400)
             httpError(h.status, url, reply->errorString());
-        h.commit = QString::fromLatin1(reply->rawHeader("X-Repo-Commit"));
-        h.etag = cleanEtag(QString::fromLatin1(reply->hasRawHeader("X-Linked-Etag") ? reply->rawHeader("X-Linked-Etag") : reply->rawHeader("ETag")));
-        const QByteArray linkedSize = reply->rawHeader("X-Linked-Size");
-        h.size = linkedSize.isEmpty() ? reply->header(QNetworkRequest::ContentLengthHeader).toLongLong() : linkedSize.toLongLong();
-        if (h.etag.isEmpty())
-            h.etag = QString::fromLatin1(QCryptographicHash::hash(url.toString().toUtf8(), QCryptographicHash::Sha1).toHex());
+        h.commit = QString::fromLatin1(seen.commit).trimmed();
+        if (!h.commit.isEmpty() && !matchesHex(h.commit, 40))
+            throw Error(QStringLiteral("%1: the server sent X-Repo-Commit \"%2\", which is not a commit id (40 hex digits); nothing was written.")
+                            .arg(url.toString(), h.commit.left(80)));
+        h.etag = cleanEtag(QString::fromLatin1(seen.linkedEtag.isEmpty() ? reply->rawHeader("ETag") : seen.linkedEtag));
+        h.size = seen.linkedSize.isEmpty() ? reply->header(QNetworkRequest::ContentLengthHeader).toLongLong() : seen.linkedSize.toLongLong();
+        if (!reply->header(QNetworkRequest::ContentLengthHeader).isValid() && seen.linkedSize.isEmpty())
+            h.size = -1;
+        if (listedSize >= 0 && h.size >= 0 && h.size != listedSize)
+            throw Error(QStringLiteral("%1: the server announces %2 bytes, but its listing said %3; nothing was written.")
+                            .arg(url.toString())
+                            .arg(h.size)
+                            .arg(listedSize));
+        if (h.size < 0)
+            h.size = listedSize;
         return h;
+    }
+
+    // Checks a finished download against what the Hub promised: the SHA-256 of an LFS file, the
+    // git blob id of a small file. Returns the SHA-256 of the content.
+    QString verify(const QString &partial, const Head &h, const QUrl &url)
+    {
+        QFile f(partial);
+        if (!f.open(QIODevice::ReadOnly))
+            throw Error(QStringLiteral("Cannot read %1: %2.").arg(partial, f.errorString()));
+        QCryptographicHash sha256(QCryptographicHash::Sha256);
+        QCryptographicHash gitSha1(QCryptographicHash::Sha1);
+        gitSha1.addData("blob " + QByteArray::number(f.size()) + '\0');
+        while (!f.atEnd()) {
+            const QByteArray chunk = f.read(1 << 20);
+            sha256.addData(chunk);
+            gitSha1.addData(chunk);
+        }
+        f.close();
+        const QString content = QString::fromLatin1(sha256.result().toHex());
+        const QString expected = h.etag.size() == 64 ? content : h.etag.size() == 40 ? QString::fromLatin1(gitSha1.result().toHex()) : h.etag;
+        if (expected != h.etag) {
+            QFile::remove(partial);
+            throw Error(QStringLiteral("%1: the downloaded file does not match the Hub's checksum (%2 %3); it was deleted, try again.")
+                            .arg(url.toString(), h.etag.size() == 64 ? QStringLiteral("SHA-256") : QStringLiteral("git blob id"), h.etag));
+        }
+        return content;
     }
 
     // Downloads one file into blobs/, resuming a partial one. Returns the blob path.
     QString fetchBlob(const QString &file, const Head &h, const QDir &repoDir, qint64 doneBefore, qint64 totalAll)
     {
-        const QString blob = repoDir.filePath(QStringLiteral("blobs/") + h.etag);
-        if (QFileInfo(blob).isFile() && (h.size < 0 || QFileInfo(blob).size() == h.size))
-            return blob;
-        const QString partial = blob + QStringLiteral(".incomplete");
+        const QString blobs = repoDir.filePath(QStringLiteral("blobs"));
+        if (!h.etag.isEmpty()) {
+            const QString blob = repoDir.filePath(QStringLiteral("blobs/") + h.etag);
+            checkInside(blobs, blob);
+            if (QFileInfo(blob).isFile() && !QFileInfo(blob).isSymLink() && (h.size < 0 || QFileInfo(blob).size() == h.size))
+                return blob;
+        }
+        // Without a usable ETag the partial file is keyed by the URL and renamed after its content.
         const QUrl url = fileUrl(file);
+        const QString stem = h.etag.isEmpty()
+                                 ? QStringLiteral("url-") + QString::fromLatin1(QCryptographicHash::hash(url.toEncoded(), QCryptographicHash::Sha1).toHex())
+                                 : h.etag;
+        const QString partial = repoDir.filePath(QStringLiteral("blobs/") + stem + QStringLiteral(".incomplete"));
+        checkInside(blobs, partial);
         QString lastError;
         for (int attempt = 1; attempt <= req.maxAttempts; ++attempt) {
             QFile out(partial);
@@ -145,37 +280,42 @@ public:
             if (h.size >= 0 && have > h.size)
                 have = 0, out.resize(0);
             out.seek(have);
-            QNetworkRequest nr = request(url);
-            nr.setRawHeader("Accept-Encoding", "identity");
-            if (have > 0)
-                nr.setRawHeader("Range", "bytes=" + QByteArray::number(have) + '-');
-            std::unique_ptr<QNetworkReply> reply(nam.get(nr));
             bool started = false;
-            bool restart = false;
+            bool oversized = false;
             stallFlag = false;
-            wait(reply.get(), [&](QNetworkReply *r) {
+            const QByteArray range = have > 0 ? "bytes=" + QByteArray::number(have) + '-' : QByteArray();
+            std::unique_ptr<QNetworkReply> reply = send(url, false, range, [&](QNetworkReply *r) {
                 if (!started) {
                     started = true;
-                    const int status = r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-                    if (have > 0 && status == 200) { // server ignored the Range: start again
-                        restart = true;
+                    if (have > 0 && statusOf(r) == 200) { // server ignored the Range: start again
                         out.resize(0);
                         out.seek(0);
                         have = 0;
                     }
                 }
                 const QByteArray chunk = r->readAll();
+                if (h.size >= 0 && have + chunk.size() > h.size) { // never more than was announced
+                    oversized = true;
+                    r->abort();
+                    return;
+                }
                 if (out.write(chunk) != chunk.size())
                     r->abort();
                 have += chunk.size();
                 if (control && totalAll > 0)
                     control->report(double(doneBefore + have) / double(totalAll), file);
             });
-            Q_UNUSED(restart);
             out.flush();
-            const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+            const int status = statusOf(reply.get());
             if (status >= 400)
                 httpError(status, url, reply->errorString());
+            if (oversized) {
+                out.close();
+                QFile::remove(partial);
+                throw Error(QStringLiteral("%1: the server sent more than the %2 bytes it announced; the download was stopped and deleted.")
+                                .arg(url.toString())
+                                .arg(h.size));
+            }
             if (out.error() != QFileDevice::NoError)
                 throw Error(QStringLiteral("Cannot write %1: %2 (is the disk full?).").arg(partial, out.errorString()));
             const qint64 got = out.size();
@@ -191,39 +331,50 @@ public:
                                 .arg(req.maxAttempts)
                                 .arg(lastError));
         }
-        if (isSha256(h.etag)) {
-            QFile f(partial);
-            f.open(QIODevice::ReadOnly);
-            QCryptographicHash sha(QCryptographicHash::Sha256);
-            sha.addData(&f);
-            if (QString::fromLatin1(sha.result().toHex()) != h.etag) {
-                f.close();
-                QFile::remove(partial);
-                throw Error(
-                    QStringLiteral("%1: the downloaded file's SHA-256 does not match the Hub's (%2); it was deleted, try again.").arg(url.toString(), h.etag));
-            }
-        }
+        const QString content = verify(partial, h, url);
+        const QString blob = repoDir.filePath(QStringLiteral("blobs/") + (h.etag.isEmpty() ? content : h.etag));
+        checkInside(blobs, blob);
         QFile::remove(blob);
         if (!QFile::rename(partial, blob))
             throw Error(QStringLiteral("Cannot move %1 into place.").arg(blob));
         return blob;
     }
 
-    QStringList listFiles()
+    struct Listed
     {
-        const QUrl url(req.endpoint + QStringLiteral("/api/models/") + req.repoId + QStringLiteral("/revision/") + req.revision);
-        std::unique_ptr<QNetworkReply> reply(nam.get(request(url)));
+        QString name;
+        qint64 size = -1;
+    };
+
+    QList<Listed> listFiles()
+    {
+        const QUrl url(req.endpoint + QStringLiteral("/api/models/") + req.repoId + QStringLiteral("/revision/") + req.revision +
+                       QStringLiteral("?blobs=true"));
         QByteArray body;
-        wait(reply.get(), [&](QNetworkReply *r) { body += r->readAll(); });
-        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        const qint64 maxListing = 64 << 20;
+        std::unique_ptr<QNetworkReply> reply = send(url, false, {}, [&](QNetworkReply *r) {
+            body += r->readAll();
+            if (body.size() > maxListing)
+                r->abort();
+        });
+        const int status = statusOf(reply.get());
         if (status == 401 || status == 403 || status == 404)
             httpError(status, url, reply->errorString());
-        QStringList files;
+        if (body.size() > maxListing)
+            throw Error(QStringLiteral("%1: the listing is larger than 64 MB; refused.").arg(url.toString()));
+        QList<Listed> files;
         if (reply->error() == QNetworkReply::NoError) {
             for (const QJsonValue &s : QJsonDocument::fromJson(body).object().value(QLatin1String("siblings")).toArray()) {
-                const QString name = s.toObject().value(QLatin1String("rfilename")).toString();
-                if (HubDownloader::isWantedFile(name))
-                    files << name;
+                const QJsonObject o = s.toObject();
+                const QString name = o.value(QLatin1String("rfilename")).toString();
+                if (!isSafeRelativePath(name))
+                    throw Error(QStringLiteral("%1: the listing names a file \"%2\" that is not a plain relative path; nothing was downloaded.")
+                                    .arg(url.toString(), name.left(200)));
+                if (HubDownloader::isWantedFile(name)) {
+                    const QJsonValue lfs = o.value(QLatin1String("lfs"));
+                    const QJsonValue size = lfs.isObject() ? lfs.toObject().value(QLatin1String("size")) : o.value(QLatin1String("size"));
+                    files.append({name, size.isDouble() ? qint64(size.toDouble()) : -1});
+                }
             }
         }
         if (files.isEmpty())
@@ -233,6 +384,7 @@ public:
 
     HubDownloadRequest req;
     const JobControl *control;
+    QUrl endpointUrl;
     QNetworkAccessManager nam;
     bool stallFlag = false;
 };
@@ -283,18 +435,30 @@ QString HubDownloader::download(const HubDownloadRequest &request, const JobCont
         req.cacheDir = HubCache::defaultCacheDirectory();
     if (req.revision.isEmpty())
         req.revision = QStringLiteral("main");
+    if (!isSafeRelativePath(req.revision))
+        throw Error(QStringLiteral("'%1' is not a revision (a branch, tag or commit id).").arg(req.revision));
+    if (const QUrl e(req.endpoint); !e.isValid() || (e.scheme() != QLatin1String("https") && e.scheme() != QLatin1String("http")) || e.host().isEmpty())
+        throw Error(QStringLiteral("'%1' is not an http(s) endpoint.").arg(req.endpoint));
 
     Session s(req, control);
-    const QStringList files = req.files.isEmpty() ? s.listFiles() : req.files;
-    const QDir repoDir(QDir(req.cacheDir).filePath(HubCache::repoFolderName(req.repoId)));
+    QList<Session::Listed> files;
+    if (req.files.isEmpty())
+        files = s.listFiles();
+    for (const QString &f : req.files)
+        files.append({f, -1});
+    for (const Session::Listed &f : files)
+        if (!isSafeRelativePath(f.name))
+            throw Error(QStringLiteral("\"%1\" is not a plain relative file name in a repository.").arg(f.name));
+    const QString repoPath = QDir(req.cacheDir).filePath(HubCache::repoFolderName(req.repoId));
+    const QDir repoDir(repoPath);
     for (const char *sub : {"blobs", "refs", "snapshots"})
         if (!QDir().mkpath(repoDir.filePath(QString::fromLatin1(sub))))
             throw Error(QStringLiteral("Cannot create %1.").arg(repoDir.filePath(QString::fromLatin1(sub))));
 
     QList<Head> heads;
     qint64 total = 0;
-    for (const QString &f : files) {
-        heads << s.head(f);
+    for (const Session::Listed &f : files) {
+        heads << s.head(f.name, f.size);
         total += qMax<qint64>(0, heads.last().size);
     }
     QString commit;
@@ -303,20 +467,27 @@ QString HubDownloader::download(const HubDownloadRequest &request, const JobCont
             commit = h.commit;
     if (commit.isEmpty())
         commit = req.revision; // servers without X-Repo-Commit: key the snapshot by revision
+    const QString snapshots = repoDir.filePath(QStringLiteral("snapshots"));
     const QDir snapshot(repoDir.filePath(QStringLiteral("snapshots/") + commit));
+    checkInside(snapshots, snapshot.path());
     qint64 done = 0;
     for (int i = 0; i < files.size(); ++i) {
-        const QString blob = s.fetchBlob(files[i], heads[i], repoDir, done, total);
+        const QString link = snapshot.filePath(files[i].name);
+        checkInside(snapshots, link);
+        const QString blob = s.fetchBlob(files[i].name, heads[i], repoDir, done, total);
         done += qMax<qint64>(0, heads[i].size);
-        const QString link = snapshot.filePath(files[i]);
         QDir().mkpath(QFileInfo(link).absolutePath());
+        checkInside(snapshots, link); // again, now that its folders exist
         QFile::remove(link);
         const QString target = QFileInfo(link).absoluteDir().relativeFilePath(blob);
         if (!QFile::link(target, link) && !QFile::copy(blob, link))
             throw Error(QStringLiteral("Cannot create %1.").arg(link));
     }
     if (commit != req.revision) {
-        QFile ref(repoDir.filePath(QStringLiteral("refs/") + req.revision));
+        const QString refPath = repoDir.filePath(QStringLiteral("refs/") + req.revision);
+        checkInside(repoDir.filePath(QStringLiteral("refs")), refPath);
+        QDir().mkpath(QFileInfo(refPath).absolutePath());
+        QFile ref(refPath);
         if (ref.open(QIODevice::WriteOnly | QIODevice::Truncate))
             ref.write(commit.toUtf8());
     }

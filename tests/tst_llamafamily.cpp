@@ -148,11 +148,13 @@ private Q_SLOTS:
         SafetensorsReader exp;
         exp.open(QDir(dir).filePath(QStringLiteral("expected.safetensors")));
         const TracePtr t = m->run(exp.tensor(QStringLiteral("input_ids")).toInt64Vector(), TraceOptions{}, nullptr);
+        QCOMPARE(int(t->layers.size()), testutil::referenceLayers(exp));
+        QVERIFY(testutil::referenceLayers(exp) > 0);
         for (const LayerTrace &l : t->layers) {
-            QVERIFY(testutil::maxAbsDiff(l.attn.toFloatVector(), exp.floats(QStringLiteral("attn.%1").arg(l.layer))) <= 1e-4);
-            QVERIFY(testutil::maxAbsDiff(l.residPost.toFloatVector(), exp.floats(QStringLiteral("resid_post.%1").arg(l.layer))) <= 1e-4);
+            QVERIFY(testutil::tensorDiff(l.attn, exp, QStringLiteral("attn.%1").arg(l.layer)) <= 1e-4);
+            QVERIFY(testutil::tensorDiff(l.residPost, exp, QStringLiteral("resid_post.%1").arg(l.layer)) <= 1e-4);
         }
-        const double d = testutil::maxAbsDiff(t->logits.toFloatVector(), exp.floats(QStringLiteral("logits")));
+        const double d = testutil::tensorDiff(t->logits, exp, QStringLiteral("logits"));
         QVERIFY2(d >= 0 && d <= 1e-4, qPrintable(QString::number(d)));
     }
 

@@ -53,7 +53,7 @@ private Q_SLOTS:
         QTest::addColumn<int>("state");
         QTest::addColumn<QString>("message");
         QTest::newRow("wrong interface version") << QStringLiteral("strata_test_wrongiid") << int(PluginRecord::State::Refused)
-                                                 << QStringLiteral("interface version 2; this Strata provides version 1");
+                                                 << QStringLiteral("interface version 1; this Strata provides version 2");
         QTest::newRow("malformed metadata") << QStringLiteral("strata_test_badmeta") << int(PluginRecord::State::Refused)
                                             << QStringLiteral(
                                                    "Malformed metadata: 'family' is missing; 'formats' must be a non-empty array; 'compatVersion' is missing");

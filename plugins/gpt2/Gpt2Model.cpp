@@ -5,6 +5,7 @@
 #include "jobs/JobControl.h"
 #include "model/HfConfig.h"
 #include "model/HfFolder.h"
+#include "model/SiteHooks.h"
 #include "model/TensorBridge.h"
 #include "model/TransformerOps.h"
 #include "model/WeightsFingerprint.h"
@@ -35,9 +36,6 @@ struct Gpt2Model::Impl
     std::vector<Block> blocks;
     double lnEps = 1e-5;
     int nHead = 0;
-
-    // One forward pass. capture == nullptr: no activations kept, logits only for the last position.
-    at::Tensor forward(const std::vector<int64_t> &ids, Trace *capture, const TraceOptions &opt, const JobControl *control);
 };
 
 Gpt2Model::Gpt2Model() : d(std::make_unique<Impl>()) {}
@@ -150,88 +148,56 @@ std::unique_ptr<Gpt2Model> Gpt2Model::load(const ModelSource &source, const JobC
     return m;
 }
 
-at::Tensor Gpt2Model::Impl::forward(const std::vector<int64_t> &ids, Trace *capture, const TraceOptions &opt, const JobControl *control)
+at::Tensor Gpt2Model::forwardSites(const at::Tensor &ids, SiteHooks &hooks, const JobControl *control)
 {
     at::InferenceMode guard;
-    const int64_t T = int64_t(ids.size());
-    const int64_t D = info.dModel;
-    const int64_t H = nHead;
+    const Impl &i = *d;
+    ops::checkInput(ids, i.info);
+    const int64_t B = ids.size(0), T = ids.size(1);
+    const int64_t D = i.info.dModel;
+    const int64_t H = i.nHead;
     const int64_t dh = D / H;
-    ops::checkInput(ids, info);
+    const double eps = i.lnEps;
 
-    const at::Tensor idx = at::tensor(ids, at::kLong);
-    at::Tensor x = at::embedding(wte, idx) + wpe.narrow(0, 0, T);
-    const DType st = opt.storage;
-    if (capture)
-        capture->embed = toHost(x, st);
-    const at::Tensor mask = at::ones({T, T}, at::kBool).triu(1);
-    const double scale = 1.0 / std::sqrt(double(dh));
-
-    for (size_t l = 0; l < blocks.size(); ++l) {
+    at::Tensor x = at::embedding(i.wte, ids) + i.wpe.narrow(0, 0, T); // [B, T, D]
+    hooks.visit(Site::Embed, -1, x, {});
+    for (size_t l = 0; l < i.blocks.size(); ++l) {
         if (control) {
             control->throwIfCancelled();
-            control->report(double(l) / double(blocks.size() + 1), QStringLiteral("Layer %1").arg(l));
+            control->report(double(l) / double(i.blocks.size() + 1), QStringLiteral("Layer %1").arg(l));
         }
-        const Block &b = blocks[l];
-        const bool keep = capture && opt.keepsLayer(int(l));
-        LayerTrace lt;
-        lt.layer = int(l);
-        if (keep && opt.residuals)
-            lt.residPre = toHost(x, st);
-
-        const at::Tensor h = at::layer_norm(x, {D}, b.ln1w, b.ln1b, lnEps);
-        const at::Tensor qkv = at::addmm(b.attnB, h, b.attnW); // [T, 3D]
-        const auto parts = qkv.split(D, 1);
-        const at::Tensor q = parts[0].view({T, H, dh}).transpose(0, 1); // [H, T, dh]
-        const at::Tensor k = parts[1].view({T, H, dh}).transpose(0, 1);
-        const at::Tensor v = parts[2].view({T, H, dh}).transpose(0, 1);
-        at::Tensor scores = at::bmm(q, k.transpose(1, 2)).mul_(scale); // [H, T, T]
-        scores.masked_fill_(mask, -std::numeric_limits<float>::infinity());
-        const at::Tensor attn = at::softmax(scores, -1);
-        const at::Tensor z = at::bmm(attn, v).transpose(0, 1).reshape({T, D});
-        const at::Tensor attnOut = at::addmm(b.projB, z, b.projW);
+        const Block &b = i.blocks[l];
+        const int L = int(l);
+        hooks.visit(Site::ResidPre, L, x, {});
+        const at::Tensor h = at::layer_norm(x, {D}, b.ln1w, b.ln1b, eps);
+        const auto parts = ops::conv1d(h, b.attnW, b.attnB).split(D, -1);  // q | k | v, each [B, T, D]
+        const at::Tensor q = parts[0].view({B, T, H, dh}).transpose(1, 2); // [B, H, T, dh]
+        const at::Tensor k = parts[1].view({B, T, H, dh}).transpose(1, 2);
+        const at::Tensor v = parts[2].view({B, T, H, dh}).transpose(1, 2);
+        at::Tensor attn = ops::causalProbs(q, k);
+        hooks.visit(Site::Attn, L, attn, {});
+        at::Tensor z = ops::mixValues(attn, v); // [B, T, H, dh]
+        hooks.visit(Site::Z, L, z, b.projW);
+        at::Tensor attnOut = ops::conv1d(z.reshape({B, T, D}), b.projW, b.projB);
+        hooks.visit(Site::AttnOut, L, attnOut, {});
         x = x + attnOut;
-        if (keep) {
-            if (opt.attention)
-                lt.attn = toHost(attn, st);
-            if (opt.residuals) {
-                lt.attnOut = toHost(attnOut, st);
-                lt.residMid = toHost(x, st);
-            }
-            if (opt.headOutputs)
-                lt.headOut = toHost(ops::headOutputs(z, H, b.projW), st);
-        }
-        const at::Tensor h2 = at::layer_norm(x, {D}, b.ln2w, b.ln2b, lnEps);
-        const at::Tensor act = at::gelu(at::addmm(b.fcB, h2, b.fcW), "tanh");
-        const at::Tensor mlpOut = at::addmm(b.fcProjB, act, b.fcProjW);
+        hooks.visit(Site::ResidMid, L, x, {});
+        const at::Tensor h2 = at::layer_norm(x, {D}, b.ln2w, b.ln2b, eps);
+        at::Tensor act = at::gelu(ops::conv1d(h2, b.fcW, b.fcB), "tanh");
+        hooks.visit(Site::MlpPost, L, act, {});
+        at::Tensor mlpOut = ops::conv1d(act, b.fcProjW, b.fcProjB);
+        hooks.visit(Site::MlpOut, L, mlpOut, {});
         x = x + mlpOut;
-        if (keep) {
-            if (opt.residuals) {
-                lt.mlpOut = toHost(mlpOut, st);
-                lt.residPost = toHost(x, st);
-            }
-            capture->layers.push_back(std::move(lt));
-        }
+        hooks.visit(Site::ResidPost, L, x, {});
     }
-    const at::Tensor fin = at::layer_norm(x, {D}, lnfW, lnfB, lnEps);
-    if (!capture || !opt.logits)
-        return at::matmul(fin[T - 1], lmHead.t()).unsqueeze(0);
-    ops::captureFinal(*capture, fin, lmHead, st);
-    return at::Tensor();
+    at::Tensor fin = at::layer_norm(x, {D}, i.lnfW, i.lnfB, eps);
+    hooks.visit(Site::FinalNorm, -1, fin, {});
+    return fin;
 }
 
-std::shared_ptr<Trace> Gpt2Model::run(const std::vector<int64_t> &ids, const TraceOptions &options, const JobControl *control)
+at::Tensor Gpt2Model::unembeddingMatrix() const
 {
-    auto trace = std::make_shared<Trace>();
-    ops::completeTrace(*trace, d->forward(ids, trace.get(), options, control), options, d->info);
-    if (control)
-        control->report(1.0, QString());
-    return trace;
-}
-
-std::vector<float> Gpt2Model::nextTokenLogits(const std::vector<int64_t> &ids)
-{
-    return ops::toFloats(d->forward(ids, nullptr, TraceOptions{}, nullptr));
+    return d->lmHead;
 }
 
 HostTensor Gpt2Model::unembed(const HostTensor &residual)

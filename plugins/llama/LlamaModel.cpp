@@ -6,6 +6,7 @@
 #include "model/HfConfig.h"
 #include "model/HfFolder.h"
 #include "model/TensorBridge.h"
+#include "model/SiteHooks.h"
 #include "model/TransformerOps.h"
 #include "model/WeightsFingerprint.h"
 #include "tensor/GgufReader.h"
@@ -39,8 +40,6 @@ struct LlamaModel::Impl
     double theta = 10000;
     int rotaryDims = 0;
     ops::RopeStyle rope = ops::RopeStyle::AdjacentPairs;
-
-    at::Tensor forward(const std::vector<int64_t> &ids, Trace *capture, const TraceOptions &opt, const JobControl *control);
 };
 
 LlamaModel::LlamaModel() : d(std::make_unique<Impl>()) {}
@@ -246,76 +245,53 @@ std::unique_ptr<LlamaModel> LlamaModel::load(const ModelSource &source, const Jo
     return m;
 }
 
-at::Tensor LlamaModel::Impl::forward(const std::vector<int64_t> &ids, Trace *capture, const TraceOptions &opt, const JobControl *control)
+at::Tensor LlamaModel::forwardSites(const at::Tensor &ids, SiteHooks &hooks, const JobControl *control)
 {
     at::InferenceMode guard;
-    const int64_t T = int64_t(ids.size());
-    const int64_t hd = info.headDim, Hq = info.nHeads, Hkv = info.nKvHeads;
-    ops::checkInput(ids, info);
-    const DType st = opt.storage;
-    at::Tensor x = at::embedding(embed, at::tensor(ids, at::kLong));
-    if (capture)
-        capture->embed = toHost(x, st);
-    for (size_t l = 0; l < layers.size(); ++l) {
+    const Impl &i = *d;
+    ops::checkInput(ids, i.info);
+    const int64_t B = ids.size(0), T = ids.size(1);
+    const int64_t hd = i.info.headDim, Hq = i.info.nHeads, Hkv = i.info.nKvHeads;
+    at::Tensor x = at::embedding(i.embed, ids); // [B, T, D]
+    hooks.visit(Site::Embed, -1, x, {});
+    for (size_t l = 0; l < i.layers.size(); ++l) {
         if (control) {
             control->throwIfCancelled();
-            control->report(double(l) / double(layers.size() + 1), QStringLiteral("Layer %1").arg(l));
+            control->report(double(l) / double(i.layers.size() + 1), QStringLiteral("Layer %1").arg(l));
         }
-        const Layer &L = layers[l];
-        const bool keep = capture && opt.keepsLayer(int(l));
-        LayerTrace lt;
-        lt.layer = int(l);
-        if (keep && opt.residuals)
-            lt.residPre = toHost(x, st);
-        const at::Tensor h = ops::rmsNorm(x, L.attnNorm, eps);
-        at::Tensor q = ops::linear(h, L.wq, L.bq).view({T, Hq, hd});
-        at::Tensor k = ops::linear(h, L.wk, L.bk).view({T, Hkv, hd});
-        const at::Tensor v = ops::linear(h, L.wv, L.bv).view({T, Hkv, hd});
-        q = ops::rotary(q, rotaryDims, theta, rope);
-        k = ops::rotary(k, rotaryDims, theta, rope);
-        auto [probs, z] = ops::causalAttention(q.transpose(0, 1).contiguous(), k.transpose(0, 1).contiguous(), v.transpose(0, 1).contiguous());
-        const at::Tensor attnOut = ops::linear(z, L.wo);
+        const Layer &L = i.layers[l];
+        const int li = int(l);
+        hooks.visit(Site::ResidPre, li, x, {});
+        const at::Tensor h = ops::rmsNorm(x, L.attnNorm, i.eps);
+        at::Tensor q = ops::linear(h, L.wq, L.bq).view({B, T, Hq, hd});
+        at::Tensor k = ops::linear(h, L.wk, L.bk).view({B, T, Hkv, hd});
+        const at::Tensor v = ops::linear(h, L.wv, L.bv).view({B, T, Hkv, hd});
+        q = ops::rotary(q, i.rotaryDims, i.theta, i.rope);
+        k = ops::rotary(k, i.rotaryDims, i.theta, i.rope);
+        at::Tensor probs = ops::causalProbs(q.transpose(1, 2), k.transpose(1, 2));
+        hooks.visit(Site::Attn, li, probs, {});
+        at::Tensor z = ops::mixValues(probs, v.transpose(1, 2)); // [B, T, Hq, hd]
+        hooks.visit(Site::Z, li, z, L.wo.t());
+        at::Tensor attnOut = ops::linear(z.reshape({B, T, Hq * hd}), L.wo);
+        hooks.visit(Site::AttnOut, li, attnOut, {});
         x = x + attnOut;
-        if (keep) {
-            if (opt.attention)
-                lt.attn = toHost(probs, st);
-            if (opt.residuals) {
-                lt.attnOut = toHost(attnOut, st);
-                lt.residMid = toHost(x, st);
-            }
-            if (opt.headOutputs)
-                lt.headOut = toHost(ops::headOutputs(z, int(Hq), L.wo.t()), st);
-        }
-        const at::Tensor h2 = ops::rmsNorm(x, L.ffnNorm, eps);
-        const at::Tensor mlpOut = ops::linear(at::silu(ops::linear(h2, L.wGate)) * ops::linear(h2, L.wUp), L.wDown);
+        hooks.visit(Site::ResidMid, li, x, {});
+        const at::Tensor h2 = ops::rmsNorm(x, L.ffnNorm, i.eps);
+        at::Tensor act = at::silu(ops::linear(h2, L.wGate)) * ops::linear(h2, L.wUp);
+        hooks.visit(Site::MlpPost, li, act, {});
+        at::Tensor mlpOut = ops::linear(act, L.wDown);
+        hooks.visit(Site::MlpOut, li, mlpOut, {});
         x = x + mlpOut;
-        if (keep) {
-            if (opt.residuals) {
-                lt.mlpOut = toHost(mlpOut, st);
-                lt.residPost = toHost(x, st);
-            }
-            capture->layers.push_back(std::move(lt));
-        }
+        hooks.visit(Site::ResidPost, li, x, {});
     }
-    const at::Tensor fin = ops::rmsNorm(x, finalNorm, eps);
-    if (!capture || !opt.logits)
-        return at::matmul(fin[T - 1], output.t()).unsqueeze(0);
-    ops::captureFinal(*capture, fin, output, st);
-    return at::Tensor();
+    at::Tensor fin = ops::rmsNorm(x, i.finalNorm, i.eps);
+    hooks.visit(Site::FinalNorm, -1, fin, {});
+    return fin;
 }
 
-std::shared_ptr<Trace> LlamaModel::run(const std::vector<int64_t> &ids, const TraceOptions &options, const JobControl *control)
+at::Tensor LlamaModel::unembeddingMatrix() const
 {
-    auto trace = std::make_shared<Trace>();
-    ops::completeTrace(*trace, d->forward(ids, trace.get(), options, control), options, d->info);
-    if (control)
-        control->report(1.0, QString());
-    return trace;
-}
-
-std::vector<float> LlamaModel::nextTokenLogits(const std::vector<int64_t> &ids)
-{
-    return ops::toFloats(d->forward(ids, nullptr, TraceOptions{}, nullptr));
+    return d->output;
 }
 
 HostTensor LlamaModel::unembed(const HostTensor &residual)

@@ -21,8 +21,8 @@ public:
 
     const ModelInfo &info() const override;
     const Tokenizer &tokenizer() const override;
-    std::shared_ptr<Trace> run(const std::vector<int64_t> &ids, const TraceOptions &options, const JobControl *control) override;
-    std::vector<float> nextTokenLogits(const std::vector<int64_t> &ids) override;
+    at::Tensor forwardSites(const at::Tensor &ids, SiteHooks &hooks, const JobControl *control) override;
+    at::Tensor unembeddingMatrix() const override;
     HostTensor unembed(const HostTensor &residual) override;
 
     struct Impl;

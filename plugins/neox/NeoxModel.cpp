@@ -5,6 +5,7 @@
 #include "jobs/JobControl.h"
 #include "model/HfConfig.h"
 #include "model/HfFolder.h"
+#include "model/SiteHooks.h"
 #include "model/TensorBridge.h"
 #include "model/TransformerOps.h"
 #include "model/WeightsFingerprint.h"
@@ -36,13 +37,12 @@ struct NeoxModel::Impl
     bool parallel = true;
     QString act;
 
-    at::Tensor mlp(const Layer &L, const at::Tensor &h) const
+    // The MLP's neurons after the nonlinearity (the mlp_post site); the down projection follows.
+    at::Tensor mlpHidden(const Layer &L, const at::Tensor &h) const
     {
-        at::Tensor u = ops::linear(h, L.upW, L.upB);
-        u = act == QLatin1String("gelu") ? at::gelu(u) : act == QLatin1String("relu") ? at::relu(u) : at::gelu(u, "tanh");
-        return ops::linear(u, L.downW, L.downB);
+        const at::Tensor u = ops::linear(h, L.upW, L.upB);
+        return act == QLatin1String("gelu") ? at::gelu(u) : act == QLatin1String("relu") ? at::relu(u) : at::gelu(u, "tanh");
     }
-    at::Tensor forward(const std::vector<int64_t> &ids, Trace *capture, const TraceOptions &opt, const JobControl *control);
 };
 
 NeoxModel::NeoxModel() : d(std::make_unique<Impl>()) {}
@@ -131,73 +131,52 @@ std::unique_ptr<NeoxModel> NeoxModel::load(const ModelSource &source, const JobC
     return m;
 }
 
-at::Tensor NeoxModel::Impl::forward(const std::vector<int64_t> &ids, Trace *capture, const TraceOptions &opt, const JobControl *control)
+at::Tensor NeoxModel::forwardSites(const at::Tensor &ids, SiteHooks &hooks, const JobControl *control)
 {
     at::InferenceMode guard;
-    const int64_t T = int64_t(ids.size()), D = info.dModel, H = info.nHeads, hd = info.headDim;
-    ops::checkInput(ids, info);
-    const DType st = opt.storage;
-    at::Tensor x = at::embedding(embed, at::tensor(ids, at::kLong));
-    if (capture)
-        capture->embed = toHost(x, st);
-    for (size_t l = 0; l < layers.size(); ++l) {
+    const Impl &i = *d;
+    ops::checkInput(ids, i.info);
+    const int64_t B = ids.size(0), T = ids.size(1), D = i.info.dModel, H = i.info.nHeads, hd = i.info.headDim;
+    at::Tensor x = at::embedding(i.embed, ids); // [B, T, D]
+    hooks.visit(Site::Embed, -1, x, {});
+    for (size_t l = 0; l < i.layers.size(); ++l) {
         if (control) {
             control->throwIfCancelled();
-            control->report(double(l) / double(layers.size() + 1), QStringLiteral("Layer %1").arg(l));
+            control->report(double(l) / double(i.layers.size() + 1), QStringLiteral("Layer %1").arg(l));
         }
-        const Layer &L = layers[l];
-        const bool keep = capture && opt.keepsLayer(int(l));
-        LayerTrace lt;
-        lt.layer = int(l);
-        if (keep && opt.residuals)
-            lt.residPre = toHost(x, st);
-        const at::Tensor h = at::layer_norm(x, {D}, L.ln1w, L.ln1b, eps);
-        const at::Tensor qkv = ops::linear(h, L.qkvW, L.qkvB).view({T, H, 3 * hd}); // per head [q | k | v]
-        at::Tensor q = qkv.narrow(2, 0, hd), k = qkv.narrow(2, hd, hd);
-        const at::Tensor v = qkv.narrow(2, 2 * hd, hd);
-        q = ops::rotary(q.contiguous(), rotaryDims, theta, ops::RopeStyle::RotateHalf);
-        k = ops::rotary(k.contiguous(), rotaryDims, theta, ops::RopeStyle::RotateHalf);
-        auto [probs, z] = ops::causalAttention(q.transpose(0, 1).contiguous(), k.transpose(0, 1).contiguous(), v.transpose(0, 1).contiguous());
-        const at::Tensor attnOut = ops::linear(z, L.denseW, L.denseB);
-        at::Tensor mlpOut;
-        const at::Tensor mid = x + attnOut;
-        if (parallel) {
-            mlpOut = mlp(L, at::layer_norm(x, {D}, L.ln2w, L.ln2b, eps));
-        } else {
-            mlpOut = mlp(L, at::layer_norm(mid, {D}, L.ln2w, L.ln2b, eps));
-        }
-        x = mid + mlpOut; // with a parallel residual, resid_mid is resid_pre + attn_out (the MLP did not read it)
-        if (keep) {
-            if (opt.attention)
-                lt.attn = toHost(probs, st);
-            if (opt.residuals) {
-                lt.attnOut = toHost(attnOut, st);
-                lt.residMid = toHost(mid, st);
-                lt.mlpOut = toHost(mlpOut, st);
-                lt.residPost = toHost(x, st);
-            }
-            if (opt.headOutputs)
-                lt.headOut = toHost(ops::headOutputs(z, int(H), L.denseW.t()), st);
-            capture->layers.push_back(std::move(lt));
-        }
+        const Layer &L = i.layers[l];
+        const int li = int(l);
+        hooks.visit(Site::ResidPre, li, x, {});
+        const at::Tensor h = at::layer_norm(x, {D}, L.ln1w, L.ln1b, i.eps);
+        const at::Tensor qkv = ops::linear(h, L.qkvW, L.qkvB).view({B, T, H, 3 * hd}); // per head [q | k | v]
+        at::Tensor q = qkv.narrow(-1, 0, hd), k = qkv.narrow(-1, hd, hd);
+        const at::Tensor v = qkv.narrow(-1, 2 * hd, hd);
+        q = ops::rotary(q.contiguous(), i.rotaryDims, i.theta, ops::RopeStyle::RotateHalf);
+        k = ops::rotary(k.contiguous(), i.rotaryDims, i.theta, ops::RopeStyle::RotateHalf);
+        at::Tensor probs = ops::causalProbs(q.transpose(1, 2), k.transpose(1, 2));
+        hooks.visit(Site::Attn, li, probs, {});
+        at::Tensor z = ops::mixValues(probs, v.transpose(1, 2)); // [B, T, H, hd]
+        hooks.visit(Site::Z, li, z, L.denseW.t());
+        at::Tensor attnOut = ops::linear(z.reshape({B, T, H * hd}), L.denseW, L.denseB);
+        hooks.visit(Site::AttnOut, li, attnOut, {});
+        at::Tensor mid = x + attnOut; // with a parallel residual, resid_mid is resid_pre + attn_out (the MLP does not read it)
+        hooks.visit(Site::ResidMid, li, mid, {});
+        const at::Tensor mlpIn = at::layer_norm(i.parallel ? x : mid, {D}, L.ln2w, L.ln2b, i.eps);
+        at::Tensor act = i.mlpHidden(L, mlpIn);
+        hooks.visit(Site::MlpPost, li, act, {});
+        at::Tensor mlpOut = ops::linear(act, L.downW, L.downB);
+        hooks.visit(Site::MlpOut, li, mlpOut, {});
+        x = mid + mlpOut;
+        hooks.visit(Site::ResidPost, li, x, {});
     }
-    const at::Tensor fin = at::layer_norm(x, {D}, lnfW, lnfB, eps);
-    if (!capture || !opt.logits)
-        return at::matmul(fin[T - 1], unembed.t()).unsqueeze(0);
-    ops::captureFinal(*capture, fin, unembed, st);
-    return at::Tensor();
+    at::Tensor fin = at::layer_norm(x, {D}, i.lnfW, i.lnfB, i.eps);
+    hooks.visit(Site::FinalNorm, -1, fin, {});
+    return fin;
 }
 
-std::shared_ptr<Trace> NeoxModel::run(const std::vector<int64_t> &ids, const TraceOptions &options, const JobControl *control)
+at::Tensor NeoxModel::unembeddingMatrix() const
 {
-    auto trace = std::make_shared<Trace>();
-    ops::completeTrace(*trace, d->forward(ids, trace.get(), options, control), options, d->info);
-    return trace;
-}
-
-std::vector<float> NeoxModel::nextTokenLogits(const std::vector<int64_t> &ids)
-{
-    return ops::toFloats(d->forward(ids, nullptr, TraceOptions{}, nullptr));
+    return d->unembed;
 }
 
 HostTensor NeoxModel::unembed(const HostTensor &residual)

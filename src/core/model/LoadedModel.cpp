@@ -30,7 +30,8 @@ void LoadedModel::checkLength(size_t tokens) const
         throw Error(QStringLiteral("The prompt has %1 tokens but %2 takes at most %3 (its context length).").arg(tokens).arg(info().name).arg(ctx));
 }
 
-std::shared_ptr<Trace> LoadedModel::trace(const QString &prompt, const TraceOptions &options, const JobControl *control)
+std::shared_ptr<Trace> LoadedModel::trace(const QString &prompt, const TraceOptions &options, const JobControl *control,
+                                          const std::vector<Intervention> &interventions)
 {
     const std::vector<TokenPiece> pieces = tokenizePrompt(prompt);
     checkLength(pieces.size());
@@ -39,7 +40,7 @@ std::shared_ptr<Trace> LoadedModel::trace(const QString &prompt, const TraceOpti
         ids.push_back(p.id);
     QElapsedTimer timer;
     timer.start();
-    std::shared_ptr<Trace> t = run(ids, options, control);
+    std::shared_ptr<Trace> t = run(ids, options, control, interventions);
     t->milliseconds = double(timer.nsecsElapsed()) / 1e6;
     t->prompt = prompt;
     t->tokens = pieces;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ModelInfo.h"
+#include "Sites.h"
 #include "tensor/HostTensor.h"
 #include "tokenize/Tokenizer.h"
 
@@ -20,6 +21,7 @@ struct TraceOptions
     bool residuals = true;    // resid_pre/mid/post, attn_out, mlp_out
     bool logits = true;       // full [T, V] logits; when false only the last position's are kept
     bool headOutputs = false; // per-head attention outputs [heads, T, D] (for per-head direct effects)
+    bool neurons = false;     // the MLP's hidden activations [T, F] (mlp_post; not kept in stored runs)
     DType storage = DType::F32;
     std::vector<int> layers; // empty: all layers
 
@@ -36,6 +38,7 @@ struct LayerTrace
     HostTensor attnOut;   // [T, D] what attention wrote into the residual stream
     HostTensor mlpOut;    // [T, D] what the MLP wrote
     HostTensor headOut;   // [heads, T, D] what each head wrote (attn_out = their sum + the output bias); optional
+    HostTensor mlpPost;   // [T, F] the MLP's neurons after the nonlinearity; optional (TraceOptions::neurons)
 };
 
 // One forward pass of one prompt through one model: everything a panel draws.
@@ -51,6 +54,7 @@ struct Trace
     HostTensor logits;                  // [T, V], or [1, V] for the last position when logits were not kept
     std::vector<int> kvHeadOfQueryHead; // grouped-query attention: which KV head each query head reads
     TraceOptions options;
+    std::vector<Intervention> interventions; // what was changed in this run (empty: an ordinary run)
     double milliseconds = 0;
 
     int tokenCount() const { return int(tokens.size()); }

@@ -20,7 +20,7 @@ at::Tensor rmsNorm(const at::Tensor &x, const at::Tensor &weight, double eps)
 
 at::Tensor rotary(const at::Tensor &x, int rotaryDims, double theta, RopeStyle style)
 {
-    const int64_t T = x.size(0);
+    const int64_t T = x.size(-3);
     const int64_t half = rotaryDims / 2;
     const at::Tensor inv = at::pow(theta, at::arange(0, half, at::kDouble) * (-2.0 / rotaryDims));
     const at::Tensor ang = at::outer(at::arange(0, T, at::kDouble), inv).to(at::kFloat); // [T, half]
@@ -28,9 +28,14 @@ at::Tensor rotary(const at::Tensor &x, int rotaryDims, double theta, RopeStyle s
     const at::Tensor rot = x.narrow(-1, 0, rotaryDims);
     at::Tensor out;
     if (style == RopeStyle::AdjacentPairs) {
-        const at::Tensor pairs = rot.reshape({x.size(0), x.size(1), half, 2});
+        std::vector<int64_t> pairShape(x.sizes().begin(), x.sizes().end() - 1);
+        std::vector<int64_t> rotShape = pairShape;
+        pairShape.push_back(half);
+        pairShape.push_back(2);
+        rotShape.push_back(rotaryDims);
+        const at::Tensor pairs = rot.reshape(pairShape);
         const at::Tensor a = pairs.select(-1, 0), b = pairs.select(-1, 1);
-        out = at::stack({a * cos - b * sin, a * sin + b * cos}, -1).reshape({x.size(0), x.size(1), rotaryDims});
+        out = at::stack({a * cos - b * sin, a * sin + b * cos}, -1).reshape(rotShape);
     } else {
         const at::Tensor a = rot.narrow(-1, 0, half), b = rot.narrow(-1, half, half);
         out = at::cat({a * cos - b * sin, b * cos + a * sin}, -1);
@@ -40,19 +45,20 @@ at::Tensor rotary(const at::Tensor &x, int rotaryDims, double theta, RopeStyle s
     return at::cat({out, x.narrow(-1, rotaryDims, x.size(-1) - rotaryDims)}, -1);
 }
 
-std::pair<at::Tensor, at::Tensor> causalAttention(const at::Tensor &q, const at::Tensor &k, const at::Tensor &v)
+at::Tensor causalProbs(const at::Tensor &q, const at::Tensor &k)
 {
-    const int64_t Hq = q.size(0), T = q.size(1), d = q.size(2), Hkv = k.size(0);
-    at::Tensor kk = k, vv = v;
-    if (Hkv != Hq) {
-        kk = k.repeat_interleave(Hq / Hkv, 0);
-        vv = v.repeat_interleave(Hq / Hkv, 0);
-    }
-    at::Tensor scores = at::bmm(q, kk.transpose(1, 2)).mul_(1.0 / std::sqrt(double(d)));
+    const int64_t Hq = q.size(1), T = q.size(2), d = q.size(3), Hkv = k.size(1);
+    const at::Tensor kk = Hkv != Hq ? k.repeat_interleave(Hq / Hkv, 1) : k;
+    at::Tensor scores = at::matmul(q, kk.transpose(-1, -2)).mul_(1.0 / std::sqrt(double(d)));
     scores.masked_fill_(at::ones({T, T}, at::kBool).triu(1), -std::numeric_limits<float>::infinity());
-    at::Tensor probs = at::softmax(scores, -1);
-    at::Tensor out = at::bmm(probs, vv).transpose(0, 1).reshape({T, Hq * d});
-    return {probs, out};
+    return at::softmax(scores, -1);
+}
+
+at::Tensor mixValues(const at::Tensor &probs, const at::Tensor &v)
+{
+    const int64_t Hq = probs.size(1), Hkv = v.size(1);
+    const at::Tensor vv = Hkv != Hq ? v.repeat_interleave(Hq / Hkv, 1) : v;
+    return at::matmul(probs, vv).transpose(1, 2); // [B, T, Hq, d]
 }
 
 void checkInput(const std::vector<int64_t> &ids, const ModelInfo &info)
@@ -62,6 +68,16 @@ void checkInput(const std::vector<int64_t> &ids, const ModelInfo &info)
             throw Error(QStringLiteral("Token id %1 is outside the vocabulary (0..%2).").arg(id).arg(info.vocabSize - 1));
     if (ids.empty() || int64_t(ids.size()) > info.contextLength)
         throw Error(QStringLiteral("%1 tokens given; this model takes 1 to %2.").arg(ids.size()).arg(info.contextLength));
+}
+
+void checkInput(const at::Tensor &ids, const ModelInfo &info)
+{
+    if (ids.dim() != 2 || ids.size(1) == 0 || ids.size(1) > info.contextLength)
+        throw Error(QStringLiteral("%1 tokens given; this model takes 1 to %2.").arg(ids.dim() == 2 ? ids.size(1) : 0).arg(info.contextLength));
+    const int64_t lo = ids.min().item<int64_t>(), hi = ids.max().item<int64_t>();
+    for (int64_t id : {lo, hi})
+        if (id < 0 || id >= info.vocabSize)
+            throw Error(QStringLiteral("Token id %1 is outside the vocabulary (0..%2).").arg(id).arg(info.vocabSize - 1));
 }
 
 void completeTrace(Trace &trace, const at::Tensor &lastLogits, const TraceOptions &options, const ModelInfo &info)
@@ -98,7 +114,17 @@ void captureFinal(Trace &trace, const at::Tensor &fin, const at::Tensor &unembed
 
 at::Tensor linear(const at::Tensor &x, const at::Tensor &w, const at::Tensor &b)
 {
-    return b.defined() ? at::addmm(b, x, w.t()) : at::mm(x, w.t());
+    std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end());
+    shape.back() = w.size(0);
+    const at::Tensor x2 = x.reshape({-1, x.size(-1)});
+    return (b.defined() ? at::addmm(b, x2, w.t()) : at::mm(x2, w.t())).view(shape);
+}
+
+at::Tensor conv1d(const at::Tensor &x, const at::Tensor &w, const at::Tensor &b)
+{
+    std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end());
+    shape.back() = w.size(1);
+    return at::addmm(b, x.reshape({-1, x.size(-1)}), w).view(shape);
 }
 
 at::Tensor headOutputs(const at::Tensor &z, int heads, const at::Tensor &wInOut)

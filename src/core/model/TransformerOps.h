@@ -22,6 +22,8 @@ namespace strata::ops {
 
 // Throws Error when a token id is outside the vocabulary or the length outside 1..context.
 void checkInput(const std::vector<int64_t> &ids, const ModelInfo &info);
+// The same for a batch [B, T] of int64 ids.
+void checkInput(const at::Tensor &ids, const ModelInfo &info);
 // What every family does after its forward pass: the last position's logits when full logits were not
 // kept, and which KV head each query head reads (grouped-query attention; identity otherwise).
 void completeTrace(Trace &trace, const at::Tensor &lastLogits, const TraceOptions &options, const ModelInfo &info);
@@ -38,19 +40,24 @@ enum class RopeStyle {
     RotateHalf     // rotates (x[i], x[i + d/2]): Hugging Face, GPT-NeoX, GGUF "qwen2"
 };
 
-// Rotary position embedding of x [T, heads, headDim] on its first rotaryDims dims (positions 0..T-1).
+// Rotary position embedding of x [..., T, heads, headDim] on its first rotaryDims dims (positions 0..T-1).
 at::Tensor rotary(const at::Tensor &x, int rotaryDims, double theta, RopeStyle style);
 
-// Causal softmax attention. q [Hq, T, d], k/v [Hkv, T, d] with Hq a multiple of Hkv (query head h
-// reads KV head h / (Hq/Hkv)). Returns {probabilities [Hq, T, T], output [T, Hq*d]}.
-std::pair<at::Tensor, at::Tensor> causalAttention(const at::Tensor &q, const at::Tensor &k, const at::Tensor &v);
+// Causal softmax attention in two steps, so that the pattern is a site between them. q [B, Hq, T, d],
+// k [B, Hkv, T, d] with Hq a multiple of Hkv (query head h reads KV head h / (Hq/Hkv)):
+// probabilities [B, Hq, T, T]. Then each head's output from probabilities and v [B, Hkv, T, d]:
+// z [B, T, Hq, d].
+at::Tensor causalProbs(const at::Tensor &q, const at::Tensor &k);
+at::Tensor mixValues(const at::Tensor &probs, const at::Tensor &v);
 
 // What each head writes into the residual stream: z [T, H * hd] (heads concatenated) through its
 // slice of the output projection, [H, T, D], without the output bias. wInOut is the projection as
 // [H * hd, D] (GPT-2's Conv1D layout; pass w.t() for a Linear weight stored [D, H * hd]).
 at::Tensor headOutputs(const at::Tensor &z, int heads, const at::Tensor &wInOut);
 
-// y = x @ w^T (+ b): a Linear layer whose weight is stored [out, in].
+// y = x @ w^T (+ b): a Linear layer whose weight is stored [out, in]; x [..., in].
 at::Tensor linear(const at::Tensor &x, const at::Tensor &w, const at::Tensor &b = at::Tensor());
+// y = x @ w + b: GPT-2's Conv1D, weight stored [in, out]; x [..., in].
+at::Tensor conv1d(const at::Tensor &x, const at::Tensor &w, const at::Tensor &b);
 
 } // namespace strata::ops

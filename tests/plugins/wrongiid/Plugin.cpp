@@ -3,7 +3,7 @@
 class TestPlugin_wrongiid : public TestFamilyBase
 {
     Q_OBJECT
-    Q_PLUGIN_METADATA(IID "org.strata.ModelFamily/2" FILE "plugin.json")
+    Q_PLUGIN_METADATA(IID "org.strata.ModelFamily/1" FILE "plugin.json")
     Q_INTERFACES(strata::ModelFamily)
 };
 

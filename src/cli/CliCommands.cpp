@@ -1,4 +1,5 @@
 #include "CliCommands.h"
+#include "CliSupport.h"
 
 #include "RandomGpt2.h"
 #include "analysis/Compare.h"
@@ -43,57 +44,6 @@
 namespace strata::cli {
 
 namespace {
-
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
-
-void printJson(const QJsonValue &v)
-{
-    const QByteArray bytes =
-        v.isArray() ? QJsonDocument(v.toArray()).toJson(QJsonDocument::Indented) : QJsonDocument(v.toObject()).toJson(QJsonDocument::Indented);
-    out() << QString::fromUtf8(bytes);
-    out().flush();
-}
-
-struct Command
-{
-    QString summary;
-    std::function<void(QCommandLineParser &)> options;
-    std::function<int(QCommandLineParser &)> run;
-};
-
-QString requireValue(const QCommandLineParser &p, const QString &name)
-{
-    if (!p.isSet(name))
-        throw Error(QStringLiteral("missing --%1.").arg(name));
-    return p.value(name);
-}
-
-int intValue(const QCommandLineParser &p, const QString &name, int fallback, int minimum)
-{
-    if (!p.isSet(name))
-        return fallback;
-    bool ok = false;
-    const int v = p.value(name).toInt(&ok);
-    if (!ok || v < minimum)
-        throw Error(QStringLiteral("--%1 must be an integer >= %2, not '%3'.").arg(name).arg(minimum).arg(p.value(name)));
-    return v;
-}
-
-std::unique_ptr<LoadedModel> loadModel(const QCommandLineParser &p)
-{
-    ComputeRuntime::configureThreads();
-    return PluginHost::instance().load(p.isSet(QStringLiteral("model")) ? p.value(QStringLiteral("model")) : QStringLiteral("demo"));
-}
-
-QCommandLineOption modelOption()
-{
-    return QCommandLineOption(QStringLiteral("model"), QStringLiteral("Model: a folder, a .gguf file, a Hub id in the local cache, or 'demo'."),
-                              QStringLiteral("LOC"));
-}
 
 QJsonObject modelCard(const ModelInfo &i)
 {
@@ -1041,7 +991,8 @@ int cmdDemo(QCommandLineParser &p)
 
 const std::map<QString, Command> &commands()
 {
-    static const std::map<QString, Command> table = {
+    static const CommandTable table = [] {
+        CommandTable t = {
         {QStringLiteral("version"), {QStringLiteral("Versions of Strata, Qt, libtorch, the BLAS in use and the thread count"), {}, cmdVersion}},
         {QStringLiteral("plugins"),
          {QStringLiteral("List model-family plugins and their state"),
@@ -1222,7 +1173,10 @@ const std::map<QString, Command> &commands()
               p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt text"), QStringLiteral("TEXT")});
           },
           cmdDemo}},
-    };
+        };
+        addInterventionCommands(t);
+        return t;
+    }();
     return table;
 }
 

@@ -1,0 +1,38 @@
+#pragma once
+
+// What every strata-cli command file shares: the command record, output, option helpers.
+#include <QCommandLineOption>
+#include <QCommandLineParser>
+#include <QJsonValue>
+#include <QString>
+#include <QTextStream>
+
+#include <functional>
+#include <map>
+#include <memory>
+
+namespace strata {
+class LoadedModel;
+}
+
+namespace strata::cli {
+
+struct Command
+{
+    QString summary;
+    std::function<void(QCommandLineParser &)> options;
+    std::function<int(QCommandLineParser &)> run;
+};
+using CommandTable = std::map<QString, Command>;
+
+QTextStream &out();
+void printJson(const QJsonValue &v);
+QString requireValue(const QCommandLineParser &p, const QString &name); // throws Error "missing --name."
+int intValue(const QCommandLineParser &p, const QString &name, int fallback, int minimum);
+std::unique_ptr<LoadedModel> loadModel(const QCommandLineParser &p); // --model, default demo
+QCommandLineOption modelOption();
+
+// Each family of commands adds itself to the table (one file each).
+void addInterventionCommands(CommandTable &table); // patch, ablate
+
+} // namespace strata::cli

@@ -1,0 +1,131 @@
+// strata-cli patch and ablate: causal interventions on the named sites of the forward pass.
+#include "CliSupport.h"
+
+#include "analysis/Compare.h"
+#include "analysis/Patching.h"
+#include "jobs/JobControl.h"
+#include "model/ModelFamily.h"
+#include "tokenize/Tokenizer.h"
+#include "util/Error.h"
+
+#include <QFile>
+
+namespace strata::cli {
+
+namespace {
+
+std::vector<int64_t> promptIds(LoadedModel &model, const QString &text)
+{
+    std::vector<int64_t> ids;
+    for (const TokenPiece &p : model.tokenizePrompt(text))
+        ids.push_back(p.id);
+    model.checkLength(ids.size());
+    return ids;
+}
+
+int64_t answerToken(LoadedModel &model, const QString &option, const QString &text)
+{
+    const int64_t id = Compare::firstToken(model, text);
+    if (id < 0)
+        throw Error(QStringLiteral("--%1 '%2' gives no token.").arg(option, text));
+    return id;
+}
+
+int cmdPatch(QCommandLineParser &p)
+{
+    const auto model = loadModel(p);
+    PatchingRequest req;
+    req.clean = promptIds(*model, requireValue(p, QStringLiteral("clean")));
+    req.corrupt = promptIds(*model, requireValue(p, QStringLiteral("corrupt")));
+    req.answer = answerToken(*model, QStringLiteral("answer"), requireValue(p, QStringLiteral("answer")));
+    req.wrong = answerToken(*model, QStringLiteral("wrong"), requireValue(p, QStringLiteral("wrong")));
+    req.site = Patching::parseSiteKind(requireValue(p, QStringLiteral("site")));
+    const QString dir = p.isSet(QStringLiteral("direction")) ? p.value(QStringLiteral("direction")) : QStringLiteral("denoise");
+    if (dir != QLatin1String("denoise") && dir != QLatin1String("noise"))
+        throw Error(QStringLiteral("--direction must be denoise or noise, not '%1'.").arg(dir));
+    req.direction = dir == QLatin1String("noise") ? PatchingRequest::Direction::Noise : PatchingRequest::Direction::Denoise;
+    const PatchingResult r = Patching::sweep(*model, req);
+    if (p.isSet(QStringLiteral("json"))) {
+        printJson(r.toJson());
+        return 0;
+    }
+    out() << "activation patching, " << r.site << ", " << r.direction << " (0 = corrupted, 1 = clean)\n"
+          << "logit difference: clean " << QString::number(r.cleanLogitDiff, 'f', 4) << ", corrupted " << QString::number(r.corruptLogitDiff, 'f', 4)
+          << "\n\nlayer";
+    for (const QString &c : r.colLabels)
+        out() << "\t" << c;
+    out() << "\n";
+    for (int row = 0; row < r.rows; ++row) {
+        out() << r.rowLabels[row];
+        for (int c = 0; c < r.cols; ++c)
+            out() << "\t" << QString::number(r.value(row, c), 'f', 3);
+        out() << "\n";
+    }
+    out().flush();
+    return 0;
+}
+
+int cmdAblate(QCommandLineParser &p)
+{
+    const auto model = loadModel(p);
+    const std::vector<int64_t> ids = promptIds(*model, requireValue(p, QStringLiteral("prompt")));
+    const auto heads = Ablation::parseHeads(requireValue(p, QStringLiteral("heads")), model->info().nLayers, model->info().nHeads);
+    const QString mode = p.isSet(QStringLiteral("mode")) ? p.value(QStringLiteral("mode")) : QStringLiteral("zero");
+    if (mode != QLatin1String("zero") && mode != QLatin1String("mean"))
+        throw Error(QStringLiteral("--mode must be zero or mean, not '%1'.").arg(mode));
+    std::vector<std::vector<int64_t>> reference;
+    if (p.isSet(QStringLiteral("reference"))) {
+        QFile f(p.value(QStringLiteral("reference")));
+        if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
+            throw Error(QStringLiteral("Cannot read %1: %2.").arg(f.fileName(), f.errorString()));
+        for (const QString &line : QString::fromUtf8(f.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts))
+            if (!line.trimmed().isEmpty())
+                reference.push_back(promptIds(*model, line.trimmed()));
+        if (reference.empty())
+            throw Error(QStringLiteral("%1 holds no prompts.").arg(f.fileName()));
+    }
+    const AblationResult r = Ablation::ablateHeads(*model, ids, heads, mode == QLatin1String("mean"), reference);
+    if (p.isSet(QStringLiteral("json"))) {
+        printJson(r.toJson());
+        return 0;
+    }
+    out() << mode << "-ablation of " << requireValue(p, QStringLiteral("heads")) << ": mean next-token loss " << QString::number(r.meanBefore, 'f', 4)
+          << " -> " << QString::number(r.meanAfter, 'f', 4) << " nats\n\nposition\tnext token\tloss before\tloss after\n";
+    for (size_t t = 0; t < r.lossBefore.size(); ++t)
+        out() << t << "\t" << r.tokens[int(t + 1)] << "\t" << QString::number(r.lossBefore[t], 'f', 4) << "\t" << QString::number(r.lossAfter[t], 'f', 4)
+              << "\n";
+    out().flush();
+    return 0;
+}
+
+} // namespace
+
+void addInterventionCommands(CommandTable &table)
+{
+    table[QStringLiteral("patch")] = {
+        QStringLiteral("Activation patching: layer x position (or layer x head) maps of the restored logit difference"),
+        [](QCommandLineParser &p) {
+            p.addOption(modelOption());
+            p.addOption({QStringLiteral("clean"), QStringLiteral("The clean prompt"), QStringLiteral("TEXT")});
+            p.addOption({QStringLiteral("corrupt"), QStringLiteral("The corrupted prompt (same token count)"), QStringLiteral("TEXT")});
+            p.addOption({QStringLiteral("answer"), QStringLiteral("The right answer (its first token), e.g. ' Mary'"), QStringLiteral("A")});
+            p.addOption({QStringLiteral("wrong"), QStringLiteral("The wrong answer (its first token), e.g. ' John'"), QStringLiteral("B")});
+            p.addOption({QStringLiteral("site"), QStringLiteral("resid_pre, attn_out, mlp_out or head"), QStringLiteral("SITE")});
+            p.addOption({QStringLiteral("direction"), QStringLiteral("denoise (clean into corrupted, default) or noise"), QStringLiteral("D")});
+            p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
+        },
+        cmdPatch};
+    table[QStringLiteral("ablate")] = {
+        QStringLiteral("Zero- or mean-ablate heads: each token's next-token loss before and after"),
+        [](QCommandLineParser &p) {
+            p.addOption(modelOption());
+            p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt text"), QStringLiteral("TEXT")});
+            p.addOption({QStringLiteral("heads"), QStringLiteral("Heads to ablate, LAYER.HEAD[,LAYER.HEAD...]"), QStringLiteral("LIST")});
+            p.addOption({QStringLiteral("mode"), QStringLiteral("zero (default) or mean"), QStringLiteral("MODE")});
+            p.addOption({QStringLiteral("reference"), QStringLiteral("Mean over these prompts (one per line; default: the prompt)"), QStringLiteral("FILE")});
+            p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
+        },
+        cmdAblate};
+}
+
+} // namespace strata::cli

@@ -3,6 +3,7 @@
 #include "analysis/Patching.h"
 #include "model/ModelFamily.h"
 #include "model/PluginHost.h"
+#include "store/TraceCodec.h"
 #include "util/Error.h"
 
 #include <QJsonArray>
@@ -108,6 +109,11 @@ private Q_SLOTS:
         Intervention zero{Intervention::Kind::Zero, {Site::Z, layer}, {}, {head}, {}, {}, 1.0, {}};
         const TracePtr ablated = m->run(corrupt, opt, nullptr, {zero});
         QCOMPARE(int(ablated->interventions.size()), 1);
+        // A stored run keeps what was done to it.
+        const TracePtr stored = TraceCodec::decode(TraceCodec::encode(*ablated));
+        QCOMPARE(int(stored->interventions.size()), 1);
+        QCOMPARE(stored->interventions[0].describe(), zero.describe());
+        QCOMPARE(stored->interventions[0].heads, std::vector<int>{head});
         const std::vector<float> before = base->layers[size_t(layer)].attnOut.toFloatVector();
         const std::vector<float> after = ablated->layers[size_t(layer)].attnOut.toFloatVector();
         const std::vector<float> headOut = base->layers[size_t(layer)].headOut.slice0(head).toFloatVector();
@@ -204,7 +210,7 @@ private Q_SLOTS:
         req.wrong = ref.value(QStringLiteral("wrong")).toInteger();
         req.site = Patching::parseSiteKind(want.value(QStringLiteral("site")).toString());
         req.direction = want.value(QStringLiteral("direction")).toString() == QLatin1String("noise") ? PatchingRequest::Direction::Noise
-                                                                                                   : PatchingRequest::Direction::Denoise;
+                                                                                                     : PatchingRequest::Direction::Denoise;
         const PatchingResult r = Patching::sweep(*m, req);
         QCOMPARE(r.rows, want.value(QStringLiteral("rows")).toInt());
         QCOMPARE(r.cols, want.value(QStringLiteral("cols")).toInt());
@@ -245,18 +251,18 @@ private Q_SLOTS:
             for (int c = 0; c < 14; ++c)
                 QVERIFY(std::abs(got[QStringLiteral("raw")][r][c].toDouble() - want[QStringLiteral("raw")][r][c].toDouble()) <= 1e-5);
         // Different token counts: one error line, exit 1.
-        p.start(QStringLiteral(STRATA_CLI), {QStringLiteral("patch"), QStringLiteral("--model"), testutil::gpt2TinyDir(), QStringLiteral("--clean"),
-                                              QStringLiteral("a b c"), QStringLiteral("--corrupt"), QStringLiteral("a b"), QStringLiteral("--answer"),
-                                              QStringLiteral(" a"), QStringLiteral("--wrong"), QStringLiteral(" b"), QStringLiteral("--site"),
-                                              QStringLiteral("head")});
+        p.start(QStringLiteral(STRATA_CLI),
+                {QStringLiteral("patch"), QStringLiteral("--model"), testutil::gpt2TinyDir(), QStringLiteral("--clean"), QStringLiteral("a b c"),
+                 QStringLiteral("--corrupt"), QStringLiteral("a b"), QStringLiteral("--answer"), QStringLiteral(" a"), QStringLiteral("--wrong"),
+                 QStringLiteral(" b"), QStringLiteral("--site"), QStringLiteral("head")});
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitCode(), 1);
         const QByteArray err = p.readAllStandardError();
         QVERIFY2(err.startsWith("strata-cli: error: ") && err.count('\n') == 1 && err.contains("same token count"), err.constData());
 
         p.start(QStringLiteral(STRATA_CLI), {QStringLiteral("ablate"), QStringLiteral("--model"), testutil::gpt2TinyDir(), QStringLiteral("--prompt"),
-                                              QStringLiteral("When Mary and John went to the store"), QStringLiteral("--heads"), QStringLiteral("0.1,2.3"),
-                                              QStringLiteral("--mode"), QStringLiteral("mean"), QStringLiteral("--json")});
+                                             QStringLiteral("When Mary and John went to the store"), QStringLiteral("--heads"), QStringLiteral("0.1,2.3"),
+                                             QStringLiteral("--mode"), QStringLiteral("mean"), QStringLiteral("--json")});
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitCode(), 0);
         const QJsonObject ab = QJsonDocument::fromJson(p.readAllStandardOutput()).object();

@@ -275,8 +275,20 @@ void AppContext::openRun(qint64 runId)
         QStringLiteral("open-run"), tr("Opening the run"), [blob](JobControl &) { return QVariant::fromValue(TraceCodec::decode(blob)); }, this,
         [this, runId, run](const JobResult &r) {
             if (!r.ok) {
-                if (!r.cancelled)
-                    Q_EMIT message(tr("Opening the run failed: %1").arg(r.error));
+                if (r.cancelled)
+                    return;
+                // A damaged stored trace (its checksums say so): recompute it when its model is loaded.
+                if (m_model && !run.fingerprint.isEmpty() && m_model->info().fingerprint == run.fingerprint) {
+                    Q_EMIT message(tr("The stored trace of run %1 is damaged (%2); recomputing it with %3.").arg(runId).arg(r.error, m_model->info().name));
+                    m_recomputing = true;
+                    m_currentRun = runId;
+                    runPrompt(run.prompt);
+                    Q_EMIT currentRunChanged();
+                } else {
+                    Q_EMIT message(tr("The stored trace of run %1 is damaged (%2). Load its model (%3) and open the run again to recompute it.")
+                                       .arg(runId)
+                                       .arg(r.error, run.modelLocation));
+                }
                 return;
             }
             m_currentRun = runId;

@@ -7,6 +7,8 @@
 #include <QJsonObject>
 #include <QtEndian>
 
+#include <zlib.h>
+
 #include <algorithm>
 #include <cstring>
 #include <future>
@@ -17,7 +19,21 @@ namespace strata {
 namespace {
 
 constexpr char kMagic[4] = {'S', 'T', 'R', 'T'};
-constexpr quint32 kVersion = 1;
+// Version 2 adds a CRC-32 of the header (after the size word) and of every tensor's payload, checked
+// on every decode; version 1 blobs (no checksums) are still read.
+constexpr quint32 kVersion = 2;
+
+quint32 crc(const char *data, qint64 size)
+{
+    uLong c = crc32(0L, Z_NULL, 0);
+    while (size > 0) {
+        const uInt n = uInt(std::min<qint64>(size, 1 << 30));
+        c = crc32(c, reinterpret_cast<const Bytef *>(data), n);
+        data += n;
+        size -= n;
+    }
+    return quint32(c);
+}
 constexpr int kCompressionLevel = 1; // the fastest zlib level: attention's zeros still vanish
 
 QJsonObject modelToJson(const ModelInfo &m)
@@ -169,12 +185,15 @@ QByteArray TraceCodec::encode(const Trace &trace)
                                    {QStringLiteral("shape"), shape},
                                    {QStringLiteral("zlib"), e.compressed},
                                    {QStringLiteral("offset"), double(offset)},
-                                   {QStringLiteral("size"), double(e.payload.size())}});
+                                   {QStringLiteral("size"), double(e.payload.size())},
+                                   {QStringLiteral("crc32"), double(crc(e.payload.constData(), e.payload.size()))}});
         offset += e.payload.size();
     }
-    QJsonArray optLayers;
+    QJsonArray optLayers, interventions;
     for (int l : trace.options.layers)
         optLayers.append(l);
+    for (const Intervention &iv : trace.interventions)
+        interventions.append(iv.toJson());
     const QJsonObject header{{QStringLiteral("model"), modelToJson(trace.model)},
                              {QStringLiteral("prompt"), trace.prompt},
                              {QStringLiteral("tokens"), tokens},
@@ -185,17 +204,21 @@ QByteArray TraceCodec::encode(const Trace &trace)
                              {QStringLiteral("options"), QJsonObject{{QStringLiteral("attention"), trace.options.attention},
                                                                      {QStringLiteral("residuals"), trace.options.residuals},
                                                                      {QStringLiteral("logits"), trace.options.logits},
+                                                                     {QStringLiteral("headOutputs"), trace.options.headOutputs},
                                                                      {QStringLiteral("layers"), optLayers}}},
+                             {QStringLiteral("interventions"), interventions},
                              {QStringLiteral("tensors"), tensors}};
     const QByteArray json = QJsonDocument(header).toJson(QJsonDocument::Compact);
 
     QByteArray blob;
-    blob.reserve(qsizetype(12 + json.size() + offset));
+    blob.reserve(qsizetype(16 + json.size() + offset));
     blob.append(kMagic, 4);
     QByteArray word(4, '\0');
     qToLittleEndian<quint32>(kVersion, word.data());
     blob.append(word);
     qToLittleEndian<quint32>(quint32(json.size()), word.data());
+    blob.append(word);
+    qToLittleEndian<quint32>(crc(json.constData(), json.size()), word.data());
     blob.append(word);
     blob.append(json);
     for (const Entry &e : entries)
@@ -209,17 +232,23 @@ TracePtr TraceCodec::decode(const QByteArray &blob)
     if (blob.size() < 12 || std::memcmp(blob.constData(), kMagic, 4) != 0)
         throw fail(QStringLiteral("it does not start with a Strata trace header"));
     const quint32 version = qFromLittleEndian<quint32>(blob.constData() + 4);
-    if (version != kVersion)
-        throw fail(QStringLiteral("format version %1 is not known to this Strata (it reads version %2)").arg(version).arg(kVersion));
-    const quint32 jsonSize = qFromLittleEndian<quint32>(blob.constData() + 8);
-    if (qint64(jsonSize) > blob.size() - 12)
+    if (version != 1 && version != kVersion)
+        throw fail(QStringLiteral("format version %1 is not known to this Strata (it reads versions 1 and %2)").arg(version).arg(kVersion));
+    const bool checked = version >= 2;
+    const qint64 headerStart = checked ? 16 : 12;
+    if (blob.size() < headerStart)
         throw fail(QStringLiteral("the header is truncated"));
+    const quint32 jsonSize = qFromLittleEndian<quint32>(blob.constData() + 8);
+    if (qint64(jsonSize) > blob.size() - headerStart)
+        throw fail(QStringLiteral("the header is truncated"));
+    if (checked && qFromLittleEndian<quint32>(blob.constData() + 12) != crc(blob.constData() + headerStart, qint64(jsonSize)))
+        throw fail(QStringLiteral("its header is damaged (checksum mismatch)"));
     QJsonParseError perr;
-    const QJsonDocument doc = QJsonDocument::fromJson(blob.mid(12, qsizetype(jsonSize)), &perr);
+    const QJsonDocument doc = QJsonDocument::fromJson(blob.mid(qsizetype(headerStart), qsizetype(jsonSize)), &perr);
     if (!doc.isObject())
         throw fail(QStringLiteral("the header is not JSON (%1)").arg(perr.errorString()));
     const QJsonObject h = doc.object();
-    const qint64 payloadStart = 12 + qint64(jsonSize);
+    const qint64 payloadStart = headerStart + qint64(jsonSize);
 
     auto t = std::make_shared<Trace>();
     t->model = modelFromJson(h.value(QStringLiteral("model")).toObject());
@@ -248,6 +277,13 @@ TracePtr TraceCodec::decode(const QByteArray &blob)
     t->options.storage = DType::F16;
     for (const QJsonValue &v : o.value(QStringLiteral("layers")).toArray())
         t->options.layers.push_back(v.toInt());
+    for (const QJsonValue &v : h.value(QStringLiteral("interventions")).toArray()) {
+        try {
+            t->interventions.push_back(Intervention::fromJson(v.toObject()));
+        } catch (const Error &) {
+            throw fail(QStringLiteral("an intervention entry is malformed"));
+        }
+    }
     if (int(t->tokenStrings.size()) != t->tokenCount())
         throw fail(QStringLiteral("%1 tokens but %2 token strings").arg(t->tokenCount()).arg(t->tokenStrings.size()));
 
@@ -257,6 +293,9 @@ TracePtr TraceCodec::decode(const QByteArray &blob)
         const char *src;
         qint64 size;
         bool zlib;
+        bool hasCrc;
+        quint32 crc;
+        QString name;
     };
     std::vector<Pending> work;
     for (const QJsonValue &v : h.value(QStringLiteral("tensors")).toArray()) {
@@ -312,9 +351,18 @@ TracePtr TraceCodec::decode(const QByteArray &blob)
         const bool zlib = e.value(QStringLiteral("zlib")).toBool();
         if (!zlib && qint64(target->byteSize()) != size)
             throw fail(QStringLiteral("tensor %1 holds %2 bytes, its shape needs %3").arg(name).arg(size).arg(target->byteSize()));
-        work.push_back(Pending{target, blob.constData() + payloadStart + off, size, zlib});
+        const QJsonValue c = e.value(QStringLiteral("crc32"));
+        if (checked && !c.isDouble())
+            throw fail(QStringLiteral("tensor %1 has no checksum").arg(name));
+        work.push_back(Pending{target, blob.constData() + payloadStart + off, size, zlib, checked, quint32(c.toDouble()), name});
     }
-    auto unpack = [](const Pending &p) {
+    std::vector<QString> damaged(work.size());
+    auto unpack = [&](size_t i) {
+        const Pending &p = work[i];
+        if (p.hasCrc && crc(p.src, p.size) != p.crc) {
+            damaged[i] = p.name;
+            return false;
+        }
         if (!p.zlib) {
             std::memcpy(p.target->data(), p.src, size_t(p.size));
             return true;
@@ -328,13 +376,19 @@ TracePtr TraceCodec::decode(const QByteArray &blob)
     auto half = [&](size_t from) {
         bool ok = true;
         for (size_t i = from; i < work.size(); i += 2)
-            ok = unpack(work[i]) && ok;
+            ok = unpack(i) && ok;
         return ok;
     };
     auto other = std::async(std::launch::async, half, size_t(1));
     const bool ok0 = half(0);
-    if (!other.get() || !ok0)
-        throw fail(QStringLiteral("a compressed tensor is corrupt"));
+    if (!other.get() || !ok0) {
+        QStringList names;
+        for (const QString &n : damaged)
+            if (!n.isEmpty())
+                names << n;
+        throw fail(names.isEmpty() ? QStringLiteral("a compressed tensor is corrupt")
+                                   : QStringLiteral("tensor %1 is damaged (checksum mismatch)").arg(names.join(QStringLiteral(", "))));
+    }
     return t;
 }
 

@@ -11,6 +11,10 @@ import sys
 import xml.etree.ElementTree as ET
 
 GLOSSARY = {
+    # Damaged stored traces
+    "The stored trace of run %1 is damaged (%2); recomputing it with %3.": "运行 %1 保存的轨迹已损坏（%2）；正在用 %3 重新计算。",
+    "The stored trace of run %1 is damaged (%2). Load its model (%3) and open the run again to recompute it.":
+        "运行 %1 保存的轨迹已损坏（%2）。请加载它的模型（%3），再次打开该运行以重新计算。",
     # Panels
     "Model": "模型",
     "Which model is loaded, and what is it made of?": "加载了哪个模型？它由什么组成？",

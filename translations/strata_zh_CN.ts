@@ -308,16 +308,20 @@ BLAS：%4
         <translation>此运行的追踪数据未保留，且其模型（%1）未加载：请先加载该模型，再重新打开此运行以重新计算。</translation>
     </message>
     <message>
-        <source>Opening the run failed: %1</source>
-        <translation>打开运行失败：%1</translation>
-    </message>
-    <message>
         <source>Showing a stored run of %1. Panels that need the model itself (logit lens, next token) wait until it is loaded.</source>
         <translation>正在显示 %1 的已保存运行。需要模型本身的面板（logit lens、下一个词元）会等到模型加载后再显示。</translation>
     </message>
     <message>
         <source>Keeping the recomputed trace</source>
         <translation>保存重新计算的追踪数据</translation>
+    </message>
+    <message>
+        <source>The stored trace of run %1 is damaged (%2); recomputing it with %3.</source>
+        <translation>运行 %1 保存的轨迹已损坏（%2）；正在用 %3 重新计算。</translation>
+    </message>
+    <message>
+        <source>The stored trace of run %1 is damaged (%2). Load its model (%3) and open the run again to recompute it.</source>
+        <translation>运行 %1 保存的轨迹已损坏（%2）。请加载它的模型（%3），再次打开该运行以重新计算。</translation>
     </message>
 </context>
 <context>

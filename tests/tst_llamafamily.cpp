@@ -11,6 +11,8 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QtTest>
 
 using namespace strata;
@@ -138,6 +140,36 @@ private Q_SLOTS:
             end = std::max(end, p.byteEnd);
         }
         QCOMPARE(end, int(text.toUtf8().size()));
+    }
+
+    // Strata's SentencePiece tokenizer against llama.cpp's on the same vocabulary (20 tricky strings,
+    // ../shared/fixtures/spm-tokenizer, ids without BOS).
+    void sentencePieceMatchesLlamaCpp_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QList<qint64>>("ids");
+        QFile f(testutil::sharedPath(QStringLiteral("fixtures/spm-tokenizer/stories260K-cases.json")));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QJsonArray cases = QJsonDocument::fromJson(f.readAll()).array();
+        QCOMPARE(cases.size(), 20);
+        int n = 0;
+        for (const QJsonValue &c : cases) {
+            QList<qint64> ids;
+            for (const QJsonValue &v : c[QStringLiteral("ids")].toArray())
+                ids << v.toInteger();
+            QTest::newRow(qPrintable(QStringLiteral("case %1").arg(n++))) << c[QStringLiteral("text")].toString() << ids;
+        }
+    }
+
+    void sentencePieceMatchesLlamaCpp()
+    {
+        QFETCH(QString, text);
+        QFETCH(QList<qint64>, ids);
+        auto m = m_host.load(testutil::sharedPath(QStringLiteral("models/stories260K/stories260K.gguf")));
+        QList<qint64> got;
+        for (const TokenPiece &p : m->tokenizer().encode(text, false))
+            got << p.id;
+        QCOMPARE(got, ids);
     }
 
     void qwen2BiasesAndGqaMatchReference()

@@ -993,186 +993,189 @@ const std::map<QString, Command> &commands()
 {
     static const CommandTable table = [] {
         CommandTable t = {
-        {QStringLiteral("version"), {QStringLiteral("Versions of Strata, Qt, libtorch, the BLAS in use and the thread count"), {}, cmdVersion}},
-        {QStringLiteral("plugins"),
-         {QStringLiteral("List model-family plugins and their state"),
-          [](QCommandLineParser &p) {
-              p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
-          },
-          cmdPlugins}},
-        {QStringLiteral("info"),
-         {QStringLiteral("Show a model's card"),
-          [](QCommandLineParser &p) {
-              p.addOption(modelOption());
-              p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
-          },
-          cmdInfo}},
-        {QStringLiteral("tokenize"),
-         {QStringLiteral("Print {\"ids\", \"tokens\", \"offsets\"} for a text"),
-          [](QCommandLineParser &p) {
-              p.addOption(modelOption());
-              p.addOption({QStringLiteral("text"), QStringLiteral("Text to tokenize"), QStringLiteral("TEXT")});
-              p.addOption({QStringLiteral("special"), QStringLiteral("Parse special tokens such as <|endoftext|>")});
-          },
-          cmdTokenize}},
-        {QStringLiteral("trace"),
-         {QStringLiteral("Run a prompt and write every activation to a .safetensors file"),
-          [](QCommandLineParser &p) {
-              p.addOption(modelOption());
-              p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt text"), QStringLiteral("TEXT")});
-              p.addOption({QStringLiteral("out"), QStringLiteral("Output .safetensors file"), QStringLiteral("FILE")});
-          },
-          cmdTrace}},
-        {QStringLiteral("generate"),
-         {QStringLiteral("Greedy continuation of a prompt (prints only the continuation)"),
-          [](QCommandLineParser &p) {
-              p.addOption(modelOption());
-              p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt text"), QStringLiteral("TEXT")});
-              p.addOption({QStringLiteral("max-new-tokens"), QStringLiteral("Tokens to add (default 20)"), QStringLiteral("N")});
-          },
-          cmdGenerate}},
-        {QStringLiteral("download"),
-         {QStringLiteral("Download ORG/NAME from the Hub into the local Hugging Face cache"),
-          [](QCommandLineParser &p) {
-              p.addOption({QStringLiteral("revision"), QStringLiteral("Branch, tag or commit (default main)"), QStringLiteral("REV")});
-              p.addOption({QStringLiteral("endpoint"), QStringLiteral("Hub URL (default $HF_ENDPOINT or https://huggingface.co)"), QStringLiteral("URL")});
-              p.addOption({QStringLiteral("cache"), QStringLiteral("Cache folder (default: the Hugging Face hub cache)"), QStringLiteral("DIR")});
-              p.addOption({QStringLiteral("file"), QStringLiteral("A file to fetch (repeatable; default: ask the Hub)"), QStringLiteral("F")});
-          },
-          cmdDownload}},
-        {QStringLiteral("heads"),
-         {QStringLiteral("Every head's scores (previous-token, induction, sink, ...) and role"),
-          [](QCommandLineParser &p) {
-              p.addOption(modelOption());
-              p.addOption({QStringLiteral("prompt"), QStringLiteral("Natural text to score heads on (default: a built-in sample)"), QStringLiteral("TEXT")});
-              p.addOption({QStringLiteral("induction-span"), QStringLiteral("Random tokens per copy in the induction test (default 50)"), QStringLiteral("N")});
-              p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
-          },
-          cmdHeads}},
-        {QStringLiteral("lens"),
-         {QStringLiteral("Logit lens: each layer's residual stream read through the unembedding"),
-          [](QCommandLineParser &p) {
-              p.addOption(modelOption());
-              p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt text"), QStringLiteral("TEXT")});
-              p.addOption({QStringLiteral("top-k"), QStringLiteral("Tokens per layer and position (default 5)"), QStringLiteral("K")});
-              p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
-          },
-          cmdLens}},
-        {QStringLiteral("train"),
-         {QStringLiteral("Train a small GPT-2 (and its byte-level BPE) on text; writes a Hugging Face folder"),
-          [](QCommandLineParser &p) {
-              p.addOption({QStringLiteral("corpus"), QStringLiteral("Training text: a .txt file or a folder of them (repeatable)"), QStringLiteral("PATH")});
-              p.addOption({QStringLiteral("out"), QStringLiteral("Output model folder"), QStringLiteral("DIR")});
-              p.addOption({QStringLiteral("vocab"), QStringLiteral("BPE vocabulary size (default 4096)"), QStringLiteral("N")});
-              p.addOption({QStringLiteral("layers"), QStringLiteral("Layers (default 4)"), QStringLiteral("N")});
-              p.addOption({QStringLiteral("heads"), QStringLiteral("Heads per layer (default 4)"), QStringLiteral("N")});
-              p.addOption({QStringLiteral("d-model"), QStringLiteral("Width (default 128)"), QStringLiteral("N")});
-              p.addOption({QStringLiteral("context"), QStringLiteral("Context length (default 128)"), QStringLiteral("N")});
-              p.addOption({QStringLiteral("batch"), QStringLiteral("Sequences per step (default 16)"), QStringLiteral("N")});
-              p.addOption({QStringLiteral("steps"), QStringLiteral("Optimiser steps (default 3000)"), QStringLiteral("N")});
-              p.addOption({QStringLiteral("warmup"), QStringLiteral("Warm-up steps (default 150)"), QStringLiteral("N")});
-              p.addOption({QStringLiteral("lr"), QStringLiteral("Peak learning rate (default 3e-3)"), QStringLiteral("X")});
-              p.addOption({QStringLiteral("repeat-fraction"), QStringLiteral("Share of sequences ending in a repeated random span (default 0.75)"),
-                           QStringLiteral("X")});
-              p.addOption({QStringLiteral("eval-every"), QStringLiteral("Steps between evaluations (default 250)"), QStringLiteral("N")});
-              p.addOption({QStringLiteral("checkpoint-every"), QStringLiteral("Steps between checkpoints (default 250)"), QStringLiteral("N")});
-              p.addOption({QStringLiteral("seed"), QStringLiteral("Random seed (default 1234)"), QStringLiteral("N")});
-              p.addOption({QStringLiteral("max-corpus-mb"), QStringLiteral("Use at most this many MB of text"), QStringLiteral("N")});
-              p.addOption({QStringLiteral("threads"), QStringLiteral("Torch threads (default: all cores)"), QStringLiteral("N")});
-              p.addOption({QStringLiteral("resume"), QStringLiteral("Continue from the checkpoint in OUT/checkpoint")});
-              p.addOption({QStringLiteral("random-positions"), QStringLiteral("Initialise position embeddings with noise instead of sinusoids")});
-          },
-          cmdTrain}},
-        {QStringLiteral("similarity"),
-         {QStringLiteral("Cosine similarity of sentence vectors across layers (centred on a baseline set)"),
-          [](QCommandLineParser &p) {
-              p.addOption(modelOption());
-              p.addOption({QStringLiteral("sentences"), QStringLiteral("A text file, one sentence per line"), QStringLiteral("FILE")});
-              p.addOption({QStringLiteral("pooling"), QStringLiteral("mean (default), last or max"), QStringLiteral("P")});
-              p.addOption({QStringLiteral("raw"), QStringLiteral("Raw cosine (no centring)")});
-              p.addOption(
-                  {QStringLiteral("word"), QStringLiteral("Word in context: compare this word's vectors instead of whole sentences"), QStringLiteral("WORD")});
-              p.addOption({QStringLiteral("standardise"), QStringLiteral("Standardise each dimension on the baseline instead of only centring")});
-              p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
-          },
-          cmdSimilarity}},
-        {QStringLiteral("pca"),
-         {QStringLiteral("Token vectors of each layer's residual stream projected on their first two principal components"),
-          [](QCommandLineParser &p) {
-              p.addOption(modelOption());
-              p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt text"), QStringLiteral("TEXT")});
-              p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
-          },
-          cmdPca}},
-        {QStringLiteral("syntax"),
-         {QStringLiteral("Syntactic heads: per dependency relation, the head that best finds the arc's other end (CoNLL-U)"),
-          [](QCommandLineParser &p) {
-              p.addOption(modelOption());
-              p.addOption({QStringLiteral("conllu"), QStringLiteral("A CoNLL-U file, e.g. UD English-EWT"), QStringLiteral("FILE")});
-              p.addOption({QStringLiteral("sentences"), QStringLiteral("Sentences to use (default 200)"), QStringLiteral("N")});
-              p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
-          },
-          cmdSyntax}},
-        {QStringLiteral("compare"),
-         {QStringLiteral("Compare two prompts (or one prompt on two models) layer by layer"),
-          [](QCommandLineParser &p) {
-              p.addOption(modelOption());
-              p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt A (e.g. the clean prompt)"), QStringLiteral("TEXT")});
-              p.addOption({QStringLiteral("prompt-b"), QStringLiteral("Prompt B (e.g. the corrupted prompt)"), QStringLiteral("TEXT")});
-              p.addOption({QStringLiteral("model-b"), QStringLiteral("Run B on this model instead"), QStringLiteral("LOC")});
-              p.addOption({QStringLiteral("answer"), QStringLiteral("First answer token for the logit difference (e.g. ' Mary')"), QStringLiteral("TEXT")});
-              p.addOption({QStringLiteral("answer-b"), QStringLiteral("Second answer token (e.g. ' John')"), QStringLiteral("TEXT")});
-              p.addOption({QStringLiteral("metric"),
-                           QStringLiteral("Head score to compare (previous, current, local, sink, duplicate, distance, entropy, stripe)"),
-                           QStringLiteral("NAME")});
-              p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
-          },
-          cmdCompare}},
-        {QStringLiteral("probe"),
-         {QStringLiteral("Linear probes per layer on CoNLL-U (upos, xpos, deprel, headdist) or labelled sentences"),
-          [](QCommandLineParser &p) {
-              p.addOption(modelOption());
-              p.addOption({QStringLiteral("train"), QStringLiteral("Training data: .conllu, or .csv/.tsv (label, text)"), QStringLiteral("FILE")});
-              p.addOption({QStringLiteral("dev"), QStringLiteral("Development data (early stopping)"), QStringLiteral("FILE")});
-              p.addOption({QStringLiteral("test"), QStringLiteral("Held-out data to report on (default: dev)"), QStringLiteral("FILE")});
-              p.addOption({QStringLiteral("task"), QStringLiteral("Comma-separated: upos, xpos, deprel, headdist, or sentence"), QStringLiteral("LIST")});
-              p.addOption(
-                  {QStringLiteral("sentences"), QStringLiteral("Training sentences to read (default 2000; dev/test a quarter; 0: all)"), QStringLiteral("N")});
-              p.addOption({QStringLiteral("pool"), QStringLiteral("Sub-word pooling: first (default), last, mean"), QStringLiteral("HOW")});
-              p.addOption({QStringLiteral("site"), QStringLiteral("What to probe: resid (default), attn, mlp"), QStringLiteral("SITE")});
-              p.addOption({QStringLiteral("classifier"), QStringLiteral("logistic (default) or mlp"), QStringLiteral("KIND")});
-              p.addOption({QStringLiteral("l2"), QStringLiteral("L2 penalty (default 0.001)"), QStringLiteral("X")});
-              p.addOption({QStringLiteral("no-control"), QStringLiteral("Skip the control task")});
-              p.addOption({QStringLiteral("cache"), QStringLiteral("Keep extracted features in DIR and reuse them"), QStringLiteral("DIR")});
-              p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
-          },
-          cmdProbe}},
-        {QStringLiteral("convert"),
-         {QStringLiteral("Convert a Llama-architecture GGUF file into a Hugging Face folder"),
-          [](QCommandLineParser &p) {
-              p.addOption({QStringLiteral("model"), QStringLiteral("The .gguf file"), QStringLiteral("FILE")});
-              p.addOption({QStringLiteral("out"), QStringLiteral("Output folder"), QStringLiteral("DIR")});
-          },
-          cmdConvert}},
-        {QStringLiteral("bench"),
-         {QStringLiteral("Benchmark forward + full trace on GPT-2-small shapes"),
-          [](QCommandLineParser &p) {
-              p.addOption(modelOption());
-              p.addOption({QStringLiteral("tokens"), QStringLiteral("Comma-separated lengths (default 32,128,512,1024)"), QStringLiteral("LIST")});
-              p.addOption({QStringLiteral("repeats"), QStringLiteral("Runs per length (best is reported)"), QStringLiteral("N")});
-              p.addOption({QStringLiteral("threads"), QStringLiteral("Torch threads (default: all cores)"), QStringLiteral("N")});
-              p.addOption({QStringLiteral("json"), QStringLiteral("Also print JSON")});
-              p.addOption({QStringLiteral("save-model"), QStringLiteral("Write the random model to DIR and keep it"), QStringLiteral("DIR")});
-              p.addOption({QStringLiteral("store"), QStringLiteral("Measure saving runs with traces to a workspace and reopening them")});
-          },
-          cmdBench}},
-        {QStringLiteral("demo"),
-         {QStringLiteral("A short tour of a model on one prompt (used when there is no display)"),
-          [](QCommandLineParser &p) {
-              p.addOption(modelOption());
-              p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt text"), QStringLiteral("TEXT")});
-          },
-          cmdDemo}},
+            {QStringLiteral("version"), {QStringLiteral("Versions of Strata, Qt, libtorch, the BLAS in use and the thread count"), {}, cmdVersion}},
+            {QStringLiteral("plugins"),
+             {QStringLiteral("List model-family plugins and their state"),
+              [](QCommandLineParser &p) {
+                  p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
+              },
+              cmdPlugins}},
+            {QStringLiteral("info"),
+             {QStringLiteral("Show a model's card"),
+              [](QCommandLineParser &p) {
+                  p.addOption(modelOption());
+                  p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
+              },
+              cmdInfo}},
+            {QStringLiteral("tokenize"),
+             {QStringLiteral("Print {\"ids\", \"tokens\", \"offsets\"} for a text"),
+              [](QCommandLineParser &p) {
+                  p.addOption(modelOption());
+                  p.addOption({QStringLiteral("text"), QStringLiteral("Text to tokenize"), QStringLiteral("TEXT")});
+                  p.addOption({QStringLiteral("special"), QStringLiteral("Parse special tokens such as <|endoftext|>")});
+              },
+              cmdTokenize}},
+            {QStringLiteral("trace"),
+             {QStringLiteral("Run a prompt and write every activation to a .safetensors file"),
+              [](QCommandLineParser &p) {
+                  p.addOption(modelOption());
+                  p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt text"), QStringLiteral("TEXT")});
+                  p.addOption({QStringLiteral("out"), QStringLiteral("Output .safetensors file"), QStringLiteral("FILE")});
+              },
+              cmdTrace}},
+            {QStringLiteral("generate"),
+             {QStringLiteral("Greedy continuation of a prompt (prints only the continuation)"),
+              [](QCommandLineParser &p) {
+                  p.addOption(modelOption());
+                  p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt text"), QStringLiteral("TEXT")});
+                  p.addOption({QStringLiteral("max-new-tokens"), QStringLiteral("Tokens to add (default 20)"), QStringLiteral("N")});
+              },
+              cmdGenerate}},
+            {QStringLiteral("download"),
+             {QStringLiteral("Download ORG/NAME from the Hub into the local Hugging Face cache"),
+              [](QCommandLineParser &p) {
+                  p.addOption({QStringLiteral("revision"), QStringLiteral("Branch, tag or commit (default main)"), QStringLiteral("REV")});
+                  p.addOption({QStringLiteral("endpoint"), QStringLiteral("Hub URL (default $HF_ENDPOINT or https://huggingface.co)"), QStringLiteral("URL")});
+                  p.addOption({QStringLiteral("cache"), QStringLiteral("Cache folder (default: the Hugging Face hub cache)"), QStringLiteral("DIR")});
+                  p.addOption({QStringLiteral("file"), QStringLiteral("A file to fetch (repeatable; default: ask the Hub)"), QStringLiteral("F")});
+              },
+              cmdDownload}},
+            {QStringLiteral("heads"),
+             {QStringLiteral("Every head's scores (previous-token, induction, sink, ...) and role"),
+              [](QCommandLineParser &p) {
+                  p.addOption(modelOption());
+                  p.addOption(
+                      {QStringLiteral("prompt"), QStringLiteral("Natural text to score heads on (default: a built-in sample)"), QStringLiteral("TEXT")});
+                  p.addOption(
+                      {QStringLiteral("induction-span"), QStringLiteral("Random tokens per copy in the induction test (default 50)"), QStringLiteral("N")});
+                  p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
+              },
+              cmdHeads}},
+            {QStringLiteral("lens"),
+             {QStringLiteral("Logit lens: each layer's residual stream read through the unembedding"),
+              [](QCommandLineParser &p) {
+                  p.addOption(modelOption());
+                  p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt text"), QStringLiteral("TEXT")});
+                  p.addOption({QStringLiteral("top-k"), QStringLiteral("Tokens per layer and position (default 5)"), QStringLiteral("K")});
+                  p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
+              },
+              cmdLens}},
+            {QStringLiteral("train"),
+             {QStringLiteral("Train a small GPT-2 (and its byte-level BPE) on text; writes a Hugging Face folder"),
+              [](QCommandLineParser &p) {
+                  p.addOption(
+                      {QStringLiteral("corpus"), QStringLiteral("Training text: a .txt file or a folder of them (repeatable)"), QStringLiteral("PATH")});
+                  p.addOption({QStringLiteral("out"), QStringLiteral("Output model folder"), QStringLiteral("DIR")});
+                  p.addOption({QStringLiteral("vocab"), QStringLiteral("BPE vocabulary size (default 4096)"), QStringLiteral("N")});
+                  p.addOption({QStringLiteral("layers"), QStringLiteral("Layers (default 4)"), QStringLiteral("N")});
+                  p.addOption({QStringLiteral("heads"), QStringLiteral("Heads per layer (default 4)"), QStringLiteral("N")});
+                  p.addOption({QStringLiteral("d-model"), QStringLiteral("Width (default 128)"), QStringLiteral("N")});
+                  p.addOption({QStringLiteral("context"), QStringLiteral("Context length (default 128)"), QStringLiteral("N")});
+                  p.addOption({QStringLiteral("batch"), QStringLiteral("Sequences per step (default 16)"), QStringLiteral("N")});
+                  p.addOption({QStringLiteral("steps"), QStringLiteral("Optimiser steps (default 3000)"), QStringLiteral("N")});
+                  p.addOption({QStringLiteral("warmup"), QStringLiteral("Warm-up steps (default 150)"), QStringLiteral("N")});
+                  p.addOption({QStringLiteral("lr"), QStringLiteral("Peak learning rate (default 3e-3)"), QStringLiteral("X")});
+                  p.addOption({QStringLiteral("repeat-fraction"), QStringLiteral("Share of sequences ending in a repeated random span (default 0.75)"),
+                               QStringLiteral("X")});
+                  p.addOption({QStringLiteral("eval-every"), QStringLiteral("Steps between evaluations (default 250)"), QStringLiteral("N")});
+                  p.addOption({QStringLiteral("checkpoint-every"), QStringLiteral("Steps between checkpoints (default 250)"), QStringLiteral("N")});
+                  p.addOption({QStringLiteral("seed"), QStringLiteral("Random seed (default 1234)"), QStringLiteral("N")});
+                  p.addOption({QStringLiteral("max-corpus-mb"), QStringLiteral("Use at most this many MB of text"), QStringLiteral("N")});
+                  p.addOption({QStringLiteral("threads"), QStringLiteral("Torch threads (default: all cores)"), QStringLiteral("N")});
+                  p.addOption({QStringLiteral("resume"), QStringLiteral("Continue from the checkpoint in OUT/checkpoint")});
+                  p.addOption({QStringLiteral("random-positions"), QStringLiteral("Initialise position embeddings with noise instead of sinusoids")});
+              },
+              cmdTrain}},
+            {QStringLiteral("similarity"),
+             {QStringLiteral("Cosine similarity of sentence vectors across layers (centred on a baseline set)"),
+              [](QCommandLineParser &p) {
+                  p.addOption(modelOption());
+                  p.addOption({QStringLiteral("sentences"), QStringLiteral("A text file, one sentence per line"), QStringLiteral("FILE")});
+                  p.addOption({QStringLiteral("pooling"), QStringLiteral("mean (default), last or max"), QStringLiteral("P")});
+                  p.addOption({QStringLiteral("raw"), QStringLiteral("Raw cosine (no centring)")});
+                  p.addOption({QStringLiteral("word"), QStringLiteral("Word in context: compare this word's vectors instead of whole sentences"),
+                               QStringLiteral("WORD")});
+                  p.addOption({QStringLiteral("standardise"), QStringLiteral("Standardise each dimension on the baseline instead of only centring")});
+                  p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
+              },
+              cmdSimilarity}},
+            {QStringLiteral("pca"),
+             {QStringLiteral("Token vectors of each layer's residual stream projected on their first two principal components"),
+              [](QCommandLineParser &p) {
+                  p.addOption(modelOption());
+                  p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt text"), QStringLiteral("TEXT")});
+                  p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
+              },
+              cmdPca}},
+            {QStringLiteral("syntax"),
+             {QStringLiteral("Syntactic heads: per dependency relation, the head that best finds the arc's other end (CoNLL-U)"),
+              [](QCommandLineParser &p) {
+                  p.addOption(modelOption());
+                  p.addOption({QStringLiteral("conllu"), QStringLiteral("A CoNLL-U file, e.g. UD English-EWT"), QStringLiteral("FILE")});
+                  p.addOption({QStringLiteral("sentences"), QStringLiteral("Sentences to use (default 200)"), QStringLiteral("N")});
+                  p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
+              },
+              cmdSyntax}},
+            {QStringLiteral("compare"),
+             {QStringLiteral("Compare two prompts (or one prompt on two models) layer by layer"),
+              [](QCommandLineParser &p) {
+                  p.addOption(modelOption());
+                  p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt A (e.g. the clean prompt)"), QStringLiteral("TEXT")});
+                  p.addOption({QStringLiteral("prompt-b"), QStringLiteral("Prompt B (e.g. the corrupted prompt)"), QStringLiteral("TEXT")});
+                  p.addOption({QStringLiteral("model-b"), QStringLiteral("Run B on this model instead"), QStringLiteral("LOC")});
+                  p.addOption({QStringLiteral("answer"), QStringLiteral("First answer token for the logit difference (e.g. ' Mary')"), QStringLiteral("TEXT")});
+                  p.addOption({QStringLiteral("answer-b"), QStringLiteral("Second answer token (e.g. ' John')"), QStringLiteral("TEXT")});
+                  p.addOption({QStringLiteral("metric"),
+                               QStringLiteral("Head score to compare (previous, current, local, sink, duplicate, distance, entropy, stripe)"),
+                               QStringLiteral("NAME")});
+                  p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
+              },
+              cmdCompare}},
+            {QStringLiteral("probe"),
+             {QStringLiteral("Linear probes per layer on CoNLL-U (upos, xpos, deprel, headdist) or labelled sentences"),
+              [](QCommandLineParser &p) {
+                  p.addOption(modelOption());
+                  p.addOption({QStringLiteral("train"), QStringLiteral("Training data: .conllu, or .csv/.tsv (label, text)"), QStringLiteral("FILE")});
+                  p.addOption({QStringLiteral("dev"), QStringLiteral("Development data (early stopping)"), QStringLiteral("FILE")});
+                  p.addOption({QStringLiteral("test"), QStringLiteral("Held-out data to report on (default: dev)"), QStringLiteral("FILE")});
+                  p.addOption({QStringLiteral("task"), QStringLiteral("Comma-separated: upos, xpos, deprel, headdist, or sentence"), QStringLiteral("LIST")});
+                  p.addOption({QStringLiteral("sentences"), QStringLiteral("Training sentences to read (default 2000; dev/test a quarter; 0: all)"),
+                               QStringLiteral("N")});
+                  p.addOption({QStringLiteral("pool"), QStringLiteral("Sub-word pooling: first (default), last, mean"), QStringLiteral("HOW")});
+                  p.addOption({QStringLiteral("site"), QStringLiteral("What to probe: resid (default), attn, mlp"), QStringLiteral("SITE")});
+                  p.addOption({QStringLiteral("classifier"), QStringLiteral("logistic (default) or mlp"), QStringLiteral("KIND")});
+                  p.addOption({QStringLiteral("l2"), QStringLiteral("L2 penalty (default 0.001)"), QStringLiteral("X")});
+                  p.addOption({QStringLiteral("no-control"), QStringLiteral("Skip the control task")});
+                  p.addOption({QStringLiteral("cache"), QStringLiteral("Keep extracted features in DIR and reuse them"), QStringLiteral("DIR")});
+                  p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
+              },
+              cmdProbe}},
+            {QStringLiteral("convert"),
+             {QStringLiteral("Convert a Llama-architecture GGUF file into a Hugging Face folder"),
+              [](QCommandLineParser &p) {
+                  p.addOption({QStringLiteral("model"), QStringLiteral("The .gguf file"), QStringLiteral("FILE")});
+                  p.addOption({QStringLiteral("out"), QStringLiteral("Output folder"), QStringLiteral("DIR")});
+              },
+              cmdConvert}},
+            {QStringLiteral("bench"),
+             {QStringLiteral("Benchmark forward + full trace on GPT-2-small shapes"),
+              [](QCommandLineParser &p) {
+                  p.addOption(modelOption());
+                  p.addOption({QStringLiteral("tokens"), QStringLiteral("Comma-separated lengths (default 32,128,512,1024)"), QStringLiteral("LIST")});
+                  p.addOption({QStringLiteral("repeats"), QStringLiteral("Runs per length (best is reported)"), QStringLiteral("N")});
+                  p.addOption({QStringLiteral("threads"), QStringLiteral("Torch threads (default: all cores)"), QStringLiteral("N")});
+                  p.addOption({QStringLiteral("json"), QStringLiteral("Also print JSON")});
+                  p.addOption({QStringLiteral("save-model"), QStringLiteral("Write the random model to DIR and keep it"), QStringLiteral("DIR")});
+                  p.addOption({QStringLiteral("store"), QStringLiteral("Measure saving runs with traces to a workspace and reopening them")});
+              },
+              cmdBench}},
+            {QStringLiteral("demo"),
+             {QStringLiteral("A short tour of a model on one prompt (used when there is no display)"),
+              [](QCommandLineParser &p) {
+                  p.addOption(modelOption());
+                  p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt text"), QStringLiteral("TEXT")});
+              },
+              cmdDemo}},
         };
         addInterventionCommands(t);
         return t;

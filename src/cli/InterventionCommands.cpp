@@ -89,8 +89,8 @@ int cmdAblate(QCommandLineParser &p)
         printJson(r.toJson());
         return 0;
     }
-    out() << mode << "-ablation of " << requireValue(p, QStringLiteral("heads")) << ": mean next-token loss " << QString::number(r.meanBefore, 'f', 4)
-          << " -> " << QString::number(r.meanAfter, 'f', 4) << " nats\n\nposition\tnext token\tloss before\tloss after\n";
+    out() << mode << "-ablation of " << requireValue(p, QStringLiteral("heads")) << ": mean next-token loss " << QString::number(r.meanBefore, 'f', 4) << " -> "
+          << QString::number(r.meanAfter, 'f', 4) << " nats\n\nposition\tnext token\tloss before\tloss after\n";
     for (size_t t = 0; t < r.lossBefore.size(); ++t)
         out() << t << "\t" << r.tokens[int(t + 1)] << "\t" << QString::number(r.lossBefore[t], 'f', 4) << "\t" << QString::number(r.lossAfter[t], 'f', 4)
               << "\n";

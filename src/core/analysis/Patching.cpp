@@ -121,7 +121,7 @@ PatchingResult Patching::sweep(LoadedModel &model, const PatchingRequest &req, c
         throw Error(QStringLiteral("The clean and corrupted prompts give the same logit difference (%1): there is nothing to restore.").arg(r.cleanLogitDiff));
 
     const bool heads = req.site == PatchingRequest::SiteKind::Head;
-    const Site site = heads ? Site::Z
+    const Site site = heads                                             ? Site::Z
                       : req.site == PatchingRequest::SiteKind::ResidPre ? Site::ResidPre
                       : req.site == PatchingRequest::SiteKind::AttnOut  ? Site::AttnOut
                                                                         : Site::MlpOut;
@@ -209,7 +209,8 @@ std::vector<std::pair<int, int>> Ablation::parseHeads(const QString &text, int l
         bool okL = false, okH = false;
         const int l = parts.value(0).toInt(&okL), h = parts.value(1).toInt(&okH);
         if (parts.size() != 2 || !okL || !okH || l < 0 || l >= layers || h < 0 || h >= heads)
-            throw Error(QStringLiteral("'%1' is not a head LAYER.HEAD of this model (layers 0..%2, heads 0..%3).").arg(item.trimmed()).arg(layers - 1).arg(heads - 1));
+            throw Error(
+                QStringLiteral("'%1' is not a head LAYER.HEAD of this model (layers 0..%2, heads 0..%3).").arg(item.trimmed()).arg(layers - 1).arg(heads - 1));
         out.emplace_back(l, h);
     }
     if (out.empty())
@@ -286,8 +287,8 @@ AblationResult Ablation::ablateHeads(LoadedModel &model, const std::vector<int64
         (pass == 0 ? r.lossBefore : r.lossAfter) = tokenLosses(logits, cols, ids);
         std::vector<int64_t> &pred = pass == 0 ? r.predictedBefore : r.predictedAfter;
         for (size_t p = 0; p < ids.size(); ++p)
-            pred.push_back(int64_t(std::max_element(logits.begin() + int64_t(p) * cols, logits.begin() + int64_t(p + 1) * cols) -
-                                   (logits.begin() + int64_t(p) * cols)));
+            pred.push_back(
+                int64_t(std::max_element(logits.begin() + int64_t(p) * cols, logits.begin() + int64_t(p + 1) * cols) - (logits.begin() + int64_t(p) * cols)));
     }
     auto meanOf = [](const std::vector<double> &v) {
         double s = 0;

@@ -35,8 +35,8 @@ struct PatchingResult
     QString site; // resid_pre, attn_out, mlp_out, head
     QString direction;
     double cleanLogitDiff = 0, corruptLogitDiff = 0;
-    int rows = 0, cols = 0;   // layers x positions, or layers x heads
-    std::vector<double> raw;  // patched LD, row-major
+    int rows = 0, cols = 0;     // layers x positions, or layers x heads
+    std::vector<double> raw;    // patched LD, row-major
     std::vector<double> values; // normalised
     QStringList rowLabels, colLabels;
     double value(int r, int c) const { return values[size_t(r * cols + c)]; }
@@ -54,10 +54,10 @@ double logitDiff(const std::vector<float> &logits, int64_t answer, int64_t wrong
 // Head ablation: what the model loses without some heads.
 struct AblationResult
 {
-    QString mode; // zero or mean
+    QString mode;                           // zero or mean
     std::vector<std::pair<int, int>> heads; // (layer, head)
-    QStringList tokens;              // the prompt's tokens
-    std::vector<double> lossBefore;  // per position t: -log p(token t+1), T-1 values
+    QStringList tokens;                     // the prompt's tokens
+    std::vector<double> lossBefore;         // per position t: -log p(token t+1), T-1 values
     std::vector<double> lossAfter;
     double meanBefore = 0, meanAfter = 0;
     std::vector<int64_t> predictedBefore, predictedAfter; // argmax at every position

@@ -33,19 +33,32 @@ private Q_SLOTS:
         JobRunner runner;
         QObject receiver;
         int ticks = 0;
+        // The job ends only after the GUI thread's timer has ticked ten times while it ran: if the
+        // event loop were blocked during the job, it would never end (QTRY below bounds that hang).
+        std::atomic<int> seen{0};
         QTimer timer;
-        connect(&timer, &QTimer::timeout, this, [&] { ++ticks; });
+        connect(&timer, &QTimer::timeout, this, [&] { seen = ++ticks; });
         timer.start(10);
         bool done = false;
         QVariant value;
         runner.submit(
-            QString(), QStringLiteral("long"), [](JobControl &c) { return spin(c, 400); }, &receiver,
+            QString(), QStringLiteral("long"),
+            [&seen](JobControl &c) {
+                const int start = seen;
+                while (seen < start + 10) {
+                    c.throwIfCancelled();
+                    c.report(0.5, QStringLiteral("waiting for the GUI thread"));
+                    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+                }
+                return QVariant(400);
+            },
+            &receiver,
             [&](const JobResult &r) {
                 done = r.ok;
                 value = r.value;
             });
         QSignalSpy progress(&runner, &JobRunner::jobProgress);
-        QTRY_VERIFY_WITH_TIMEOUT(done, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(done, 60000);
         QCOMPARE(value.toInt(), 400);
         QVERIFY2(ticks >= 10, qPrintable(QStringLiteral("the GUI thread ticked only %1 times").arg(ticks)));
         QVERIFY(progress.count() > 0);
@@ -57,20 +70,18 @@ private Q_SLOTS:
         QObject receiver;
         JobResult result;
         bool finished = false;
-        QElapsedTimer t;
-        t.start();
+        QSignalSpy progress(&runner, &JobRunner::jobProgress);
         const quint64 id = runner.submit(
-            QString(), QStringLiteral("forever"), [](JobControl &c) { return spin(c, 60000); }, &receiver,
+            QString(), QStringLiteral("forever"), [](JobControl &c) { return spin(c, 600000); }, &receiver,
             [&](const JobResult &r) {
                 result = r;
                 finished = true;
             });
-        QTest::qWait(50);
+        QTRY_VERIFY_WITH_TIMEOUT(progress.count() > 0, 60000); // cancel part-way: the work has started
         runner.cancel(id);
-        QTRY_VERIFY_WITH_TIMEOUT(finished, 2000);
+        QTRY_VERIFY_WITH_TIMEOUT(finished, 60000); // bounds a hang only; the job would run 10 minutes
         QVERIFY(result.cancelled);
         QVERIFY(!result.ok);
-        QVERIFY(t.elapsed() < 5000);
         QTRY_VERIFY(!runner.isBusy());
     }
 
@@ -153,10 +164,11 @@ private Q_SLOTS:
         {
             JobRunner runner;
             QObject receiver;
-            runner.submit(QString(), QStringLiteral("forever"), [](JobControl &c) { return spin(c, 60000); }, &receiver, {});
-            QTest::qWait(30);
+            QSignalSpy progress(&runner, &JobRunner::jobProgress);
+            runner.submit(QString(), QStringLiteral("forever"), [](JobControl &c) { return spin(c, 600000); }, &receiver, {});
+            QTRY_VERIFY_WITH_TIMEOUT(progress.count() > 0, 60000); // the job is running
         }
-        QVERIFY(t.elapsed() < 5000);
+        QVERIFY(t.elapsed() < 120000); // a hang bound only: without cancel the destructor would wait 10 minutes
     }
 };
 

@@ -190,6 +190,25 @@ private Q_SLOTS:
         QVERIFY2(d >= 0 && d <= 1e-4, qPrintable(QString::number(d)));
     }
 
+    void mistralSlidingWindowAndGqaMatchReference()
+    {
+        const QString dir = QStringLiteral(STRATA_TEST_DATA_DIR "/mistral-tiny");
+        auto m = m_host.load(dir);
+        QCOMPARE(m->info().nKvHeads, 1);
+        QCOMPARE(m->info().slidingWindow, 6); // shorter than the 19-token input: the window matters
+        SafetensorsReader exp;
+        exp.open(QDir(dir).filePath(QStringLiteral("expected.safetensors")));
+        const TracePtr t = m->run(exp.tensor(QStringLiteral("input_ids")).toInt64Vector(), TraceOptions{}, nullptr);
+        QCOMPARE(int(t->layers.size()), testutil::referenceLayers(exp));
+        QVERIFY(testutil::referenceLayers(exp) > 0);
+        for (const LayerTrace &l : t->layers) {
+            QVERIFY(testutil::tensorDiff(l.attn, exp, QStringLiteral("attn.%1").arg(l.layer)) <= 1e-4);
+            QVERIFY(testutil::tensorDiff(l.residPost, exp, QStringLiteral("resid_post.%1").arg(l.layer)) <= 1e-4);
+        }
+        const double d = testutil::tensorDiff(t->logits, exp, QStringLiteral("logits"));
+        QVERIFY2(d >= 0 && d <= 1e-4, qPrintable(QString::number(d)));
+    }
+
     void badGgufFilesGiveClearErrors()
     {
         QTemporaryDir dir;

@@ -162,6 +162,12 @@ void loadFromHf(LlamaModel::Impl &d, const ModelSource &src, const JobControl *c
     d.theta = cfg.optionalDouble({QStringLiteral("rope_theta")}, 10000);
     d.rotaryDims = i.headDim;
     d.rope = ops::RopeStyle::RotateHalf;
+    // Mistral's sliding window (null in later Mistral releases: full attention); Qwen2 only with use_sliding_window.
+    const QJsonValue window = cfg.json().value(QLatin1String("sliding_window"));
+    const QString modelType = cfg.json().value(QLatin1String("model_type")).toString();
+    const bool windowed = modelType == QLatin1String("mistral") || cfg.json().value(QLatin1String("use_sliding_window")).toBool(false);
+    if (windowed && window.isDouble() && window.toInt() > 0 && window.toInt() < i.contextLength)
+        i.slidingWindow = window.toInt();
     const QJsonValue scaling = cfg.json().value(QLatin1String("rope_scaling"));
     if (scaling.isObject())
         throw Error(
@@ -268,7 +274,7 @@ at::Tensor LlamaModel::forwardSites(const at::Tensor &ids, SiteHooks &hooks, con
         const at::Tensor v = ops::linear(h, L.wv, L.bv).view({B, T, Hkv, hd});
         q = ops::rotary(q, i.rotaryDims, i.theta, i.rope);
         k = ops::rotary(k, i.rotaryDims, i.theta, i.rope);
-        at::Tensor probs = ops::causalProbs(q.transpose(1, 2), k.transpose(1, 2));
+        at::Tensor probs = ops::causalProbs(q.transpose(1, 2), k.transpose(1, 2), i.info.slidingWindow);
         hooks.visit(Site::Attn, li, probs, {});
         at::Tensor z = ops::mixValues(probs, v.transpose(1, 2)); // [B, T, Hq, hd]
         hooks.visit(Site::Z, li, z, L.wo.t());

@@ -58,6 +58,7 @@ QJsonObject modelCard(const ModelInfo &i)
                        {QStringLiteral("d_mlp"), i.dMlp},
                        {QStringLiteral("vocab_size"), qint64(i.vocabSize)},
                        {QStringLiteral("context_length"), i.contextLength},
+                       {QStringLiteral("sliding_window"), i.slidingWindow},
                        {QStringLiteral("parameters"), qint64(i.parameterCount)},
                        {QStringLiteral("dtype"), i.dtype},
                        {QStringLiteral("file_bytes"), qint64(i.fileBytes)},

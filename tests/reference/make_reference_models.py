@@ -1,10 +1,11 @@
 #!/usr/bin/python3
-"""Writes tests/data/{neox-tiny,qwen2-tiny}: small random models in Hugging Face layout and the
+"""Writes tests/data/{neox-tiny,qwen2-tiny,mistral-tiny}: small random models in Hugging Face layout and the
 activations an independent eager PyTorch implementation computes for them.
 
-The forward passes below follow Hugging Face's modelling code (GPTNeoXForCausalLM, Qwen2ForCausalLM)
+The forward passes below follow Hugging Face's modelling code (GPTNeoXForCausalLM, Qwen2ForCausalLM,
+MistralForCausalLM with its sliding-window mask)
 line by line, written separately from Strata's C++. Run with Debian's python3-torch:
-    /usr/bin/python3 tests/reference/make_reference_models.py
+    /usr/bin/python3 tests/reference/make_reference_models.py [neox-tiny qwen2-tiny mistral-tiny]
 CI does not need torch for Python: the generated files are committed.
 """
 import json
@@ -185,9 +186,73 @@ def qwen2():
     return cfg, w, exp
 
 
+def mistral():
+    """Mistral: Llama blocks with grouped-query attention (4 query heads on 1 KV head here) and a
+    sliding window of 6 keys (HF masks key k for query q when q - k >= sliding_window), shorter than
+    the 19-token input so that the window matters."""
+    g = torch.Generator().manual_seed(13)
+    D, H, KV, F, V, L, W = 32, 4, 1, 64, 300, 2, 6
+    hd = D // H
+    cfg = dict(architectures=["MistralForCausalLM"], model_type="mistral", vocab_size=V, hidden_size=D, num_hidden_layers=L,
+               num_attention_heads=H, num_key_value_heads=KV, intermediate_size=F, max_position_embeddings=64,
+               rms_norm_eps=1e-5, rope_theta=10000.0, sliding_window=W, tie_word_embeddings=False, hidden_act="silu")
+    r = lambda *s: torch.randn(*s, generator=g) * 0.3
+    w = {"model.embed_tokens.weight": r(V, D)}
+    for l in range(L):
+        p = f"model.layers.{l}."
+        w[p + "input_layernorm.weight"] = 1 + r(D) * 0.3
+        w[p + "self_attn.q_proj.weight"] = r(H * hd, D)
+        w[p + "self_attn.k_proj.weight"] = r(KV * hd, D)
+        w[p + "self_attn.v_proj.weight"] = r(KV * hd, D)
+        w[p + "self_attn.o_proj.weight"] = r(D, H * hd)
+        w[p + "post_attention_layernorm.weight"] = 1 + r(D) * 0.3
+        w[p + "mlp.gate_proj.weight"] = r(F, D)
+        w[p + "mlp.up_proj.weight"] = r(F, D)
+        w[p + "mlp.down_proj.weight"] = r(D, F)
+    w["model.norm.weight"] = 1 + r(D) * 0.3
+    w["lm_head.weight"] = r(V, D)
+
+    def rms(x, weight):
+        var = x.pow(2).mean(-1, keepdim=True)
+        return weight * (x * torch.rsqrt(var + cfg["rms_norm_eps"]))
+
+    ids = torch.tensor(IDS)
+    T = len(IDS)
+    exp = {"input_ids": ids}
+    x = w["model.embed_tokens.weight"][ids]
+    cos, sin = rope_cos_sin(T, hd, cfg["rope_theta"])
+    q_pos = torch.arange(T)[:, None]
+    k_pos = torch.arange(T)[None, :]
+    masked = (k_pos > q_pos) | (q_pos - k_pos >= W)
+    for l in range(L):
+        p = f"model.layers.{l}."
+        h = rms(x, w[p + "input_layernorm.weight"])
+        q = (h @ w[p + "self_attn.q_proj.weight"].T).view(T, H, hd).transpose(0, 1)
+        k = (h @ w[p + "self_attn.k_proj.weight"].T).view(T, KV, hd).transpose(0, 1)
+        v = (h @ w[p + "self_attn.v_proj.weight"].T).view(T, KV, hd).transpose(0, 1)
+        q = q * cos + rotate_half(q) * sin
+        k = k * cos + rotate_half(k) * sin
+        k = k[:, None].expand(KV, H // KV, T, hd).reshape(H, T, hd)
+        v = v[:, None].expand(KV, H // KV, T, hd).reshape(H, T, hd)
+        a = torch.softmax((q @ k.transpose(-1, -2) / math.sqrt(hd)).masked_fill(masked, float("-inf")), dim=-1)
+        z = (a @ v).transpose(0, 1).reshape(T, D)
+        x = x + z @ w[p + "self_attn.o_proj.weight"].T
+        h2 = rms(x, w[p + "post_attention_layernorm.weight"])
+        m = torch.nn.functional.silu(h2 @ w[p + "mlp.gate_proj.weight"].T) * (h2 @ w[p + "mlp.up_proj.weight"].T)
+        x = x + m @ w[p + "mlp.down_proj.weight"].T
+        exp[f"attn.{l}"] = a
+        exp[f"resid_post.{l}"] = x
+    exp["logits"] = rms(x, w["model.norm.weight"]) @ w["lm_head.weight"].T
+    return cfg, w, exp
+
+
 def main():
     torch.set_num_threads(1)
-    for name, make in (("neox-tiny", neox), ("qwen2-tiny", qwen2)):
+    import sys
+    wanted = sys.argv[1:] or ["neox-tiny", "qwen2-tiny", "mistral-tiny"]
+    for name, make in (("neox-tiny", neox), ("qwen2-tiny", qwen2), ("mistral-tiny", mistral)):
+        if name not in wanted:
+            continue
         folder = os.path.join(OUT, name)
         os.makedirs(folder, exist_ok=True)
         with torch.no_grad():

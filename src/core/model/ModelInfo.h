@@ -26,6 +26,7 @@ struct ModelInfo
     int headDim = 0;
     int64_t vocabSize = 0;
     int contextLength = 0;
+    int slidingWindow = 0; // > 0: a query sees only the last slidingWindow keys (itself included), as Mistral
     int64_t parameterCount = 0;
     int64_t fileBytes = 0;
 

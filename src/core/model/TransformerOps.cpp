@@ -45,12 +45,15 @@ at::Tensor rotary(const at::Tensor &x, int rotaryDims, double theta, RopeStyle s
     return at::cat({out, x.narrow(-1, rotaryDims, x.size(-1) - rotaryDims)}, -1);
 }
 
-at::Tensor causalProbs(const at::Tensor &q, const at::Tensor &k)
+at::Tensor causalProbs(const at::Tensor &q, const at::Tensor &k, int window)
 {
     const int64_t Hq = q.size(1), T = q.size(2), d = q.size(3), Hkv = k.size(1);
     const at::Tensor kk = Hkv != Hq ? k.repeat_interleave(Hq / Hkv, 1) : k;
     at::Tensor scores = at::matmul(q, kk.transpose(-1, -2)).mul_(1.0 / std::sqrt(double(d)));
-    scores.masked_fill_(at::ones({T, T}, at::kBool).triu(1), -std::numeric_limits<float>::infinity());
+    at::Tensor mask = at::ones({T, T}, at::kBool).triu(1);
+    if (window > 0 && window < T)
+        mask = mask.logical_or(at::ones({T, T}, at::kBool).tril(-window));
+    scores.masked_fill_(mask, -std::numeric_limits<float>::infinity());
     return at::softmax(scores, -1);
 }
 

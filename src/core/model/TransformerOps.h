@@ -45,9 +45,10 @@ at::Tensor rotary(const at::Tensor &x, int rotaryDims, double theta, RopeStyle s
 
 // Causal softmax attention in two steps, so that the pattern is a site between them. q [B, Hq, T, d],
 // k [B, Hkv, T, d] with Hq a multiple of Hkv (query head h reads KV head h / (Hq/Hkv)):
-// probabilities [B, Hq, T, T]. Then each head's output from probabilities and v [B, Hkv, T, d]:
-// z [B, T, Hq, d].
-at::Tensor causalProbs(const at::Tensor &q, const at::Tensor &k);
+// probabilities [B, Hq, T, T]; with window > 0 a query sees only the last window keys (itself
+// included: key k is masked for query q when q - k >= window, as Hugging Face's Mistral). Then each
+// head's output from probabilities and v [B, Hkv, T, d]: z [B, T, Hq, d].
+at::Tensor causalProbs(const at::Tensor &q, const at::Tensor &k, int window = 0);
 at::Tensor mixValues(const at::Tensor &probs, const at::Tensor &v);
 
 // What each head writes into the residual stream: z [T, H * hd] (heads concatenated) through its

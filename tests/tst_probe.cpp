@@ -129,28 +129,51 @@ private Q_SLOTS:
         QVERIFY(ProbeData::accuracy(y, c.predict(x, n)) > 0.7);
     }
 
+    void earlyStoppingKeepsTheBestDevWeights_data()
+    {
+        QTest::addColumn<bool>("mlp");
+        QTest::newRow("logistic") << false;
+        QTest::newRow("mlp") << true;
+    }
+
     void earlyStoppingKeepsTheBestDevWeights()
     {
-        // Labels that are pure noise: the dev accuracy cannot keep improving, so training stops early.
+        QFETCH(bool, mlp);
+        // Dev data whose accuracy falls as the fit improves: the training rows with every label inverted
+        // (dev accuracy = 1 - training accuracy). Training must stop early and keep the weights of its
+        // best dev step, not its last. Checked by replaying the same (seeded) optimisation one step count
+        // at a time without dev data and reading each step's dev accuracy.
         const int n = 200, d = 20;
         std::mt19937 rng(5);
         std::normal_distribution<float> g(0.f, 1.f);
-        std::vector<float> x(size_t(n) * d), dx(size_t(n) * d);
-        std::vector<int> y(static_cast<size_t>(n)), dy(static_cast<size_t>(n));
-        for (int i = 0; i < n * d; ++i) {
-            x[size_t(i)] = g(rng);
-            dx[size_t(i)] = g(rng);
-        }
+        std::vector<float> x(size_t(n) * d);
+        std::vector<int> y(static_cast<size_t>(n)), inverted(static_cast<size_t>(n));
         for (int i = 0; i < n; ++i) {
-            y[size_t(i)] = int(rng() % 2);
-            dy[size_t(i)] = int(rng() % 2);
+            for (int j = 0; j < d; ++j)
+                x[size_t(i * d + j)] = g(rng);
+            y[size_t(i)] = x[size_t(i * d)] + x[size_t(i * d + 1)] + 0.5f * g(rng) > 0 ? 1 : 0;
+            inverted[size_t(i)] = 1 - y[size_t(i)];
         }
         ProbeTrainOptions o;
         o.l2 = 1e-6;
         o.maxSteps = 100;
         o.patience = 3;
-        const ProbeClassifier c = Probe::train(x, n, d, y, 2, &dx, &dy, o);
-        QVERIFY2(c.steps < 100, qPrintable(QString::number(c.steps)));
+        o.mlp = mlp;
+        o.hidden = 16;
+        const ProbeClassifier c = Probe::train(x, n, d, y, 2, &x, &inverted, o);
+        QVERIFY2(c.steps < (mlp ? 1000 : 100), qPrintable(QString::number(c.steps)));
+        double best = -1, last = -1;
+        for (int k = 1; k <= c.steps; ++k) {
+            ProbeTrainOptions ok = o;
+            (mlp ? ok.maxEpochs : ok.maxSteps) = k;
+            last = ProbeData::accuracy(inverted, Probe::train(x, n, d, y, 2, nullptr, nullptr, ok).predict(x, n));
+            best = std::max(best, last);
+        }
+        const double kept = ProbeData::accuracy(inverted, c.predict(x, n));
+        qInfo("stopped after %d steps; dev accuracy kept %.3f, best replayed step %.3f, last step %.3f", c.steps, kept, best, last);
+        QCOMPARE(kept, best);
+        if (mlp)
+            QVERIFY(kept > last); // the fit kept moving after the best step, so keeping it mattered
     }
 
     void controlLabelsAreFixedPerWordType()

@@ -4,6 +4,7 @@
 #include "GuiTestMain.h"
 #include "TestUtil.h"
 #include "commands/StoreCommand.h"
+#include "jobs/JobRunner.h"
 #include "models/SessionTreeModel.h"
 #include "panels/SessionsPanel.h"
 #include "panels/SimilarityPanel.h"
@@ -316,12 +317,14 @@ private Q_SLOTS:
         ctx.loadModel(testutil::gpt2TinyDir());
         QVERIFY(loaded.wait(20000));
         QSignalSpy traced(&ctx, &AppContext::traceChanged);
+        QSignalSpy busy(ctx.jobs(), &JobRunner::busyChanged);
         ctx.runPrompt(QStringLiteral("Saved on the way out"));
         QVERIFY(traced.wait(20000));
         // The save is queued on the worker; quitting now must not lose the run, nor save it twice.
         ctx.flushUnsavedRun();
         QVERIFY(ctx.currentRunSaved());
-        QTest::qWait(500); // let the queued save arrive
+        // Let the queued save arrive: the runner reports idle only after the last result was delivered.
+        QTRY_VERIFY_WITH_TIMEOUT(!busy.isEmpty() && !busy.last().first().toBool(), 60000);
         QCOMPARE(ctx.workspace()->runs(ctx.currentSession()).size(), 1);
         QVERIFY(ctx.workspace()->run(ctx.currentRun()).traceKept());
     }

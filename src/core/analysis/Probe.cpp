@@ -113,9 +113,9 @@ ProbeClassifier Probe::train(const std::vector<float> &x, int n, int dim, const 
     Net net;
     const int in = o.mlp ? o.hidden : dim;
     if (o.mlp) {
-        net.w1 = (torch::randn({dim, o.hidden}, torch::kFloat64) * std::sqrt(2.0 / dim)).requires_grad_();
+        net.w1 = (torch::randn({dim, o.hidden}, dtype) * std::sqrt(2.0 / dim)).requires_grad_();
         net.b1 = torch::zeros({o.hidden}, dtype).requires_grad_();
-        net.w = (torch::randn({in, classes}, torch::kFloat64) * std::sqrt(1.0 / in)).requires_grad_();
+        net.w = (torch::randn({in, classes}, dtype) * std::sqrt(1.0 / in)).requires_grad_();
     } else {
         net.w = torch::zeros({in, classes}, dtype).requires_grad_();
     }
@@ -166,7 +166,8 @@ ProbeClassifier Probe::train(const std::vector<float> &x, int n, int dim, const 
     } else {
         torch::optim::Adam opt(net.parameters(), torch::optim::AdamOptions(1e-3));
         const int64_t batch = 256;
-        for (int epoch = 0; epoch < o.maxSteps * 10; ++epoch) {
+        const int epochs = o.maxEpochs > 0 ? o.maxEpochs : o.maxSteps * 10;
+        for (int epoch = 0; epoch < epochs; ++epoch) {
             const at::Tensor perm = torch::randperm(n, torch::kInt64);
             for (int64_t i = 0; i < n; i += batch) {
                 if (control)

@@ -19,6 +19,7 @@ struct ProbeTrainOptions
     bool mlp = false; // one hidden ReLU layer instead of a linear map
     int hidden = 128;
     int maxSteps = 60; // L-BFGS steps (20 iterations each) or, for the MLP, Adam epochs / 10
+    int maxEpochs = 0; // MLP only: > 0 sets the number of Adam epochs exactly (else maxSteps * 10)
     int patience = 4;  // steps without a better dev accuracy before stopping
     bool standardize = true;
     // float32 is enough for accuracies and twice as fast; float64 reaches the optimum to ~1e-8 where

@@ -122,6 +122,26 @@ private Q_SLOTS:
         QVERIFY(!std::isnan(u.cka[0]));
     }
 
+    void headDifferencesByHand()
+    {
+        // A: every query looks at the previous token (previous-token score 1); B: uniform causal
+        // attention, whose previous-token score is the mean over queries q = 1..T-1 of 1/(q+1).
+        const int T = 5;
+        std::vector<float> prev(size_t(T) * T, 0.f);
+        prev[0] = 1.f;
+        for (int q = 1; q < T; ++q)
+            prev[size_t(q) * T + size_t(q - 1)] = 1.f;
+        const Trace a = makeTrace({1, 2, 3, 4, 5}, prev), b = makeTrace({1, 2, 3, 4, 5});
+        const std::vector<HeadDifference> d = Compare::headDifferences(a, b, QStringLiteral("previous"));
+        QCOMPARE(int(d.size()), 1);
+        const double uniform = (1.0 / 2 + 1.0 / 3 + 1.0 / 4 + 1.0 / 5) / 4.0;
+        QVERIFY(std::abs(d[0].a - 1.0) < 1e-9);
+        QVERIFY(std::abs(d[0].b - uniform) < 1e-6);
+        QVERIFY(std::abs(d[0].delta() - (1.0 - uniform)) < 1e-6);
+        // Swapped runs: the same difference with the other sign.
+        QVERIFY(std::abs(Compare::headDifferences(b, a, QStringLiteral("previous"))[0].delta() + (1.0 - uniform)) < 1e-6);
+    }
+
     void onARealModel()
     {
         auto model = PluginHost::instance().load(testutil::gpt2TinyDir());
@@ -130,9 +150,6 @@ private Q_SLOTS:
         const TokenAlignment al = Compare::align(*a, *b, true);
         QCOMPARE(int(al.kind), int(TokenAlignment::Kind::Positional)); // " John" and " Mary" are one token each
         QCOMPARE(std::count(al.sameToken.begin(), al.sameToken.end(), false), 1L);
-        // Identical runs: no head differs.
-        for (const HeadDifference &h : Compare::headDifferences(*a, *a, QStringLiteral("previous")))
-            QCOMPARE(h.delta(), 0.0);
         const auto diffs = Compare::headDifferences(*a, *b, QStringLiteral("sink"));
         for (size_t i = 1; i < diffs.size(); ++i)
             QVERIFY(std::abs(diffs[i - 1].delta()) >= std::abs(diffs[i].delta()));

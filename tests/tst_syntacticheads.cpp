@@ -94,6 +94,62 @@ private Q_SLOTS:
         QVERIFY(std::abs(W[2 * 3 + 2] - 0.4) < 1e-6);                   // float inputs
     }
 
+    void arcsScoredByHand()
+    {
+        // "the dog saw a cat": det(the <- dog), nsubj(dog <- saw), det(a <- cat), obj(saw <- cat), root.
+        const ConllFile f = ConllU::parse(QStringLiteral("# text = the dog saw a cat\n"
+                                                         "1\tthe\tthe\tDET\tDT\t_\t2\tdet\t_\t_\n"
+                                                         "2\tdog\tdog\tNOUN\tNN\t_\t3\tnsubj\t_\t_\n"
+                                                         "3\tsaw\tsee\tVERB\tVBD\t_\t0\troot\t_\t_\n"
+                                                         "4\ta\ta\tDET\tDT\t_\t5\tdet\t_\t_\n"
+                                                         "5\tcat\tcat\tNOUN\tNN\t_\t3\tobj\t_\t_\n\n"),
+                                          QStringLiteral("t.conllu"));
+        QCOMPARE(int(f.sentences.size()), 1);
+        // One token per word; layer 0's head looks at the previous word, layer 1's at the first word.
+        auto t = std::make_shared<Trace>();
+        const int T = 5;
+        const int bytes[T][2] = {{0, 3}, {4, 7}, {8, 11}, {12, 13}, {14, 17}};
+        for (int i = 0; i < T; ++i)
+            t->tokens.push_back(TokenPiece{i, bytes[i][0], bytes[i][1]});
+        std::vector<float> prev(size_t(T) * T, 0.f), first(size_t(T) * T, 0.f);
+        for (int q = 0; q < T; ++q) {
+            prev[size_t(q) * T + size_t(std::max(0, q - 1))] = 1.f;
+            first[size_t(q) * T] = 1.f;
+        }
+        for (int l = 0; l < 2; ++l) {
+            LayerTrace lt;
+            lt.layer = l;
+            lt.attn = HostTensor::fromFloats({1, T, T}, (l == 0 ? prev : first).data());
+            t->layers.push_back(lt);
+        }
+        const SyntacticHeadsResult r = SyntacticHeads::evaluateTraces({t}, f.sentences, 2, 1, 1);
+        QCOMPARE(r.sentences, 1);
+        auto find = [&](const char *rel) {
+            for (const SyntaxScore &s : r.relations)
+                if (s.relation == QLatin1String(rel))
+                    return s;
+            return SyntaxScore{};
+        };
+        // det: both arcs one word back; the previous-word head gets both, the first-word head only "the".
+        const SyntaxScore det = find("det");
+        QCOMPARE(det.arcs, 2);
+        QCOMPARE(r.accuracy.value(QStringLiteral("det")), (std::vector<double>{1.0, 0.5}));
+        QCOMPARE(det.bestLayer, 0);
+        QCOMPARE(det.bestHead, 0);
+        QCOMPARE(det.bestAccuracy, 1.0);
+        QCOMPARE(det.baselineOffset, 1);
+        QCOMPARE(det.baselineAccuracy, 1.0);
+        // nsubj: saw -> dog, one back: only the previous-word head.
+        QCOMPARE(r.accuracy.value(QStringLiteral("nsubj")), (std::vector<double>{1.0, 0.0}));
+        // obj: cat -> saw, two back: neither head; the offset-2 baseline gets it.
+        const SyntaxScore obj = find("obj");
+        QCOMPARE(r.accuracy.value(QStringLiteral("obj")), (std::vector<double>{0.0, 0.0}));
+        QCOMPARE(obj.bestLayer, -1);
+        QCOMPARE(obj.baselineOffset, 2);
+        QCOMPARE(obj.baselineAccuracy, 1.0);
+        QVERIFY(!r.accuracy.contains(QStringLiteral("root"))); // no arc to score
+    }
+
     void realTreebank()
     {
         PluginHost host;

@@ -2,6 +2,7 @@
 
 #include "jobs/JobControl.h"
 #include "model/ModelFamily.h"
+#include "util/Error.h"
 
 #include <algorithm>
 
@@ -44,28 +45,41 @@ std::vector<double> wordAttention(const std::vector<float> &A, int T, const std:
 
 SyntacticHeadsResult evaluate(LoadedModel &model, const std::vector<ConllSentence> &sentences, int minArcs, const JobControl *control)
 {
-    SyntacticHeadsResult r;
-    r.layers = model.info().nLayers;
-    r.heads = model.info().nHeads;
-    const int H = r.layers * r.heads;
-    QHash<QString, std::vector<int>> correct;    // relation -> per head
-    QHash<QString, std::vector<int>> offsetHits; // relation -> hits for offsets 1..5
-    QHash<QString, int> arcs;
+    std::vector<TracePtr> traces;
+    std::vector<ConllSentence> kept;
     for (size_t si = 0; si < sentences.size(); ++si) {
         if (control) {
             control->throwIfCancelled();
             control->report(double(si) / sentences.size(), QStringLiteral("Sentence %1/%2").arg(si + 1).arg(sentences.size()));
         }
-        const ConllSentence &s = sentences[si];
         TraceOptions opt;
         opt.residuals = false;
         opt.logits = false;
-        std::shared_ptr<Trace> t;
         try {
-            t = model.trace(s.text, opt, nullptr);
+            traces.push_back(model.trace(sentences[si].text, opt, nullptr));
+            kept.push_back(sentences[si]);
         } catch (const Error &) {
             continue; // e.g. longer than the context: skipped, not fatal
         }
+    }
+    SyntacticHeadsResult r = evaluateTraces(traces, kept, model.info().nLayers, model.info().nHeads, minArcs);
+    if (control)
+        control->report(1.0, QString());
+    return r;
+}
+
+SyntacticHeadsResult evaluateTraces(const std::vector<TracePtr> &traces, const std::vector<ConllSentence> &sentences, int layers, int heads, int minArcs)
+{
+    SyntacticHeadsResult r;
+    r.layers = layers;
+    r.heads = heads;
+    const int H = r.layers * r.heads;
+    QHash<QString, std::vector<int>> correct;    // relation -> per head
+    QHash<QString, std::vector<int>> offsetHits; // relation -> hits for offsets 1..5
+    QHash<QString, int> arcs;
+    for (size_t si = 0; si < sentences.size() && si < traces.size(); ++si) {
+        const ConllSentence &s = sentences[si];
+        const TracePtr &t = traces[si];
         ++r.sentences;
         const int T = t->tokenCount();
         const int nw = int(s.words.size());
@@ -131,8 +145,6 @@ SyntacticHeadsResult evaluate(LoadedModel &model, const std::vector<ConllSentenc
         r.relations.push_back(sc);
     }
     std::sort(r.relations.begin(), r.relations.end(), [](const SyntaxScore &a, const SyntaxScore &b) { return a.arcs > b.arcs; });
-    if (control)
-        control->report(1.0, QString());
     return r;
 }
 

@@ -1,4 +1,5 @@
 #include "GuiTestMain.h"
+#include "ExportCheck.h"
 #include "TestUtil.h"
 
 #include "AppContext.h"
@@ -122,13 +123,16 @@ private Q_SLOTS:
             for (const char *ext : {"png", "svg", "pdf"}) {
                 const QString path = dir.filePath(f.first + QLatin1Char('.') + QLatin1String(ext));
                 FigureExport::saveFigure(f.second, path, 500, 400);
-                QVERIFY2(QFileInfo(path).size() > 200, qPrintable(path));
+                const QString problem = exportcheck::figureProblem(path, 500, 400);
+                QVERIFY2(problem.isEmpty(), qPrintable(problem));
             }
-        QFile svg(dir.filePath(QStringLiteral("atlas.svg")));
-        QVERIFY(svg.open(QIODevice::ReadOnly));
-        QVERIFY(svg.readAll().contains("<svg"));
-        FigureExport::saveData(atlas->figureData(), dir.filePath(QStringLiteral("atlas.json")));
-        QVERIFY(QFileInfo(dir.filePath(QStringLiteral("atlas.json"))).size() > 100);
+        for (const char *name : {"atlas.json", "atlas.csv"}) {
+            const QString path = dir.filePath(QString::fromLatin1(name));
+            FigureExport::saveData(atlas->figureData(), path);
+            const QString problem = exportcheck::dataProblem(path, atlas->figureData());
+            QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        }
+        QVERIFY(!atlas->figureData().values.empty());
     }
 };
 

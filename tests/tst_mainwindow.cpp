@@ -1,4 +1,5 @@
 #include "GuiTestMain.h"
+#include "ExportCheck.h"
 #include "TestUtil.h"
 
 #include "AboutDialog.h"
@@ -227,7 +228,8 @@ private Q_SLOTS:
         for (const char *name : {"a.png", "a.pdf"}) {
             const QString p = dir.filePath(QString::fromLatin1(name));
             FigureExport::savePlot(attn->plot(), p, 400, 300);
-            QVERIFY(QFileInfo(p).size() > 1000);
+            const QString problem = exportcheck::figureProblem(p, 400, 300);
+            QVERIFY2(problem.isEmpty(), qPrintable(problem));
         }
         const FigureData fd = attn->figureData();
         FigureExport::saveData(fd, dir.filePath(QStringLiteral("a.csv")));
@@ -236,6 +238,8 @@ private Q_SLOTS:
         const QList<QByteArray> lines = csv.readAll().trimmed().split('\n');
         QCOMPARE(lines.size(), 1 + ctx.trace()->tokenCount());
         QCOMPARE(lines[1].split(',').value(1).toDouble(), 1.0); // the first token attends only to itself
+        const QString dataProblem = exportcheck::dataProblem(dir.filePath(QStringLiteral("a.csv")), fd);
+        QVERIFY2(dataProblem.isEmpty(), qPrintable(dataProblem));
         QVERIFY_THROWS_EXCEPTION(Error, FigureExport::saveData(fd, dir.filePath(QStringLiteral("a.xyz"))));
     }
 };

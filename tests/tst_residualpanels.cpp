@@ -1,4 +1,5 @@
 #include "GuiTestMain.h"
+#include "ExportCheck.h"
 #include "TestUtil.h"
 
 #include "AppContext.h"
@@ -156,12 +157,15 @@ private Q_SLOTS:
             for (const char *ext : {"png", "svg", "pdf"}) {
                 const QString p = dir.filePath(w->objectName() + QLatin1Char('.') + QLatin1String(ext));
                 FigureExport::saveFigure(w, p, 500, 380);
-                QVERIFY2(QFileInfo(p).size() > 200, qPrintable(p));
+                const QString problem = exportcheck::figureProblem(p, 500, 380);
+                QVERIFY2(problem.isEmpty(), qPrintable(problem));
             }
         FigureExport::saveData(fd, dir.filePath(QStringLiteral("c.csv")));
         QFile csv(dir.filePath(QStringLiteral("c.csv")));
         QVERIFY(csv.open(QIODevice::ReadOnly));
         QCOMPARE(csv.readAll().trimmed().split('\n').size(), 6);
+        const QString dataProblem = exportcheck::dataProblem(dir.filePath(QStringLiteral("c.csv")), fd);
+        QVERIFY2(dataProblem.isEmpty(), qPrintable(dataProblem));
 
         // Direct effects (stories260K has 5 layers): embeddings + a row per layer, the plot drawn.
         const FigureData de = c->effectsData();

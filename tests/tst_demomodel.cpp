@@ -2,25 +2,37 @@
 
 #include "analysis/HeadMetrics.h"
 #include "analysis/InductionProbe.h"
+#include "analysis/Patching.h"
 #include "model/ModelFamily.h"
 #include "model/ModelSource.h"
 #include "model/PluginHost.h"
 
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QtTest>
 
 using namespace strata;
 
 // The bundled demo model (resources/demo-model, trained by `strata-cli train`), measured by Strata's
-// own head analyses with their documented definitions. What it shows (docs/DEMO_MODEL.md): a
-// previous-token head at the head atlas's threshold (0.4) and heads that differ by depth (shallow
-// heads look at neighbours, deep heads far away). The targets (previous-token >= 0.5,
-// induction >= 0.4) were not reached within this machine's training budget; the induction score is
-// measured and reported here, not asserted.
+// own head analyses with their documented definitions, checked against an independent PyTorch
+// computation (tests/reference/make_demo_model_reference.py: regenerate it after retraining). What it
+// shows (docs/DEMO_MODEL.md): a previous-token head of 0.468 on the test prompt, heads that differ by
+// depth, and no induction head.
 class TestDemoModel : public QObject
 {
     Q_OBJECT
     PluginHost m_host;
     std::unique_ptr<LoadedModel> m_model;
+
+    static QJsonObject reference()
+    {
+        QFile f(QStringLiteral(STRATA_SOURCE_DIR "/tests/reference/demo-model-expected.json"));
+        if (!f.open(QIODevice::ReadOnly))
+            return {};
+        return QJsonDocument::fromJson(f.readAll()).object();
+    }
 
 private Q_SLOTS:
     void initTestCase()
@@ -35,14 +47,33 @@ private Q_SLOTS:
 
     void hasAPreviousTokenHead()
     {
+        // Against an independent PyTorch forward with the documented definition
+        // (tests/reference/make_demo_model_reference.py): every head's previous-token score, the best
+        // head, and the prompt's loss. docs/DEMO_MODEL.md states 0.468 for this prompt.
+        const QJsonObject ref = reference();
         const TracePtr t =
             m_model->trace(QStringLiteral("It was a bright cold day in April, and the clocks were striking thirteen. The old man walked slowly to the river, "
                                           "where his daughter was waiting for him with a letter from her brother, who had gone to sea many years before."));
-        double best = 0;
-        for (const HeadScores &s : HeadMetrics::scoreTrace(*t))
+        std::vector<int64_t> want;
+        for (const QJsonValue &v : ref.value(QStringLiteral("prompt_ids")).toArray())
+            want.push_back(v.toInteger());
+        QCOMPARE(t->tokenIds(), want);
+        double best = 0, refBest = 0;
+        for (const HeadScores &s : HeadMetrics::scoreTrace(*t)) {
+            const double r = ref[QStringLiteral("previous_token")][s.layer][s.head].toDouble();
+            QVERIFY2(std::abs(s.previousToken - r) <= 1e-5,
+                     qPrintable(QStringLiteral("L%1H%2: %3 vs %4").arg(s.layer).arg(s.head).arg(s.previousToken).arg(r)));
             best = std::max(best, s.previousToken);
-        qInfo("best previous-token score %.3f", best);
+            refBest = std::max(refBest, r);
+        }
+        qInfo("best previous-token score %.3f (reference %.3f)", best, refBest);
+        QVERIFY(std::abs(best - 0.468) < 5e-4); // the documented figure
         QVERIFY2(best >= RoleThresholds().previousToken, qPrintable(QString::number(best)));
+        const std::vector<double> own = Ablation::tokenLosses(t->logits.toFloatVector(), t->logits.shape()[1], t->tokenIds());
+        double mean = 0;
+        for (double l : own)
+            mean += l / double(own.size());
+        QVERIFY2(std::abs(mean - ref.value(QStringLiteral("prompt_mean_loss")).toDouble()) <= 1e-4, qPrintable(QString::number(mean)));
     }
 
     void headsDifferByDepth()
@@ -60,14 +91,47 @@ private Q_SLOTS:
 
     void inductionIsMeasured()
     {
-        const InductionResult r = InductionProbe::run(*m_model, 50, 4);
-        double best = 0;
-        for (const auto &layer : r.score)
-            for (double v : layer) {
-                QVERIFY(v >= 0 && v <= 1);
-                best = std::max(best, v);
+        // The induction score and copy losses of Strata's probe, on four sequences drawn by the reference
+        // script, equal the independent computation; and there is no induction head (as documented).
+        const QJsonObject ref = reference();
+        const QJsonArray seqs = ref.value(QStringLiteral("induction_sequences")).toArray();
+        const int n = 50;
+        std::vector<std::vector<double>> score(size_t(m_model->info().nLayers), std::vector<double>(size_t(m_model->info().nHeads), 0.0));
+        double first = 0, second = 0;
+        for (const QJsonValue &sv : seqs) {
+            std::vector<int64_t> ids;
+            for (const QJsonValue &v : sv.toArray())
+                ids.push_back(v.toInteger());
+            TraceOptions opt;
+            opt.residuals = false;
+            const TracePtr t = m_model->run(ids, opt, nullptr);
+            for (const LayerTrace &l : t->layers)
+                for (int h = 0; h < l.attn.dim(0); ++h)
+                    score[size_t(l.layer)][size_t(h)] += HeadMetrics::inductionScore(l.attn.slice0(h).toFloatVector(), int(ids.size()), 0, n) / 4;
+            const std::vector<double> ls = Ablation::tokenLosses(t->logits.toFloatVector(), t->logits.shape()[1], ids);
+            for (int i = 0; i < n - 1; ++i) {
+                first += ls[size_t(i)] / (n - 1) / 4;
+                second += ls[size_t(n + i)] / (n - 1) / 4;
             }
-        qInfo("best induction score %.3f; copy loss %.2f -> %.2f nats", best, r.lossFirstCopy, r.lossSecondCopy);
+        }
+        double best = 0;
+        for (size_t l = 0; l < score.size(); ++l)
+            for (size_t h = 0; h < score[l].size(); ++h) {
+                QVERIFY(std::abs(score[l][h] - ref[QStringLiteral("induction_score")][int(l)][int(h)].toDouble()) <= 1e-5);
+                best = std::max(best, score[l][h]);
+            }
+        QVERIFY(std::abs(first - ref.value(QStringLiteral("loss_first_copy")).toDouble()) <= 1e-4);
+        QVERIFY(std::abs(second - ref.value(QStringLiteral("loss_second_copy")).toDouble()) <= 1e-4);
+        qInfo("best induction score %.3f; copy loss %.2f -> %.2f nats", best, first, second);
+        QVERIFY(best < 0.05);          // docs/DEMO_MODEL.md: no induction head (0.015 with Strata's own draws)
+        QVERIFY(first - second < 0.5); // and barely any in-context copying
+        // Strata's probe with its own draws agrees in kind.
+        const InductionResult r = InductionProbe::run(*m_model, 50, 4);
+        double probeBest = 0;
+        for (const auto &layer : r.score)
+            for (double v : layer)
+                probeBest = std::max(probeBest, v);
+        QVERIFY(probeBest < 0.05);
     }
 };
 

@@ -59,7 +59,7 @@ def gpt2_forward(w, cfg, ids, hook):
         x = hook(f"resid_pre.{l}", x)
         qkv = ln(x, p + "ln_1") @ w[p + "attn.c_attn.weight"] + w[p + "attn.c_attn.bias"]
         q, k, v = [t.view(T, H, hd).transpose(0, 1) for t in qkv.split(D, dim=-1)]
-        a = causal_softmax(q @ k.transpose(-1, -2) / math.sqrt(hd))
+        a = hook(f"attn.{l}", causal_softmax(q @ k.transpose(-1, -2) / math.sqrt(hd)))  # [H, T, T]
         z = hook(f"z.{l}", (a @ v).transpose(0, 1))  # [T, H, hd]
         attn_out = hook(f"attn_out.{l}", z.reshape(T, D) @ w[p + "attn.c_proj.weight"] + w[p + "attn.c_proj.bias"])
         x = x + attn_out

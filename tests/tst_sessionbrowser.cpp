@@ -10,6 +10,7 @@
 #include "panels/SimilarityPanel.h"
 #include "store/TraceCodec.h"
 #include "store/Workspace.h"
+#include "util/Error.h"
 
 #include <QAbstractItemModelTester>
 #include <QJsonArray>
@@ -295,6 +296,25 @@ private Q_SLOTS:
             QTest::qWait(20);
         QVERIFY(ws->run(notKept).traceKept());
         QCOMPARE(ws->runs(ctx.currentSession()).size(), 3); // recomputing did not add a run
+
+        // A damaged stored trace (one flipped bit) is named and recomputed with the loaded model, and
+        // the recomputed trace replaces it.
+        QByteArray damaged = ws->loadTraceBlob(first);
+        damaged[damaged.size() - 10] = char(damaged[damaged.size() - 10] ^ 0x01);
+        ws->storeTrace(first, damaged);
+        QVERIFY_THROWS_EXCEPTION(Error, TraceCodec::decode(ws->loadTraceBlob(first)));
+        ctx.openRun(second);
+        QVERIFY(runChanged.wait(10000));
+        messages.clear();
+        ctx.openRun(first);
+        QTRY_VERIFY_WITH_TIMEOUT(ctx.trace()->prompt == QStringLiteral("Hello world, hello") && ctx.currentRun() == first, 20000);
+        bool named = false;
+        for (const auto &m : messages)
+            named = named || (m.first().toString().contains(QStringLiteral("damaged")) && m.first().toString().contains(QStringLiteral("recomputing")));
+        QVERIFY(named);
+        QTRY_VERIFY_WITH_TIMEOUT(ws->loadTraceBlob(first) != damaged, 20000);
+        QCOMPARE(TraceCodec::decode(ws->loadTraceBlob(first))->tokenIds(), original->tokenIds());
+        QCOMPARE(ws->runs(ctx.currentSession()).size(), 3);
     }
 
     void aFailedWriteLeavesNoUndoStep()

@@ -46,7 +46,7 @@ def main():
     enc = lambda s: [table[b] for b in s.encode()]
     clean, corrupt = enc(args.clean), enc(args.corrupt)
     answer, wrong = enc(" ")[0], enc("b")[0]
-    fwd = lambda ids, hook: gpt2_forward(w, cfg, ids, hook)
+    fwd = lambda ids, hook, leaf=False: gpt2_forward(w, cfg, ids, hook, leaf)
     with torch.inference_mode():
         fwd(clean, lambda n, t: t)  # warm-up
         t0 = time.perf_counter()

@@ -1,6 +1,7 @@
 #include "TestUtil.h"
 
 #include "analysis/Patching.h"
+#include "analysis/Steering.h"
 #include "model/ModelFamily.h"
 #include "model/PluginHost.h"
 #include "store/TraceCodec.h"
@@ -191,9 +192,17 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("model");
         QTest::addColumn<int>("sweep");
-        for (const QString &m : {QStringLiteral("gpt2-tiny"), QStringLiteral("qwen2-tiny")})
-            for (int s = 0; s < 4; ++s)
-                QTest::newRow(qPrintable(QStringLiteral("%1 %2").arg(m).arg(s))) << m << s;
+        for (const QString &m : {QStringLiteral("gpt2-tiny"), QStringLiteral("qwen2-tiny")}) {
+            const QJsonArray sweeps = m_reference.value(m).toObject().value(QStringLiteral("sweeps")).toArray();
+            for (int s = 0; s < sweeps.size(); ++s) {
+                const QJsonObject w = sweeps.at(s).toObject();
+                QTest::newRow(qPrintable(QStringLiteral("%1 %2 %3 %4%5")
+                                             .arg(m, w[QStringLiteral("site")].toString(), w[QStringLiteral("direction")].toString(),
+                                                  w[QStringLiteral("metric")].toString(),
+                                                  w.contains(QStringLiteral("attribution")) ? QStringLiteral(" atp") : QString())))
+                    << m << s;
+            }
+        }
     }
 
     void sweepsMatchIndependentReference()
@@ -211,22 +220,38 @@ private Q_SLOTS:
         req.site = Patching::parseSiteKind(want.value(QStringLiteral("site")).toString());
         req.direction = want.value(QStringLiteral("direction")).toString() == QLatin1String("noise") ? PatchingRequest::Direction::Noise
                                                                                                      : PatchingRequest::Direction::Denoise;
+        req.metric = Patching::parseMetric(want.value(QStringLiteral("metric")).toString());
+        req.layer = want.value(QStringLiteral("layer")).toInt(0);
+        req.attribution = want.contains(QStringLiteral("attribution"));
         const PatchingResult r = Patching::sweep(*m, req);
+        QCOMPARE(r.metric, want.value(QStringLiteral("metric")).toString());
+        QVERIFY(std::abs(r.cleanValue - want.value(QStringLiteral("clean_value")).toDouble()) <= 1e-5 * std::max(1.0, std::abs(r.cleanValue)));
+        QVERIFY(std::abs(r.corruptValue - want.value(QStringLiteral("corrupt_value")).toDouble()) <= 1e-5 * std::max(1.0, std::abs(r.corruptValue)));
         QCOMPARE(r.rows, want.value(QStringLiteral("rows")).toInt());
         QCOMPARE(r.cols, want.value(QStringLiteral("cols")).toInt());
         QVERIFY(std::abs(r.cleanLogitDiff - want.value(QStringLiteral("clean_logit_diff")).toDouble()) <= 1e-5);
         QVERIFY(std::abs(r.corruptLogitDiff - want.value(QStringLiteral("corrupt_logit_diff")).toDouble()) <= 1e-5);
-        const double span = std::abs(r.cleanLogitDiff - r.corruptLogitDiff);
-        double worstRaw = 0, worstNorm = 0;
+        const double span = std::abs(r.cleanValue - r.corruptValue), ldSpan = std::abs(r.cleanLogitDiff - r.corruptLogitDiff);
+        double worstRaw = 0, worstNorm = 0, worstAtp = 0;
         for (int row = 0; row < r.rows; ++row)
             for (int c = 0; c < r.cols; ++c) {
                 worstRaw = std::max(worstRaw, std::abs(r.raw[size_t(row * r.cols + c)] - want[QStringLiteral("raw")][row][c].toDouble()));
                 worstNorm = std::max(worstNorm, std::abs(r.value(row, c) - want[QStringLiteral("values")][row][c].toDouble()));
+                if (req.attribution)
+                    worstAtp = std::max(worstAtp, std::abs(r.attribution[size_t(row * r.cols + c)] - want[QStringLiteral("attribution")][row][c].toDouble()));
             }
-        // Patched logit differences within 1e-5; normalised values within what that allows after
-        // dividing by the clean - corrupted span (5e-3 for the random gpt2-tiny).
-        QVERIFY2(worstRaw <= 1e-5, qPrintable(QString::number(worstRaw)));
+        // Patched metrics within 1e-5; normalised values within what that allows after dividing by the
+        // clean - corrupted span (5e-3 for the random gpt2-tiny's logit difference).
+        QVERIFY2(worstRaw <= 1e-5,
+                 qPrintable(QStringLiteral("%1 (raw[0] %2, reference %3)").arg(worstRaw).arg(r.raw[0]).arg(want[QStringLiteral("raw")][0][0].toDouble())));
         QVERIFY2(worstNorm <= std::max(1e-4, 2e-5 / span), qPrintable(QStringLiteral("%1 (span %2)").arg(worstNorm).arg(span)));
+        if (req.attribution) {
+            QCOMPARE(int(r.attribution.size()), r.rows * r.cols);
+            QVERIFY2(worstAtp <= std::max(1e-4, 2e-5 / ldSpan), qPrintable(QStringLiteral("attribution %1 (span %2)").arg(worstAtp).arg(ldSpan)));
+            qInfo("attribution patching vs patching: r = %.3f, max error %.3f (normalised)", r.attributionCorrelation, r.attributionMaxError);
+        } else {
+            QVERIFY(r.attribution.empty());
+        }
     }
 
     void cliPatchAndAblate()
@@ -260,6 +285,30 @@ private Q_SLOTS:
         const QByteArray err = p.readAllStandardError();
         QVERIFY2(err.startsWith("strata-cli: error: ") && err.count('\n') == 1 && err.contains("same token count"), err.constData());
 
+        // head_position with another metric and attribution patching.
+        p.start(QStringLiteral(STRATA_CLI),
+                {QStringLiteral("patch"), QStringLiteral("--model"), testutil::gpt2TinyDir(), QStringLiteral("--clean"),
+                 QStringLiteral("When Mary and John went to the store, John gave a drink to"), QStringLiteral("--corrupt"),
+                 QStringLiteral("When Mary and John went to the store, Mary gave a drink to"), QStringLiteral("--answer"), QStringLiteral(" Mary"),
+                 QStringLiteral("--wrong"), QStringLiteral(" John"), QStringLiteral("--site"), QStringLiteral("head_position"), QStringLiteral("--layer"),
+                 QStringLiteral("1"), QStringLiteral("--metric"), QStringLiteral("kl"), QStringLiteral("--attribution"), QStringLiteral("--json")});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 0);
+        const QJsonObject hp = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+        QCOMPARE(hp.value(QStringLiteral("metric")).toString(), QStringLiteral("kl"));
+        QCOMPARE(hp.value(QStringLiteral("layer")).toInt(), 1);
+        QCOMPARE(hp.value(QStringLiteral("rows")).toInt(), 4);
+        QCOMPARE(hp.value(QStringLiteral("cols")).toInt(), 14);
+        QCOMPARE(hp.value(QStringLiteral("attribution")).toArray().size(), 4);
+        QVERIFY(hp.contains(QStringLiteral("attribution_correlation")));
+        p.start(QStringLiteral(STRATA_CLI),
+                {QStringLiteral("patch"), QStringLiteral("--model"), testutil::gpt2TinyDir(), QStringLiteral("--clean"), QStringLiteral("a b"),
+                 QStringLiteral("--corrupt"), QStringLiteral("a c"), QStringLiteral("--answer"), QStringLiteral(" a"), QStringLiteral("--wrong"),
+                 QStringLiteral(" b"), QStringLiteral("--site"), QStringLiteral("head_position")});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 1);
+        QVERIFY(p.readAllStandardError().contains("needs --layer"));
+
         p.start(QStringLiteral(STRATA_CLI), {QStringLiteral("ablate"), QStringLiteral("--model"), testutil::gpt2TinyDir(), QStringLiteral("--prompt"),
                                              QStringLiteral("When Mary and John went to the store"), QStringLiteral("--heads"), QStringLiteral("0.1,2.3"),
                                              QStringLiteral("--mode"), QStringLiteral("mean"), QStringLiteral("--json")});
@@ -268,6 +317,59 @@ private Q_SLOTS:
         const QJsonObject ab = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
         QCOMPARE(ab.value(QStringLiteral("heads")).toArray().size(), 2);
         QCOMPARE(ab.value(QStringLiteral("loss_before")).toArray().size(), ab.value(QStringLiteral("tokens")).toArray().size() - 1);
+    }
+
+    void steeringAddsTheMeanDifference()
+    {
+        auto m = m_host.load(modelPath(QStringLiteral("stories260K")));
+        const QStringList pos{QStringLiteral("I am so happy today."), QStringLiteral("What a wonderful, lovely day.")};
+        const QStringList neg{QStringLiteral("I am so sad today."), QStringLiteral("What a terrible, awful day.")};
+        const int layer = 2, D = m->info().dModel;
+        int np = 0, nn = 0;
+        const std::vector<float> dir = Steering::direction(*m, pos, neg, layer, &np, &nn).toFloatVector();
+        // By hand: the mean of resid_pre.2 over every token but BOS of each set, subtracted.
+        auto mean = [&](const QStringList &set, int *count) {
+            std::vector<double> sum(size_t(D), 0.0);
+            *count = 0;
+            for (const QString &text : set) {
+                std::vector<int64_t> ids;
+                for (const TokenPiece &p : m->tokenizePrompt(text))
+                    ids.push_back(p.id);
+                const std::vector<float> x = m->captureSites(ids, {{Site::ResidPre, layer}}).at({Site::ResidPre, layer}).toFloatVector();
+                for (size_t t = 1; t < ids.size(); ++t, ++*count)
+                    for (int d = 0; d < D; ++d)
+                        sum[size_t(d)] += x[t * size_t(D) + size_t(d)];
+            }
+            for (double &v : sum)
+                v /= *count;
+            return sum;
+        };
+        int cp = 0, cn = 0;
+        const std::vector<double> a = mean(pos, &cp), b = mean(neg, &cn);
+        QCOMPARE(np, cp);
+        QCOMPARE(nn, cn);
+        for (int d = 0; d < D; ++d)
+            QVERIFY(std::abs(double(dir[size_t(d)]) - (a[size_t(d)] - b[size_t(d)])) < 1e-5);
+        // Added with strength s, the residual entering the layer is the plain one + s * direction everywhere.
+        std::vector<int64_t> ids;
+        for (const TokenPiece &p : m->tokenizePrompt(QStringLiteral("Lily felt")))
+            ids.push_back(p.id);
+        const Intervention iv = Steering::intervention(HostTensor::fromFloats({D}, dir.data()), layer, 3.0);
+        const std::vector<float> plain = m->captureSites(ids, {{Site::ResidPre, layer}}).at({Site::ResidPre, layer}).toFloatVector();
+        const std::vector<float> steered = m->captureSites(ids, {{Site::ResidPre, layer}}, {iv}).at({Site::ResidPre, layer}).toFloatVector();
+        for (size_t i = 0; i < plain.size(); ++i)
+            QVERIFY(std::abs(steered[i] - (plain[i] + 3.f * dir[i % size_t(D)])) < 1e-5);
+        // Strength 0 changes nothing; a real strength changes the continuation.
+        const SteeringResult none =
+            Steering::steer(*m, QStringLiteral("Once upon a time, there was a little girl named Lily. She felt"), pos, neg, layer, 0.0, 12);
+        QCOMPARE(none.steeredIds, none.plainIds);
+        const SteeringResult some =
+            Steering::steer(*m, QStringLiteral("Once upon a time, there was a little girl named Lily. She felt"), pos, neg, layer, 4.0, 12);
+        QVERIFY(some.steeredIds != some.plainIds);
+        QCOMPARE(some.plain, none.plain);
+        QVERIFY2(some.plain.startsWith(QLatin1Char(' ')), qPrintable(some.plain)); // the continuation keeps its leading space
+        QVERIFY_THROWS_EXCEPTION(Error, Steering::direction(*m, {}, neg, layer));
+        QVERIFY_THROWS_EXCEPTION(Error, Steering::direction(*m, pos, neg, 9));
     }
 
     void ablatingStoriesPreviousTokenHeadRaisesLoss()

@@ -150,7 +150,6 @@ std::unique_ptr<Gpt2Model> Gpt2Model::load(const ModelSource &source, const JobC
 
 at::Tensor Gpt2Model::forwardSites(const at::Tensor &ids, SiteHooks &hooks, const JobControl *control)
 {
-    at::InferenceMode guard;
     const Impl &i = *d;
     ops::checkInput(ids, i.info);
     const int64_t B = ids.size(0), T = ids.size(1);

@@ -253,7 +253,6 @@ std::unique_ptr<LlamaModel> LlamaModel::load(const ModelSource &source, const Jo
 
 at::Tensor LlamaModel::forwardSites(const at::Tensor &ids, SiteHooks &hooks, const JobControl *control)
 {
-    at::InferenceMode guard;
     const Impl &i = *d;
     ops::checkInput(ids, i.info);
     const int64_t B = ids.size(0), T = ids.size(1);

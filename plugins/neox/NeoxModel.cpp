@@ -133,7 +133,6 @@ std::unique_ptr<NeoxModel> NeoxModel::load(const ModelSource &source, const JobC
 
 at::Tensor NeoxModel::forwardSites(const at::Tensor &ids, SiteHooks &hooks, const JobControl *control)
 {
-    at::InferenceMode guard;
     const Impl &i = *d;
     ops::checkInput(ids, i.info);
     const int64_t B = ids.size(0), T = ids.size(1), D = i.info.dModel, H = i.info.nHeads, hd = i.info.headDim;

@@ -3,6 +3,7 @@
 
 #include "analysis/Compare.h"
 #include "analysis/Patching.h"
+#include "analysis/Steering.h"
 #include "jobs/JobControl.h"
 #include "model/ModelFamily.h"
 #include "tokenize/Tokenizer.h"
@@ -44,14 +45,25 @@ int cmdPatch(QCommandLineParser &p)
     if (dir != QLatin1String("denoise") && dir != QLatin1String("noise"))
         throw Error(QStringLiteral("--direction must be denoise or noise, not '%1'.").arg(dir));
     req.direction = dir == QLatin1String("noise") ? PatchingRequest::Direction::Noise : PatchingRequest::Direction::Denoise;
+    if (p.isSet(QStringLiteral("metric")))
+        req.metric = Patching::parseMetric(p.value(QStringLiteral("metric")));
+    if (req.site == PatchingRequest::SiteKind::HeadPosition)
+        req.layer = intValue(p, QStringLiteral("layer"), -1, 0);
+    if (req.site == PatchingRequest::SiteKind::HeadPosition && !p.isSet(QStringLiteral("layer")))
+        throw Error(QStringLiteral("--site head_position needs --layer L."));
+    req.attribution = p.isSet(QStringLiteral("attribution"));
     const PatchingResult r = Patching::sweep(*model, req);
     if (p.isSet(QStringLiteral("json"))) {
         printJson(r.toJson());
         return 0;
     }
-    out() << "activation patching, " << r.site << ", " << r.direction << " (0 = corrupted, 1 = clean)\n"
-          << "logit difference: clean " << QString::number(r.cleanLogitDiff, 'f', 4) << ", corrupted " << QString::number(r.corruptLogitDiff, 'f', 4)
-          << "\n\nlayer";
+    out() << "activation patching, " << r.site << (r.layer >= 0 ? QStringLiteral(" of layer %1").arg(r.layer) : QString()) << ", " << r.direction << ", metric "
+          << r.metric << " (0 = corrupted, 1 = clean)\n"
+          << "logit difference: clean " << QString::number(r.cleanLogitDiff, 'f', 4) << ", corrupted " << QString::number(r.corruptLogitDiff, 'f', 4) << "\n";
+    if (!r.attribution.empty())
+        out() << "attribution patching (one backward pass) against patching: r = " << QString::number(r.attributionCorrelation, 'f', 3) << ", max error "
+              << QString::number(r.attributionMaxError, 'f', 3) << "\n";
+    out() << "\n" << (r.layer >= 0 ? "head" : "layer");
     for (const QString &c : r.colLabels)
         out() << "\t" << c;
     out() << "\n";
@@ -98,10 +110,61 @@ int cmdAblate(QCommandLineParser &p)
     return 0;
 }
 
+QStringList readLines(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
+        throw Error(QStringLiteral("Cannot read %1: %2.").arg(path, f.errorString()));
+    QStringList lines;
+    for (const QString &line : QString::fromUtf8(f.readAll()).split(QLatin1Char('\n')))
+        if (!line.trimmed().isEmpty())
+            lines << line.trimmed();
+    if (lines.isEmpty())
+        throw Error(QStringLiteral("%1 holds no sentences.").arg(path));
+    return lines;
+}
+
+int cmdSteer(QCommandLineParser &p)
+{
+    const auto model = loadModel(p);
+    const QString prompt = requireValue(p, QStringLiteral("prompt"));
+    const QStringList positive = readLines(requireValue(p, QStringLiteral("positive")));
+    const QStringList negative = readLines(requireValue(p, QStringLiteral("negative")));
+    const int layer = intValue(p, QStringLiteral("layer"), model->info().nLayers / 2, 0);
+    bool ok = true;
+    const double strength = p.isSet(QStringLiteral("strength")) ? p.value(QStringLiteral("strength")).toDouble(&ok) : 4.0;
+    if (!ok)
+        throw Error(QStringLiteral("--strength must be a number, not '%1'.").arg(p.value(QStringLiteral("strength"))));
+    const int n = intValue(p, QStringLiteral("max-new-tokens"), 20, 1);
+    const SteeringResult r = Steering::steer(*model, prompt, positive, negative, layer, strength, n);
+    if (p.isSet(QStringLiteral("json"))) {
+        printJson(r.toJson());
+        return 0;
+    }
+    out() << "steering at resid_pre." << layer << ", strength " << strength << " (direction norm " << QString::number(r.directionNorm, 'f', 3)
+          << ", mean residual norm " << QString::number(r.residualNorm, 'f', 3) << "; " << r.positiveTokens << " positive and " << r.negativeTokens
+          << " negative tokens)\n\nwithout: " << prompt << r.plain << "\nwith:    " << prompt << r.steered << "\n";
+    out().flush();
+    return 0;
+}
+
 } // namespace
 
 void addInterventionCommands(CommandTable &table)
 {
+    table[QStringLiteral("steer")] = {
+        QStringLiteral("Steering: add the mean difference of two sentence sets to the residual stream while generating; continuations with and without"),
+        [](QCommandLineParser &p) {
+            p.addOption(modelOption());
+            p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt text"), QStringLiteral("TEXT")});
+            p.addOption({QStringLiteral("positive"), QStringLiteral("Sentences to steer towards (one per line)"), QStringLiteral("FILE")});
+            p.addOption({QStringLiteral("negative"), QStringLiteral("Sentences to steer away from (one per line)"), QStringLiteral("FILE")});
+            p.addOption({QStringLiteral("layer"), QStringLiteral("Add at resid_pre of this layer (default: the middle)"), QStringLiteral("L")});
+            p.addOption({QStringLiteral("strength"), QStringLiteral("Multiple of the direction to add (default 4)"), QStringLiteral("S")});
+            p.addOption({QStringLiteral("max-new-tokens"), QStringLiteral("Tokens to generate (default 20)"), QStringLiteral("N")});
+            p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
+        },
+        cmdSteer};
     table[QStringLiteral("patch")] = {
         QStringLiteral("Activation patching: layer x position (or layer x head) maps of the restored logit difference"),
         [](QCommandLineParser &p) {
@@ -112,6 +175,10 @@ void addInterventionCommands(CommandTable &table)
             p.addOption({QStringLiteral("wrong"), QStringLiteral("The wrong answer (its first token), e.g. ' John'"), QStringLiteral("B")});
             p.addOption({QStringLiteral("site"), QStringLiteral("resid_pre, attn_out, mlp_out or head"), QStringLiteral("SITE")});
             p.addOption({QStringLiteral("direction"), QStringLiteral("denoise (clean into corrupted, default) or noise"), QStringLiteral("D")});
+            p.addOption({QStringLiteral("metric"), QStringLiteral("logit_diff (default), prob (the answer's probability) or kl (to the clean run)"),
+                         QStringLiteral("M")});
+            p.addOption({QStringLiteral("layer"), QStringLiteral("The layer of a head_position sweep"), QStringLiteral("L")});
+            p.addOption({QStringLiteral("attribution"), QStringLiteral("Also attribution patching (one backward pass) and its agreement")});
             p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
         },
         cmdPatch};

@@ -35,7 +35,7 @@ QJsonArray doubles(const std::vector<double> &v)
 }
 
 // Row p of a [T, ...] activation as its own tensor [...] (what broadcasts over the positions).
-HostTensor row(const HostTensor &t, int p)
+HostTensor row0(const HostTensor &t, int p)
 {
     return t.slice0(p);
 }
@@ -55,17 +55,27 @@ HostTensor headSlice(const HostTensor &z, int h)
 
 QJsonObject PatchingResult::toJson() const
 {
-    return QJsonObject{{QStringLiteral("site"), site},
-                       {QStringLiteral("direction"), direction},
-                       {QStringLiteral("metric"), QStringLiteral("logit_diff")},
-                       {QStringLiteral("clean_logit_diff"), cleanLogitDiff},
-                       {QStringLiteral("corrupt_logit_diff"), corruptLogitDiff},
-                       {QStringLiteral("rows"), rows},
-                       {QStringLiteral("cols"), cols},
-                       {QStringLiteral("row_labels"), QJsonArray::fromStringList(rowLabels)},
-                       {QStringLiteral("col_labels"), QJsonArray::fromStringList(colLabels)},
-                       {QStringLiteral("values"), matrix(values, rows, cols)},
-                       {QStringLiteral("raw"), matrix(raw, rows, cols)}};
+    QJsonObject o{{QStringLiteral("site"), site},
+                  {QStringLiteral("direction"), direction},
+                  {QStringLiteral("metric"), metric},
+                  {QStringLiteral("clean_logit_diff"), cleanLogitDiff},
+                  {QStringLiteral("corrupt_logit_diff"), corruptLogitDiff},
+                  {QStringLiteral("clean_value"), cleanValue},
+                  {QStringLiteral("corrupt_value"), corruptValue},
+                  {QStringLiteral("rows"), rows},
+                  {QStringLiteral("cols"), cols},
+                  {QStringLiteral("row_labels"), QJsonArray::fromStringList(rowLabels)},
+                  {QStringLiteral("col_labels"), QJsonArray::fromStringList(colLabels)},
+                  {QStringLiteral("values"), matrix(values, rows, cols)},
+                  {QStringLiteral("raw"), matrix(raw, rows, cols)}};
+    if (layer >= 0)
+        o.insert(QStringLiteral("layer"), layer);
+    if (!attribution.empty()) {
+        o.insert(QStringLiteral("attribution"), matrix(attribution, rows, cols));
+        o.insert(QStringLiteral("attribution_correlation"), attributionCorrelation);
+        o.insert(QStringLiteral("attribution_max_error"), attributionMaxError);
+    }
+    return o;
 }
 
 QString Patching::siteKindName(PatchingRequest::SiteKind kind)
@@ -79,16 +89,41 @@ QString Patching::siteKindName(PatchingRequest::SiteKind kind)
         return QStringLiteral("mlp_out");
     case PatchingRequest::SiteKind::Head:
         return QStringLiteral("head");
+    case PatchingRequest::SiteKind::HeadPosition:
+        return QStringLiteral("head_position");
     }
     return QString();
 }
 
 PatchingRequest::SiteKind Patching::parseSiteKind(const QString &name)
 {
-    for (auto k : {PatchingRequest::SiteKind::ResidPre, PatchingRequest::SiteKind::AttnOut, PatchingRequest::SiteKind::MlpOut, PatchingRequest::SiteKind::Head})
+    using K = PatchingRequest::SiteKind;
+    for (auto k : {K::ResidPre, K::AttnOut, K::MlpOut, K::Head, K::HeadPosition})
         if (siteKindName(k) == name)
             return k;
-    throw Error(QStringLiteral("--site must be resid_pre, attn_out, mlp_out or head, not '%1'.").arg(name));
+    throw Error(QStringLiteral("--site must be resid_pre, attn_out, mlp_out, head or head_position, not '%1'.").arg(name));
+}
+
+QString Patching::metricName(PatchingRequest::Metric metric)
+{
+    switch (metric) {
+    case PatchingRequest::Metric::LogitDiff:
+        return QStringLiteral("logit_diff");
+    case PatchingRequest::Metric::Probability:
+        return QStringLiteral("prob");
+    case PatchingRequest::Metric::KL:
+        return QStringLiteral("kl");
+    }
+    return QString();
+}
+
+PatchingRequest::Metric Patching::parseMetric(const QString &name)
+{
+    using M = PatchingRequest::Metric;
+    for (auto m : {M::LogitDiff, M::Probability, M::KL})
+        if (metricName(m) == name)
+            return m;
+    throw Error(QStringLiteral("--metric must be logit_diff, prob or kl, not '%1'.").arg(name));
 }
 
 double Patching::logitDiff(const std::vector<float> &logits, int64_t answer, int64_t wrong)
@@ -96,7 +131,40 @@ double Patching::logitDiff(const std::vector<float> &logits, int64_t answer, int
     return double(logits[size_t(answer)]) - double(logits[size_t(wrong)]);
 }
 
-PatchingResult Patching::sweep(LoadedModel &model, const PatchingRequest &req, const JobControl *control)
+namespace {
+
+std::vector<double> logSoftmax(const float *row, int64_t V)
+{
+    const double m = *std::max_element(row, row + V);
+    double z = 0;
+    for (int64_t v = 0; v < V; ++v)
+        z += std::exp(double(row[v]) - m);
+    const double lz = m + std::log(z);
+    std::vector<double> out(static_cast<size_t>(V));
+    for (int64_t v = 0; v < V; ++v)
+        out[size_t(v)] = double(row[v]) - lz;
+    return out;
+}
+
+double klDivergence(const std::vector<double> &logP, const std::vector<double> &logQ)
+{
+    double kl = 0;
+    for (size_t v = 0; v < logP.size(); ++v)
+        kl += std::exp(logP[v]) * (logP[v] - logQ[v]);
+    return std::max(0.0, kl);
+}
+
+// What one sweep patches: the site, the grid, which run is patched and where its values come from.
+struct Plan
+{
+    Site site = Site::ResidPre;
+    bool heads = false, headPositions = false;
+    int rows = 0, cols = 0;
+    const std::vector<int64_t> *base = nullptr, *source = nullptr;
+    std::vector<int> layers; // the site's layers, one per row (head_position: one)
+};
+
+Plan makePlan(LoadedModel &model, const PatchingRequest &req)
 {
     const ModelInfo &info = model.info();
     if (req.clean.size() != req.corrupt.size())
@@ -106,62 +174,184 @@ PatchingResult Patching::sweep(LoadedModel &model, const PatchingRequest &req, c
     for (int64_t id : {req.answer, req.wrong})
         if (id < 0 || id >= info.vocabSize)
             throw Error(QStringLiteral("The answer token id %1 is outside the vocabulary.").arg(id));
+    using K = PatchingRequest::SiteKind;
+    Plan p;
     const bool denoise = req.direction == PatchingRequest::Direction::Denoise;
-    const std::vector<int64_t> &base = denoise ? req.corrupt : req.clean;
-    const std::vector<int64_t> &source = denoise ? req.clean : req.corrupt;
-    const int T = int(base.size()), L = info.nLayers, H = info.nHeads;
+    p.base = denoise ? &req.corrupt : &req.clean;
+    p.source = denoise ? &req.clean : &req.corrupt;
+    p.heads = req.site == K::Head;
+    p.headPositions = req.site == K::HeadPosition;
+    p.site = (p.heads || p.headPositions) ? Site::Z : req.site == K::ResidPre ? Site::ResidPre : req.site == K::AttnOut ? Site::AttnOut : Site::MlpOut;
+    const int T = int(req.clean.size());
+    if (p.headPositions) {
+        if (req.layer < 0 || req.layer >= info.nLayers)
+            throw Error(QStringLiteral("--layer %1: this model has layers 0..%2.").arg(req.layer).arg(info.nLayers - 1));
+        p.layers = {req.layer};
+        p.rows = info.nHeads;
+        p.cols = T;
+    } else {
+        for (int l = 0; l < info.nLayers; ++l)
+            p.layers.push_back(l);
+        p.rows = info.nLayers;
+        p.cols = p.heads ? info.nHeads : T;
+    }
+    return p;
+}
 
+Intervention cell(const Plan &p, const HostTensor &act, int layer, int row, int col, bool denoise)
+{
+    Intervention iv;
+    iv.kind = Intervention::Kind::Patch;
+    iv.site = {p.site, layer};
+    iv.label = denoise ? QStringLiteral("clean run") : QStringLiteral("corrupted run");
+    if (p.heads) {
+        iv.heads = {col};
+        iv.value = headSlice(act, col);
+    } else if (p.headPositions) {
+        iv.heads = {row};
+        iv.positions = {col};
+        iv.value = row0(act, col); // [H, hd] at that position; the masks pick the head
+    } else {
+        iv.positions = {col};
+        iv.value = row0(act, col);
+    }
+    return iv;
+}
+
+int layerOf(const Plan &p, int row)
+{
+    return p.headPositions ? p.layers.front() : row;
+}
+
+double pearson(const std::vector<double> &a, const std::vector<double> &b)
+{
+    const size_t n = a.size();
+    double ma = 0, mb = 0;
+    for (size_t i = 0; i < n; ++i)
+        ma += a[i] / double(n), mb += b[i] / double(n);
+    double sab = 0, saa = 0, sbb = 0;
+    for (size_t i = 0; i < n; ++i) {
+        sab += (a[i] - ma) * (b[i] - mb);
+        saa += (a[i] - ma) * (a[i] - ma);
+        sbb += (b[i] - mb) * (b[i] - mb);
+    }
+    return saa > 0 && sbb > 0 ? sab / std::sqrt(saa * sbb) : std::nan("");
+}
+
+} // namespace
+
+std::vector<Intervention> Patching::cellInterventions(LoadedModel &model, const PatchingRequest &req, int row, int col)
+{
+    const Plan p = makePlan(model, req);
+    if (row < 0 || row >= p.rows || col < 0 || col >= p.cols)
+        throw Error(QStringLiteral("Cell (%1, %2) is outside the %3 x %4 sweep.").arg(row).arg(col).arg(p.rows).arg(p.cols));
+    const int layer = layerOf(p, row);
+    const auto from = model.captureSites(*p.source, {{p.site, layer}});
+    return {cell(p, from.at({p.site, layer}), layer, row, col, req.direction == PatchingRequest::Direction::Denoise)};
+}
+
+PatchingResult Patching::sweep(LoadedModel &model, const PatchingRequest &req, const JobControl *control)
+{
+    const Plan p = makePlan(model, req);
+    const bool denoise = req.direction == PatchingRequest::Direction::Denoise;
+    const std::vector<int64_t> &base = *p.base;
     PatchingResult r;
     r.site = siteKindName(req.site);
     r.direction = denoise ? QStringLiteral("denoise") : QStringLiteral("noise");
-    r.cleanLogitDiff = logitDiff(model.nextTokenLogits(req.clean), req.answer, req.wrong);
-    r.corruptLogitDiff = logitDiff(model.nextTokenLogits(req.corrupt), req.answer, req.wrong);
-    const double span = r.cleanLogitDiff - r.corruptLogitDiff;
-    if (std::abs(span) < 1e-9)
-        throw Error(QStringLiteral("The clean and corrupted prompts give the same logit difference (%1): there is nothing to restore.").arg(r.cleanLogitDiff));
+    r.metric = metricName(req.metric);
+    r.layer = p.headPositions ? p.layers.front() : -1;
+    const std::vector<float> cleanLogits = model.nextTokenLogits(req.clean), corruptLogits = model.nextTokenLogits(req.corrupt);
+    const int64_t V = int64_t(cleanLogits.size());
+    r.cleanLogitDiff = logitDiff(cleanLogits, req.answer, req.wrong);
+    r.corruptLogitDiff = logitDiff(corruptLogits, req.answer, req.wrong);
+    const std::vector<double> logClean = logSoftmax(cleanLogits.data(), V);
+    auto metric = [&](const float *row) {
+        switch (req.metric) {
+        case PatchingRequest::Metric::LogitDiff:
+            return double(row[req.answer]) - double(row[req.wrong]);
+        case PatchingRequest::Metric::Probability:
+            return std::exp(logSoftmax(row, V)[size_t(req.answer)]);
+        case PatchingRequest::Metric::KL:
+            return klDivergence(logClean, logSoftmax(row, V));
+        }
+        return 0.0;
+    };
+    r.cleanValue = metric(cleanLogits.data());
+    r.corruptValue = metric(corruptLogits.data());
+    const double span = r.cleanValue - r.corruptValue;
+    if (std::abs(span) < 1e-12)
+        throw Error(QStringLiteral("The clean and corrupted prompts give the same %1 (%2): there is nothing to restore.").arg(r.metric).arg(r.cleanValue));
 
-    const bool heads = req.site == PatchingRequest::SiteKind::Head;
-    const Site site = heads                                             ? Site::Z
-                      : req.site == PatchingRequest::SiteKind::ResidPre ? Site::ResidPre
-                      : req.site == PatchingRequest::SiteKind::AttnOut  ? Site::AttnOut
-                                                                        : Site::MlpOut;
     std::vector<SiteRef> wanted;
-    for (int l = 0; l < L; ++l)
-        wanted.push_back({site, l});
-    const std::map<SiteRef, HostTensor> from = model.captureSites(source, wanted);
+    for (int l : p.layers)
+        wanted.push_back({p.site, l});
+    const std::map<SiteRef, HostTensor> from = model.captureSites(*p.source, wanted);
 
-    r.rows = L;
-    r.cols = heads ? H : T;
-    for (int l = 0; l < L; ++l)
-        r.rowLabels << QString::number(l);
+    r.rows = p.rows;
+    r.cols = p.cols;
+    for (int row = 0; row < p.rows; ++row)
+        r.rowLabels << (p.headPositions ? QStringLiteral("H%1").arg(row) : QString::number(row));
     for (int c = 0; c < r.cols; ++c)
-        r.colLabels << (heads ? QStringLiteral("H%1").arg(c) : QStringLiteral("%1 %2").arg(c).arg(model.tokenizer().displayString(base[size_t(c)])));
+        r.colLabels << (p.heads ? QStringLiteral("H%1").arg(c) : QStringLiteral("%1 %2").arg(c).arg(model.tokenizer().displayString(base[size_t(c)])));
     std::vector<std::vector<Intervention>> variants;
     variants.reserve(size_t(r.rows * r.cols));
-    for (int l = 0; l < L; ++l) {
-        const HostTensor &act = from.at({site, l});
-        for (int c = 0; c < r.cols; ++c) {
-            Intervention iv;
-            iv.kind = Intervention::Kind::Patch;
-            iv.site = {site, l};
-            iv.label = denoise ? QStringLiteral("clean run") : QStringLiteral("corrupted run");
-            if (heads) {
-                iv.heads = {c};
-                iv.value = headSlice(act, c);
-            } else {
-                iv.positions = {c};
-                iv.value = row(act, c);
-            }
-            variants.push_back({iv});
-        }
+    for (int row = 0; row < p.rows; ++row) {
+        const int layer = layerOf(p, row);
+        for (int c = 0; c < r.cols; ++c)
+            variants.push_back({cell(p, from.at({p.site, layer}), layer, row, c, denoise)});
     }
     const HostTensor logits = model.runVariants(base, variants, control);
-    const int64_t V = logits.shape()[1];
-    const float *p = static_cast<const float *>(logits.data());
+    const float *lp = static_cast<const float *>(logits.data());
     for (size_t n = 0; n < variants.size(); ++n) {
-        const double ld = double(p[int64_t(n) * V + req.answer]) - double(p[int64_t(n) * V + req.wrong]);
-        r.raw.push_back(ld);
-        r.values.push_back((ld - r.corruptLogitDiff) / span);
+        const double m = metric(lp + int64_t(n) * V);
+        r.raw.push_back(m);
+        r.values.push_back((m - r.corruptValue) / span);
+    }
+
+    if (req.attribution) {
+        // One backward pass of LD on the patched run's own prompt: estimate = (source - base) . grad,
+        // normalised by the LD span (the estimate is of the logit difference whatever the metric).
+        const LoadedModel::SiteGradients g = model.siteGradients(base, wanted, req.answer, req.wrong);
+        const double ldSpan = r.cleanLogitDiff - r.corruptLogitDiff;
+        std::vector<double> patchedLd;
+        for (size_t n = 0; n < variants.size(); ++n)
+            patchedLd.push_back((logitDiff(std::vector<float>(lp + int64_t(n) * V, lp + int64_t(n + 1) * V), req.answer, req.wrong) -
+                                 (denoise ? r.corruptLogitDiff : r.cleanLogitDiff)));
+        double worst = 0;
+        for (int row = 0; row < p.rows; ++row) {
+            const int layer = layerOf(p, row);
+            const std::vector<float> src = from.at({p.site, layer}).toFloatVector();
+            const std::vector<float> act = g.activation.at({p.site, layer}).toFloatVector();
+            const std::vector<float> grad = g.gradient.at({p.site, layer}).toFloatVector();
+            const std::vector<int64_t> &shape = from.at({p.site, layer}).shape(); // [T, D] or [T, H, hd]
+            const int64_t T = shape[0], inner = int64_t(src.size()) / T;
+            const int64_t hd = p.site == Site::Z ? shape[2] : inner, H = p.site == Site::Z ? shape[1] : 1;
+            for (int c = 0; c < r.cols; ++c) {
+                double est = 0;
+                for (int64_t t = 0; t < T; ++t) {
+                    const bool posOk = p.heads || t == c;
+                    if (!posOk)
+                        continue;
+                    for (int64_t h = 0; h < H; ++h) {
+                        if ((p.heads && h != c) || (p.headPositions && h != row))
+                            continue;
+                        for (int64_t i = 0; i < hd; ++i) {
+                            const size_t k = size_t(t * inner + h * hd + i);
+                            est += (double(src[k]) - double(act[k])) * double(grad[k]);
+                        }
+                    }
+                }
+                const double normalised = denoise ? est / ldSpan : 1.0 + est / ldSpan;
+                r.attribution.push_back(normalised);
+                const double truth = denoise ? patchedLd[size_t(row * r.cols + c)] / ldSpan : 1.0 + patchedLd[size_t(row * r.cols + c)] / ldSpan;
+                worst = std::max(worst, std::abs(normalised - truth));
+            }
+        }
+        std::vector<double> truthAll;
+        for (double d : patchedLd)
+            truthAll.push_back(denoise ? d / ldSpan : 1.0 + d / ldSpan);
+        r.attributionCorrelation = pearson(r.attribution, truthAll);
+        r.attributionMaxError = worst;
     }
     return r;
 }

@@ -5,6 +5,8 @@
 #include <QJsonObject>
 #include <QStringList>
 
+#include <cmath>
+
 #include <utility>
 #include <vector>
 
@@ -19,26 +21,48 @@ class LoadedModel;
 // 1 = the clean run's, in both directions.
 struct PatchingRequest
 {
-    enum class SiteKind { ResidPre, AttnOut, MlpOut, Head };
+    enum class SiteKind {
+        ResidPre,    // (layer, position): the residual entering block L
+        AttnOut,     // (layer, position)
+        MlpOut,      // (layer, position)
+        Head,        // (layer, head): the head's output before the output projection, every position
+        HeadPosition // (head, position) of one layer
+    };
     enum class Direction {
         Denoise, // run the corrupted prompt, patch in the clean activations
         Noise    // run the clean prompt, patch in the corrupted activations
+    };
+    enum class Metric {
+        LogitDiff,   // logit[answer] - logit[wrong] at the last position
+        Probability, // the answer's probability at the last position
+        KL           // KL(clean || patched) of the last position's next-token distribution
     };
     std::vector<int64_t> clean, corrupt; // token ids, the same count
     int64_t answer = -1, wrong = -1;
     SiteKind site = SiteKind::ResidPre;
     Direction direction = Direction::Denoise;
+    Metric metric = Metric::LogitDiff;
+    int layer = 0;            // HeadPosition only
+    bool attribution = false; // also the first-order estimate (one backward pass) of every cell's LD change
 };
 
 struct PatchingResult
 {
-    QString site; // resid_pre, attn_out, mlp_out, head
+    QString site; // resid_pre, attn_out, mlp_out, head, head_position
     QString direction;
+    QString metric; // logit_diff, prob, kl
+    int layer = -1; // head_position: the layer
     double cleanLogitDiff = 0, corruptLogitDiff = 0;
-    int rows = 0, cols = 0;     // layers x positions, or layers x heads
-    std::vector<double> raw;    // patched LD, row-major
-    std::vector<double> values; // normalised
+    double cleanValue = 0, corruptValue = 0; // the metric on the clean and corrupted runs (KL: 0 and KL(clean || corrupted))
+    int rows = 0, cols = 0;                  // layers x positions, layers x heads, or heads x positions
+    std::vector<double> raw;                 // the metric of each patched run, row-major
+    std::vector<double> values;              // normalised: 0 = corrupted, 1 = clean
     QStringList rowLabels, colLabels;
+    // Attribution patching (Nanda 2023; Syed et al. 2023): the LD change estimated to first order from
+    // one backward pass, (source - base activation) . dLD/dactivation, normalised like values (LD only).
+    std::vector<double> attribution;
+    double attributionCorrelation = std::nan(""); // Pearson r with the patched, normalised LD
+    double attributionMaxError = std::nan("");    // max |estimate - patched|, normalised units
     double value(int r, int c) const { return values[size_t(r * cols + c)]; }
     QJsonObject toJson() const; // the CLI contract
 };
@@ -48,7 +72,11 @@ namespace Patching {
 PatchingResult sweep(LoadedModel &model, const PatchingRequest &request, const JobControl *control = nullptr);
 QString siteKindName(PatchingRequest::SiteKind kind);
 PatchingRequest::SiteKind parseSiteKind(const QString &name); // throws Error
+QString metricName(PatchingRequest::Metric metric);
+PatchingRequest::Metric parseMetric(const QString &name); // throws Error
 double logitDiff(const std::vector<float> &logits, int64_t answer, int64_t wrong);
+// The interventions of one cell of a sweep (for re-running it as an ordinary trace).
+std::vector<Intervention> cellInterventions(LoadedModel &model, const PatchingRequest &request, int row, int col);
 } // namespace Patching
 
 // Head ablation: what the model loses without some heads.

@@ -179,6 +179,27 @@ public:
     std::map<SiteRef, HostTensor> got;
 };
 
+// Makes the embedding a leaf that requires a gradient and keeps the wanted sites' activations
+// (their gradients retained) for one backward pass.
+class GradHooks final : public SiteHooks
+{
+public:
+    explicit GradHooks(const std::vector<SiteRef> &w) : want(w) {}
+    void visit(Site site, int layer, at::Tensor &act, const at::Tensor &) override
+    {
+        if (site == Site::Embed)
+            act = act.detach().requires_grad_(true);
+        const SiteRef here{site, siteHasLayer(site) ? layer : -1};
+        if (std::find(want.begin(), want.end(), here) == want.end())
+            return;
+        if (!act.is_leaf())
+            act.retain_grad();
+        kept[here] = act;
+    }
+    std::vector<SiteRef> want;
+    std::map<SiteRef, at::Tensor> kept;
+};
+
 void checkInterventions(const std::vector<Intervention> &list, const ModelInfo &info)
 {
     for (const Intervention &iv : list) {
@@ -283,6 +304,29 @@ HostTensor LoadedModel::runVariants(const std::vector<int64_t> &ids, const std::
     if (control)
         control->report(1.0, QString());
     return out;
+}
+
+LoadedModel::SiteGradients LoadedModel::siteGradients(const std::vector<int64_t> &ids, const std::vector<SiteRef> &sites, int64_t answer, int64_t wrong)
+{
+    for (const SiteRef &s : sites)
+        if (siteHasLayer(s.site) && (s.layer < 0 || s.layer >= info().nLayers))
+            throw Error(QStringLiteral("%1: this model has layers 0..%2.").arg(siteName(s.site, s.layer)).arg(info().nLayers - 1));
+    for (int64_t id : {answer, wrong})
+        if (id < 0 || id >= info().vocabSize)
+            throw Error(QStringLiteral("Token id %1 is outside the vocabulary.").arg(id));
+    at::AutoGradMode grad(true);
+    GradHooks hooks(sites);
+    const at::Tensor fin = forwardSites(idsTensor(ids), hooks, nullptr);
+    const at::Tensor last = at::matmul(fin.select(0, 0).select(0, fin.size(1) - 1), unembeddingMatrix().t());
+    const at::Tensor ld = last[answer] - last[wrong];
+    ld.backward();
+    SiteGradients r;
+    r.logitDiff = ld.item<double>();
+    for (const auto &[ref, t] : hooks.kept) {
+        r.activation[ref] = toHost(t.detach().select(0, 0));
+        r.gradient[ref] = t.grad().defined() ? toHost(t.grad().select(0, 0)) : toHost(at::zeros_like(t.detach().select(0, 0)));
+    }
+    return r;
 }
 
 std::map<SiteRef, HostTensor> LoadedModel::captureSites(const std::vector<int64_t> &ids, const std::vector<SiteRef> &sites,

@@ -52,7 +52,8 @@ std::shared_ptr<Trace> LoadedModel::trace(const QString &prompt, const TraceOpti
     return t;
 }
 
-std::vector<int64_t> LoadedModel::generateGreedy(std::vector<int64_t> ids, int maxNewTokens, const JobControl *control)
+std::vector<int64_t> LoadedModel::generateGreedy(std::vector<int64_t> ids, int maxNewTokens, const JobControl *control,
+                                                 const std::vector<Intervention> &interventions)
 {
     std::vector<int64_t> out;
     const int ctx = info().contextLength;
@@ -62,7 +63,7 @@ std::vector<int64_t> LoadedModel::generateGreedy(std::vector<int64_t> ids, int m
         if (ctx > 0 && int(ids.size()) >= ctx)
             break;
         checkLength(ids.size());
-        const std::vector<float> logits = nextTokenLogits(ids);
+        const std::vector<float> logits = nextTokenLogits(ids, interventions);
         const int64_t next = int64_t(std::max_element(logits.begin(), logits.end()) - logits.begin());
         if (next == tokenizer().eosId())
             break;

@@ -31,7 +31,8 @@ public:
 
     // The family's one forward pass: B rows of T token ids ([B, T], int64), calling hooks at every named
     // site (Sites.h, SiteHooks.h); returns the final norm's output [B, T, D] (float32). Throws Error
-    // (bad input) or Cancelled. torch types: callers are core/model and the plugins.
+    // (bad input) or Cancelled. torch types: callers are core/model and the plugins. The caller sets the
+    // grad mode: inference mode for plain runs, autograd for attribution patching.
     virtual at::Tensor forwardSites(const at::Tensor &ids, SiteHooks &hooks, const JobControl *control) = 0;
     // The unembedding [V, D] the logits are computed with (final-norm output times its transpose).
     virtual at::Tensor unembeddingMatrix() const = 0;
@@ -51,6 +52,15 @@ public:
     // last position's logits [variants, V] (float32).
     HostTensor runVariants(const std::vector<int64_t> &ids, const std::vector<std::vector<Intervention>> &variants, const JobControl *control = nullptr,
                            int maxBatch = 0);
+    // Attribution patching's raw material: one forward and one backward pass of the last position's
+    // LD = logit[answer] - logit[wrong]; the activations at the sites and LD's gradient there (batch
+    // dimension dropped, float32).
+    struct SiteGradients
+    {
+        std::map<SiteRef, HostTensor> activation, gradient;
+        double logitDiff = 0;
+    };
+    SiteGradients siteGradients(const std::vector<int64_t> &ids, const std::vector<SiteRef> &sites, int64_t answer, int64_t wrong);
     // The activations at the given sites of one plain run (batch dimension dropped), float32.
     std::map<SiteRef, HostTensor> captureSites(const std::vector<int64_t> &ids, const std::vector<SiteRef> &sites,
                                                const std::vector<Intervention> &interventions = {});
@@ -60,8 +70,10 @@ public:
     std::shared_ptr<Trace> trace(const QString &prompt, const TraceOptions &options = {}, const JobControl *control = nullptr,
                                  const std::vector<Intervention> &interventions = {});
     std::vector<TokenPiece> tokenizePrompt(const QString &prompt) const;
-    // Greedy continuation: the ids of up to maxNewTokens new tokens (stops early at EOS).
-    std::vector<int64_t> generateGreedy(std::vector<int64_t> ids, int maxNewTokens, const JobControl *control = nullptr);
+    // Greedy continuation: the ids of up to maxNewTokens new tokens (stops early at EOS), with
+    // interventions (steering) applied at every step.
+    std::vector<int64_t> generateGreedy(std::vector<int64_t> ids, int maxNewTokens, const JobControl *control = nullptr,
+                                        const std::vector<Intervention> &interventions = {});
     void checkLength(size_t tokens) const;
 };
 

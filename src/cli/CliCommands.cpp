@@ -876,6 +876,8 @@ int cmdBench(QCommandLineParser &p)
     const int repeats = intValue(p, QStringLiteral("repeats"), 3, 1);
     if (p.isSet(QStringLiteral("store")))
         return benchStore(*model, lengths, repeats, tmp.path());
+    if (p.isSet(QStringLiteral("patching")))
+        return benchPatching(*model, p.isSet(QStringLiteral("tokens")) ? lengths : QList<int>{16}, repeats);
     const double peak = ComputeRuntime::measureGemmGflops(1024, 5);
     QJsonArray rows;
     out() << "model " << info.name << " (" << info.parameterCount << " parameters), " << threads << " threads\n"
@@ -1167,6 +1169,8 @@ const std::map<QString, Command> &commands()
                   p.addOption({QStringLiteral("threads"), QStringLiteral("Torch threads (default: all cores)"), QStringLiteral("N")});
                   p.addOption({QStringLiteral("json"), QStringLiteral("Also print JSON")});
                   p.addOption({QStringLiteral("save-model"), QStringLiteral("Write the random model to DIR and keep it"), QStringLiteral("DIR")});
+                  p.addOption({QStringLiteral("patching"),
+                               QStringLiteral("Time a full resid_pre patching sweep (batched) against one forward pass per cell (default T = 16)")});
                   p.addOption({QStringLiteral("store"), QStringLiteral("Measure saving runs with traces to a workspace and reopening them")});
               },
               cmdBench}},

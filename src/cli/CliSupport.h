@@ -4,6 +4,7 @@
 #include <QCommandLineOption>
 #include <QCommandLineParser>
 #include <QJsonValue>
+#include <QList>
 #include <QString>
 #include <QTextStream>
 
@@ -31,6 +32,9 @@ QString requireValue(const QCommandLineParser &p, const QString &name); // throw
 int intValue(const QCommandLineParser &p, const QString &name, int fallback, int minimum);
 std::unique_ptr<LoadedModel> loadModel(const QCommandLineParser &p); // --model, default demo
 QCommandLineOption modelOption();
+
+// strata-cli bench --patching: the batched sweep against one forward pass per cell, same run.
+int benchPatching(LoadedModel &model, const QList<int> &lengths, int repeats);
 
 // Each family of commands adds itself to the table (one file each).
 void addInterventionCommands(CommandTable &table); // patch, ablate

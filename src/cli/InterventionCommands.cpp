@@ -9,6 +9,7 @@
 #include "tokenize/Tokenizer.h"
 #include "util/Error.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 
 namespace strata::cli {
@@ -149,6 +150,64 @@ int cmdSteer(QCommandLineParser &p)
 }
 
 } // namespace
+
+int benchPatching(LoadedModel &model, const QList<int> &lengths, int repeats)
+{
+    const ModelInfo &info = model.info();
+    out() << "model " << info.name << ": full resid_pre patching sweep (denoising), batched variants against one forward pass per cell\n"
+          << QStringLiteral("%1 %2 %3 %4 %5\n")
+                 .arg(QStringLiteral("T"), 6)
+                 .arg(QStringLiteral("cells"), 7)
+                 .arg(QStringLiteral("batched s"), 11)
+                 .arg(QStringLiteral("per-cell s"), 11)
+                 .arg(QStringLiteral("ratio"), 7);
+    out().flush();
+    for (int T : lengths) {
+        if (T < 2 || T > info.contextLength)
+            throw Error(QStringLiteral("--tokens: %1 is outside 2..%2.").arg(T).arg(info.contextLength));
+        PatchingRequest req;
+        for (int i = 0; i < T; ++i)
+            req.clean.push_back((i * 7919 + 11) % std::min<int64_t>(info.vocabSize, 50000));
+        req.corrupt = req.clean;
+        req.corrupt[size_t(T / 2)] = (req.corrupt[size_t(T / 2)] + 1) % info.vocabSize;
+        req.answer = req.clean[1];
+        req.wrong = req.clean[2];
+        double batched = 1e100, perCell = 1e100;
+        for (int r = 0; r < repeats; ++r) {
+            QElapsedTimer timer;
+            timer.start();
+            const PatchingResult res = Patching::sweep(model, req);
+            batched = std::min(batched, double(timer.nsecsElapsed()) / 1e9);
+            // The same cells, one forward pass each (as a hooked PyTorch loop runs them).
+            timer.restart();
+            const auto from = model.captureSites(req.clean, [&] {
+                std::vector<SiteRef> s;
+                for (int l = 0; l < info.nLayers; ++l)
+                    s.push_back({Site::ResidPre, l});
+                return s;
+            }());
+            for (int l = 0; l < info.nLayers; ++l)
+                for (int c = 0; c < T; ++c) {
+                    Intervention iv;
+                    iv.kind = Intervention::Kind::Patch;
+                    iv.site = {Site::ResidPre, l};
+                    iv.positions = {c};
+                    iv.value = from.at({Site::ResidPre, l}).slice0(c);
+                    model.nextTokenLogits(req.corrupt, {iv});
+                }
+            perCell = std::min(perCell, double(timer.nsecsElapsed()) / 1e9);
+            Q_UNUSED(res);
+        }
+        out() << QStringLiteral("%1 %2 %3 %4 %5\n")
+                     .arg(T, 6)
+                     .arg(info.nLayers * T, 7)
+                     .arg(batched, 11, 'f', 3)
+                     .arg(perCell, 11, 'f', 3)
+                     .arg(perCell / batched, 7, 'f', 2);
+        out().flush();
+    }
+    return 0;
+}
 
 void addInterventionCommands(CommandTable &table)
 {

@@ -1,5 +1,7 @@
 #include "AppContext.h"
 
+#include <QJsonArray>
+
 #include "jobs/JobRunner.h"
 #include "model/PluginHost.h"
 #include "settings/Settings.h"
@@ -195,6 +197,13 @@ void AppContext::writeRun(const TracePtr &trace, const QByteArray &blob)
                                {QStringLiteral("attention"), trace->options.attention},
                                {QStringLiteral("residuals"), trace->options.residuals},
                                {QStringLiteral("logits"), trace->options.logits}};
+    if (!trace->interventions.empty()) { // a patched or ablated run is never the plain run of the same prompt
+        QJsonArray changes;
+        for (const Intervention &iv : trace->interventions)
+            changes.append(iv.describe());
+        run.settings.insert(QStringLiteral("interventions"), changes);
+        run.tags << QStringLiteral("intervention");
+    }
     qint64 id = 0;
     // The same prompt again on the same model (every launch traces the sample, for one) is the same run:
     // the session keeps one, unless the earlier one lost its trace.
@@ -408,6 +417,15 @@ void AppContext::cancelRun()
 {
     if (m_runId)
         m_jobs->cancel(m_runId);
+}
+
+void AppContext::showNewRun(TracePtr trace)
+{
+    m_currentRun = 0;
+    setTrace(trace);
+    if (m_workspace && autoSave())
+        saveTrace(trace);
+    Q_EMIT currentRunChanged();
 }
 
 void AppContext::setTrace(TracePtr trace)

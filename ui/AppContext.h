@@ -45,6 +45,8 @@ public:
     bool isRunning() const { return m_runId != 0; }
     TracePtr trace() const { return m_trace; }
     void setTrace(TracePtr trace);
+    // A run made here (a patched or ablated run): shown in every panel and saved like a traced one.
+    void showNewRun(TracePtr trace);
     // Greedy (temperature 0) or sampled continuation of prompt, appended text delivered by continuationReady.
     void continuePrompt(const QString &prompt, int tokens, double temperature, int topK);
 
@@ -104,6 +106,8 @@ Q_SIGNALS:
     void workspaceContentChanged(); // sessions, runs or notes changed (here or in another Strata)
     void currentRunChanged();
     void storeFailed(const QString &error);
+    // The head atlas asks for these heads (layer, head) to be ablated; the ablation panel answers.
+    void ablationRequested(const QList<QPair<int, int>> &heads);
 
 private:
     void rememberRecent(const QString &location);

@@ -1,5 +1,6 @@
 #include "PanelRegistry.h"
 
+#include "panels/AblationPanel.h"
 #include "panels/AttentionOverviewPanel.h"
 #include "panels/ComparePanel.h"
 #include "panels/ContributionsPanel.h"
@@ -11,6 +12,7 @@
 #include "panels/LogPanel.h"
 #include "panels/ModelPanel.h"
 #include "panels/NextTokenPanel.h"
+#include "panels/PatchingPanel.h"
 #include "panels/PromptPanel.h"
 #include "panels/ProbePanel.h"
 #include "panels/SessionsPanel.h"
@@ -53,6 +55,12 @@ const QList<PanelInfo> &PanelRegistry::panels()
          [](AppContext *c) -> Panel * { return new ContributionsPanel(c); }},
         {QStringLiteral("ComparePanel"), QT_TRANSLATE_NOOP("Panels", "Compare"), QT_TRANSLATE_NOOP("Panels", "Where do two prompts, or two models, part ways?"),
          Qt::RightDockWidgetArea, [](AppContext *c) -> Panel * { return new ComparePanel(c); }},
+        {QStringLiteral("PatchingPanel"), QT_TRANSLATE_NOOP("Panels", "Patching"),
+         QT_TRANSLATE_NOOP("Panels", "Which activations carry the difference between a clean and a corrupted prompt?"), Qt::RightDockWidgetArea,
+         [](AppContext *c) -> Panel * { return new PatchingPanel(c); }},
+        {QStringLiteral("AblationPanel"), QT_TRANSLATE_NOOP("Panels", "Ablation & steering"),
+         QT_TRANSLATE_NOOP("Panels", "What does the model lose without these heads, and where does a push in the residual stream lead?"),
+         Qt::RightDockWidgetArea, [](AppContext *c) -> Panel * { return new AblationPanel(c); }},
         {QStringLiteral("ProbePanel"), QT_TRANSLATE_NOOP("Panels", "Probes"),
          QT_TRANSLATE_NOOP("Panels", "From which layer can a simple classifier read part of speech, syntax or meaning?"), Qt::RightDockWidgetArea,
          [](AppContext *c) -> Panel * { return new ProbePanel(c); }},

@@ -40,6 +40,9 @@ HeadAtlasPanel::HeadAtlasPanel(AppContext *context) : Panel(context), m_model(ne
     m_prev = spin(defaults.previousToken);
     m_induction = spin(defaults.induction);
     row->addStretch(1);
+    m_ablate = new QPushButton;
+    m_ablate->setObjectName(QStringLiteral("atlasAblate"));
+    row->addWidget(m_ablate);
     m_export = new QPushButton;
     row->addWidget(m_export);
     v->addLayout(row);
@@ -61,7 +64,7 @@ HeadAtlasPanel::HeadAtlasPanel(AppContext *context) : Panel(context), m_model(ne
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(HeadScoresModel::Layer, Qt::AscendingOrder);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection); // several heads for the ablation
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     split->addWidget(m_table);
@@ -108,6 +111,7 @@ HeadAtlasPanel::HeadAtlasPanel(AppContext *context) : Panel(context), m_model(ne
                                .arg(f(s->normalizedEntropy), f(s->stripe)));
     });
     connect(m_export, &QPushButton::clicked, this, [this] { FigureExport::exportInteractively(this, m_grid, figureData(), QStringLiteral("head-atlas")); });
+    connect(m_ablate, &QPushButton::clicked, this, &HeadAtlasPanel::ablateSelected);
     connect(context, &AppContext::traceChanged, this, [this] {
         this->context()->requestInductionProbe();
         refresh();
@@ -124,7 +128,32 @@ void HeadAtlasPanel::retranslate()
     m_prev->setToolTip(tr("Previous-token score needed for the previous-token role"));
     m_induction->setToolTip(tr("Induction score needed for the induction role"));
     m_export->setText(tr("Export…"));
+    m_ablate->setText(tr("Ablate selected"));
+    m_ablate->setToolTip(tr("Zero-ablate the heads selected in the table (Ctrl/Shift to select several) and see the loss change in the ablation panel"));
     refresh();
+}
+
+QList<QPair<int, int>> HeadAtlasPanel::selectedHeads() const
+{
+    QList<QPair<int, int>> heads;
+    for (const QModelIndex &idx : m_table->selectionModel()->selectedRows()) {
+        const QModelIndex src = m_proxy->mapToSource(idx);
+        if (src.row() >= 0 && size_t(src.row()) < m_model->scores().size()) {
+            const HeadScores &s = m_model->scores()[size_t(src.row())];
+            heads.append({s.layer, s.head});
+        }
+    }
+    if (heads.isEmpty()) // nothing selected: the head under the shared cursor
+        heads.append({context()->layer(), context()->head()});
+    std::sort(heads.begin(), heads.end());
+    return heads;
+}
+
+void HeadAtlasPanel::ablateSelected()
+{
+    if (!context()->trace())
+        return;
+    Q_EMIT context()->ablationRequested(selectedHeads());
 }
 
 RoleThresholds HeadAtlasPanel::thresholds() const

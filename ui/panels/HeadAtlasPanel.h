@@ -31,6 +31,8 @@ public:
     FigureData figureData() const;
     RoleThresholds thresholds() const;
     void refresh();
+    QList<QPair<int, int>> selectedHeads() const; // (layer, head), or the cursor's head when none is selected
+    void ablateSelected();                        // asks the ablation panel (AppContext::ablationRequested)
 
 private:
     void drawGrid();
@@ -42,7 +44,7 @@ private:
     QCustomPlot *m_grid, *m_chart;
     QLabel *m_status, *m_thresholdLabel;
     QDoubleSpinBox *m_sink, *m_prev, *m_induction;
-    QPushButton *m_export;
+    QPushButton *m_export, *m_ablate;
 };
 
 } // namespace strata

@@ -78,6 +78,41 @@ QJsonObject PatchingResult::toJson() const
     return o;
 }
 
+PatchingResult PatchingResult::fromJson(const QJsonObject &o)
+{
+    PatchingResult r;
+    r.site = o.value(QStringLiteral("site")).toString();
+    r.direction = o.value(QStringLiteral("direction")).toString();
+    r.metric = o.value(QStringLiteral("metric")).toString(QStringLiteral("logit_diff"));
+    r.layer = o.value(QStringLiteral("layer")).toInt(-1);
+    r.cleanLogitDiff = o.value(QStringLiteral("clean_logit_diff")).toDouble();
+    r.corruptLogitDiff = o.value(QStringLiteral("corrupt_logit_diff")).toDouble();
+    r.cleanValue = o.value(QStringLiteral("clean_value")).toDouble(r.cleanLogitDiff);
+    r.corruptValue = o.value(QStringLiteral("corrupt_value")).toDouble(r.corruptLogitDiff);
+    r.rows = o.value(QStringLiteral("rows")).toInt();
+    r.cols = o.value(QStringLiteral("cols")).toInt();
+    for (const QJsonValue &v : o.value(QStringLiteral("row_labels")).toArray())
+        r.rowLabels << v.toString();
+    for (const QJsonValue &v : o.value(QStringLiteral("col_labels")).toArray())
+        r.colLabels << v.toString();
+    auto flat = [&](const char *key) {
+        std::vector<double> out;
+        for (const QJsonValue &row : o.value(QLatin1String(key)).toArray())
+            for (const QJsonValue &v : row.toArray())
+                out.push_back(v.toDouble(std::nan("")));
+        return out;
+    };
+    r.values = flat("values");
+    r.raw = flat("raw");
+    r.attribution = flat("attribution");
+    r.attributionCorrelation = o.value(QStringLiteral("attribution_correlation")).toDouble(std::nan(""));
+    r.attributionMaxError = o.value(QStringLiteral("attribution_max_error")).toDouble(std::nan(""));
+    if (r.rows < 0 || r.cols < 0 || r.values.size() != size_t(r.rows) * size_t(r.cols) || r.raw.size() != r.values.size() ||
+        (!r.attribution.empty() && r.attribution.size() != r.values.size()))
+        throw Error(QStringLiteral("A stored patching result is malformed (its grid does not match its size)."));
+    return r;
+}
+
 QString Patching::siteKindName(PatchingRequest::SiteKind kind)
 {
     switch (kind) {

@@ -65,6 +65,7 @@ struct PatchingResult
     double attributionMaxError = std::nan("");    // max |estimate - patched|, normalised units
     double value(int r, int c) const { return values[size_t(r * cols + c)]; }
     QJsonObject toJson() const; // the CLI contract
+    static PatchingResult fromJson(const QJsonObject &o);
 };
 
 namespace Patching {

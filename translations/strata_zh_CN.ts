@@ -154,6 +154,22 @@
         <source>Where do two prompts, or two models, part ways?</source>
         <translation>两个提示词（或两个模型）在哪里分道扬镳？</translation>
     </message>
+    <message>
+        <source>Patching</source>
+        <translation>激活修补</translation>
+    </message>
+    <message>
+        <source>Which activations carry the difference between a clean and a corrupted prompt?</source>
+        <translation>哪些激活承载了干净提示词与损坏提示词之间的差异？</translation>
+    </message>
+    <message>
+        <source>Ablation and steering</source>
+        <translation>消融与引导</translation>
+    </message>
+    <message>
+        <source>What does the model lose without these heads, and where does a push in the residual stream lead?</source>
+        <translation>去掉这些注意力头后模型失去了什么？在残差流中推一把会把它引向哪里？</translation>
+    </message>
 </context>
 <context>
     <name>QObject</name>
@@ -184,6 +200,221 @@ BLAS：%4
     <message>
         <source>Undo %1</source>
         <translation>撤销%1</translation>
+    </message>
+</context>
+<context>
+    <name>strata::AblationPanel</name>
+    <message>
+        <source>No head of the current run has that role.</source>
+        <translation>当前运行中没有注意力头具有该角色。</translation>
+    </message>
+    <message>
+        <source>Ablate heads</source>
+        <translation>消融注意力头</translation>
+    </message>
+    <message>
+        <source>Steer</source>
+        <translation>引导</translation>
+    </message>
+    <message>
+        <source>Heads</source>
+        <translation>注意力头</translation>
+    </message>
+    <message>
+        <source>LAYER.HEAD, e.g. 1.3,2.0</source>
+        <translation>层.头，例如 1.3,2.0</translation>
+    </message>
+    <message>
+        <source>or all heads of a role…</source>
+        <translation>或某一角色的全部注意力头…</translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation>模式</translation>
+    </message>
+    <message>
+        <source>zero</source>
+        <translation>置零</translation>
+    </message>
+    <message>
+        <source>mean</source>
+        <translation>平均</translation>
+    </message>
+    <message>
+        <source>On</source>
+        <translation>作用于</translation>
+    </message>
+    <message>
+        <source>the current prompt</source>
+        <translation>当前提示词</translation>
+    </message>
+    <message>
+        <source>repeated random tokens</source>
+        <translation>重复的随机词元</translation>
+    </message>
+    <message>
+        <source>Ablate</source>
+        <translation>消融</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Steer towards (one sentence per line)</source>
+        <translation>引导朝向（每行一句）</translation>
+    </message>
+    <message>
+        <source>Steer away from</source>
+        <translation>引导远离</translation>
+    </message>
+    <message>
+        <source>Sentence sets kept in the session</source>
+        <translation>会话中保存的句子集</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>提示词</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Strength</source>
+        <translation>强度</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>词元数</translation>
+    </message>
+    <message>
+        <source>Generate</source>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <source>Without steering</source>
+        <translation>不引导</translation>
+    </message>
+    <message>
+        <source>With steering</source>
+        <translation>引导后</translation>
+    </message>
+    <message>
+        <source>Load a model first.</source>
+        <translation>请先加载模型。</translation>
+    </message>
+    <message>
+        <source>Run a prompt with this model first, or ablate on repeated random tokens.</source>
+        <translation>请先用此模型运行一个提示词，或在重复的随机词元上消融。</translation>
+    </message>
+    <message>
+        <source>Ablating %1…</source>
+        <translation>正在消融 %1…</translation>
+    </message>
+    <message>
+        <source>Ablating heads</source>
+        <translation>正在消融注意力头</translation>
+    </message>
+    <message>
+        <source>Ablation cancelled.</source>
+        <translation>消融已取消。</translation>
+    </message>
+    <message>
+        <source>Ablation failed: %1</source>
+        <translation>消融失败：%1</translation>
+    </message>
+    <message>
+        <source>Ablated %1 (%2): mean loss %3 → %4 nats.</source>
+        <translation>已消融 %1（%2）：平均损失 %3 → %4 奈特。</translation>
+    </message>
+    <message>
+        <source>Next-token loss before and after %1-ablating heads %2 · %3</source>
+        <translation>%1消融注意力头 %2 前后的下一个词元损失 · %3</translation>
+    </message>
+    <message>
+        <source>loss before</source>
+        <translation>消融前损失</translation>
+    </message>
+    <message>
+        <source>loss after</source>
+        <translation>消融后损失</translation>
+    </message>
+    <message>
+        <source>Each token's loss before and after the ablation will be drawn here.</source>
+        <translation>这里将绘制每个词元在消融前后的损失。</translation>
+    </message>
+    <message>
+        <source>Load a model, then name heads (or pick a role) and press Ablate; the head atlas can send heads here too.</source>
+        <translation>请加载模型，然后填写注意力头（或选择角色）并点击“消融”；也可以从注意力头图谱发送注意力头到这里。</translation>
+    </message>
+    <message>
+        <source>Name heads (or pick a role) and press Ablate: each token's loss before and after shows what they did.</source>
+        <translation>填写注意力头（或选择角色）并点击“消融”：每个词元前后的损失显示它们做了什么。</translation>
+    </message>
+    <message>
+        <source>before (mean %1)</source>
+        <translation>消融前（平均 %1）</translation>
+    </message>
+    <message>
+        <source>after %1-ablating %2 (mean %3)</source>
+        <translation>%1消融 %2 后（平均 %3）</translation>
+    </message>
+    <message>
+        <source>second copy</source>
+        <translation>第二遍</translation>
+    </message>
+    <message>
+        <source>position (predicting the next token)</source>
+        <translation>位置（预测下一个词元）</translation>
+    </message>
+    <message>
+        <source>loss (nats)</source>
+        <translation>损失（奈特）</translation>
+    </message>
+    <message>
+        <source>Mean next-token loss %1 → %2 nats; the prediction changed at %3 of %4 positions.</source>
+        <translation>下一个词元的平均损失 %1 → %2 奈特；%4 个位置中有 %3 个的预测改变。</translation>
+    </message>
+    <message>
+        <source> In-context copying (first copy − second copy loss): %1 → %2 nats.</source>
+        <translation> 上下文复制（第一遍 − 第二遍损失）：%1 → %2 奈特。</translation>
+    </message>
+    <message>
+        <source>Type sentences on both sides and a prompt to continue.</source>
+        <translation>请在两侧输入句子，并输入要续写的提示词。</translation>
+    </message>
+    <message>
+        <source>Generating with and without steering…</source>
+        <translation>正在分别生成引导与不引导的续写…</translation>
+    </message>
+    <message>
+        <source>Steering</source>
+        <translation>引导</translation>
+    </message>
+    <message>
+        <source>Steering cancelled.</source>
+        <translation>引导已取消。</translation>
+    </message>
+    <message>
+        <source>Steering failed: %1</source>
+        <translation>引导失败：%1</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;&lt;i&gt;Without steering&lt;/i&gt;&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;i&gt;不引导&lt;/i&gt;&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;&lt;i&gt;With steering (layer %1, strength %2)&lt;/i&gt;&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;i&gt;引导后（第 %1 层，强度 %2）&lt;/i&gt;&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Direction: mean of resid_pre.%1 over %2 tokens towards minus %3 tokens away; its norm %4 against a mean residual norm of %5.</source>
+        <translation>方向：resid_pre.%1 在 %2 个“朝向”词元上的均值减去 %3 个“远离”词元上的均值；其范数 %4，残差平均范数 %5。</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
     </message>
 </context>
 <context>
@@ -872,6 +1103,14 @@ distance %10 · entropy %11 · stripe %12</source>
         <source>Heads</source>
         <translation>注意力头</translation>
     </message>
+    <message>
+        <source>Ablate selected</source>
+        <translation>消融所选</translation>
+    </message>
+    <message>
+        <source>Zero-ablate the heads selected in the table (Ctrl/Shift to select several) and see the loss change in the ablation panel</source>
+        <translation>对表中所选的注意力头置零消融（按 Ctrl/Shift 多选），并在消融面板中查看损失的变化</translation>
+    </message>
 </context>
 <context>
     <name>strata::HeadScoresModel</name>
@@ -1524,6 +1763,251 @@ model's final prediction: '%4' (rank here %5, p=%6)
     <message>
         <source>After token #%1 '%2', the model predicts:</source>
         <translation>在词元 #%1 '%2' 之后，模型预测：</translation>
+    </message>
+</context>
+<context>
+    <name>strata::PatchingPanel</name>
+    <message>
+        <source>%1 (1 token)</source>
+        <translation>%1（1 个词元）</translation>
+    </message>
+    <message>
+        <source>%1 (%2 tokens; the first is scored)</source>
+        <translation>%1（%2 个词元；只计第一个）</translation>
+    </message>
+    <message>
+        <source> — the first token is a bare space; type the word without its leading space</source>
+        <translation> —— 第一个词元只是一个空格；请输入不带前导空格的单词</translation>
+    </message>
+    <message>
+        <source>Clean</source>
+        <translation>干净</translation>
+    </message>
+    <message>
+        <source>e.g. When Mary and John went to the store, John gave a drink to</source>
+        <translation>例如 When Mary and John went to the store, John gave a drink to</translation>
+    </message>
+    <message>
+        <source>Use current run</source>
+        <translation>使用当前运行</translation>
+    </message>
+    <message>
+        <source>Corrupted</source>
+        <translation>损坏</translation>
+    </message>
+    <message>
+        <source>the same number of tokens, e.g. …, Mary gave a drink to</source>
+        <translation>词元数相同，例如 …, Mary gave a drink to</translation>
+    </message>
+    <message>
+        <source>Answer / wrong</source>
+        <translation>正确 / 错误答案</translation>
+    </message>
+    <message>
+        <source>right answer (its first token counts)</source>
+        <translation>正确答案（只计第一个词元）</translation>
+    </message>
+    <message>
+        <source>wrong answer</source>
+        <translation>错误答案</translation>
+    </message>
+    <message>
+        <source>Patch</source>
+        <translation>修补</translation>
+    </message>
+    <message>
+        <source>Residual stream (layer × position)</source>
+        <translation>残差流（层 × 位置）</translation>
+    </message>
+    <message>
+        <source>Attention output (layer × position)</source>
+        <translation>注意力输出（层 × 位置）</translation>
+    </message>
+    <message>
+        <source>MLP output (layer × position)</source>
+        <translation>MLP 输出（层 × 位置）</translation>
+    </message>
+    <message>
+        <source>Heads (layer × head)</source>
+        <translation>注意力头（层 × 头）</translation>
+    </message>
+    <message>
+        <source>Heads of one layer (head × position)</source>
+        <translation>某一层的注意力头（头 × 位置）</translation>
+    </message>
+    <message>
+        <source>layer </source>
+        <translation>第 </translation>
+    </message>
+    <message>
+        <source>Denoise: clean into corrupted</source>
+        <translation>去噪：把干净的激活放入损坏的运行</translation>
+    </message>
+    <message>
+        <source>Noise: corrupted into clean</source>
+        <translation>加噪：把损坏的激活放入干净的运行</translation>
+    </message>
+    <message>
+        <source>Metric</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <source>Logit difference</source>
+        <translation>logit 差</translation>
+    </message>
+    <message>
+        <source>Answer probability</source>
+        <translation>答案概率</translation>
+    </message>
+    <message>
+        <source>KL to the clean run</source>
+        <translation>与干净运行的 KL</translation>
+    </message>
+    <message>
+        <source>Attribution preview</source>
+        <translation>归因预览</translation>
+    </message>
+    <message>
+        <source>Also estimate every cell from one backward pass (attribution patching) and show how well it agrees</source>
+        <translation>同时用一次反向传播估计每个格子（归因修补），并显示它与真实修补的吻合程度</translation>
+    </message>
+    <message>
+        <source>Notes on this sweep…</source>
+        <translation>关于这次扫描的笔记…</translation>
+    </message>
+    <message>
+        <source>Save sweep</source>
+        <translation>保存扫描</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Saved sweeps</source>
+        <translation>已保存的扫描</translation>
+    </message>
+    <message>
+        <source>→ %1 | %2</source>
+        <translation>→ %1 | %2</translation>
+    </message>
+    <message>
+        <source>?</source>
+        <translation>？</translation>
+    </message>
+    <message>
+        <source>Load a model first.</source>
+        <translation>请先加载模型。</translation>
+    </message>
+    <message>
+        <source>Type a clean and a corrupted prompt.</source>
+        <translation>请输入干净和损坏的提示词。</translation>
+    </message>
+    <message>
+        <source>The clean prompt has %1 tokens and the corrupted one %2: patching needs the same count (swap words that are one token each).</source>
+        <translation>干净提示词有 %1 个词元，损坏提示词有 %2 个：修补需要词元数相同（请交换各自只占一个词元的单词）。</translation>
+    </message>
+    <message>
+        <source>Type the right and the wrong answer.</source>
+        <translation>请输入正确答案和错误答案。</translation>
+    </message>
+    <message>
+        <source>Patching… (progress and Cancel in the status bar)</source>
+        <translation>正在修补…（进度与取消按钮在状态栏）</translation>
+    </message>
+    <message>
+        <source>Activation patching</source>
+        <translation>激活修补</translation>
+    </message>
+    <message>
+        <source>Patching cancelled.</source>
+        <translation>修补已取消。</translation>
+    </message>
+    <message>
+        <source>Patching failed: %1</source>
+        <translation>修补失败：%1</translation>
+    </message>
+    <message>
+        <source>Patched %1 cells (%2).</source>
+        <translation>已修补 %1 个格子（%2）。</translation>
+    </message>
+    <message>
+        <source>Running the patched cell</source>
+        <translation>正在运行修补后的格子</translation>
+    </message>
+    <message>
+        <source>Running the patched cell failed: %1</source>
+        <translation>运行修补后的格子失败：%1</translation>
+    </message>
+    <message>
+        <source>Every panel now shows the patched run (%1): %2.</source>
+        <translation>所有面板现在显示修补后的运行（%1）：%2。</translation>
+    </message>
+    <message>
+        <source>Activation patching: %1, %2, %3 (0 = corrupted, 1 = clean) · %4 · %5</source>
+        <translation>激活修补：%1，%2，%3（0 = 损坏，1 = 干净）· %4 · %5</translation>
+    </message>
+    <message>
+        <source>Type a clean and a corrupted prompt of the same token count and two answers, then press Patch.
+Each cell shows how much of the clean behaviour patching that activation restores.</source>
+        <translation>请输入词元数相同的干净与损坏提示词以及两个答案，然后点击“修补”。
+每个格子显示修补该激活能恢复多少干净运行的行为。</translation>
+    </message>
+    <message>
+        <source>restored (1 = clean)</source>
+        <translation>恢复程度（1 = 干净）</translation>
+    </message>
+    <message>
+        <source>head</source>
+        <translation>头</translation>
+    </message>
+    <message>
+        <source>layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Patching (%1, %2)</source>
+        <translation>修补（%1，%2）</translation>
+    </message>
+    <message>
+        <source>Attribution patching estimate (one backward pass)</source>
+        <translation>归因修补估计（一次反向传播）</translation>
+    </message>
+    <message>
+        <source>%1 × %2 cells. %3: clean %4, corrupted %5 (logit difference %6 → %7). Hover a cell for its value; click it to show that patched run in every panel.</source>
+        <translation>%1 × %2 个格子。%3：干净 %4，损坏 %5（logit 差 %6 → %7）。悬停格子查看数值；点击格子在所有面板中显示该修补运行。</translation>
+    </message>
+    <message>
+        <source> Attribution against patching (logit difference): r = %1, largest error %2.</source>
+        <translation> 归因与修补对比（logit 差）：r = %1，最大误差 %2。</translation>
+    </message>
+    <message>
+        <source>%1 · %2
+restored %3 (%4 %5)</source>
+        <translation>%1 · %2
+恢复 %3（%4 %5）</translation>
+    </message>
+    <message>
+        <source>
+attribution estimate %1</source>
+        <translation>
+归因估计 %1</translation>
+    </message>
+    <message>
+        <source>Nothing to save (run a sweep in a writable workspace).</source>
+        <translation>没有可保存的内容（请在可写的工作区中运行扫描）。</translation>
+    </message>
+    <message>
+        <source>%1, %2: %3</source>
+        <translation>%1，%2：%3</translation>
+    </message>
+    <message>
+        <source>Saving the sweep</source>
+        <translation>正在保存扫描</translation>
+    </message>
+    <message>
+        <source>Sweep saved in the session.</source>
+        <translation>扫描已保存到会话。</translation>
     </message>
 </context>
 <context>

@@ -41,7 +41,7 @@ namespace strata {
 namespace {
 const Setting<QByteArray> kWindowState{"MainWindow/state", QByteArray()};
 const Setting<QByteArray> kWindowGeometry{"MainWindow/geometry", QByteArray()};
-constexpr int kLayoutVersion = 6; // bump when panels change so old layouts are not half-applied
+constexpr int kLayoutVersion = 7; // bump when panels change so old layouts are not half-applied
 } // namespace
 
 MainWindow::MainWindow(AppContext *context, QWidget *parent) : QMainWindow(parent), m_context(context)
@@ -197,7 +197,7 @@ void MainWindow::createDocks()
     if (m_docks.contains(QStringLiteral("NextTokenPanel")))
         splitDockWidget(attention, m_docks[QStringLiteral("NextTokenPanel")], Qt::Vertical);
     for (const char *id : {"AttentionOverviewPanel", "HeadAtlasPanel", "LogitLensPanel", "ResidualPcaPanel", "SimilarityPanel", "ContributionsPanel",
-                           "ComparePanel", "ProbePanel"})
+                           "ComparePanel", "PatchingPanel", "AblationPanel", "ProbePanel"})
         if (QDockWidget *d = m_docks.value(QString::fromLatin1(id)))
             tabifyDockWidget(attention, d);
     attention->raise();

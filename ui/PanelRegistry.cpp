@@ -58,7 +58,7 @@ const QList<PanelInfo> &PanelRegistry::panels()
         {QStringLiteral("PatchingPanel"), QT_TRANSLATE_NOOP("Panels", "Patching"),
          QT_TRANSLATE_NOOP("Panels", "Which activations carry the difference between a clean and a corrupted prompt?"), Qt::RightDockWidgetArea,
          [](AppContext *c) -> Panel * { return new PatchingPanel(c); }},
-        {QStringLiteral("AblationPanel"), QT_TRANSLATE_NOOP("Panels", "Ablation & steering"),
+        {QStringLiteral("AblationPanel"), QT_TRANSLATE_NOOP("Panels", "Ablation and steering"),
          QT_TRANSLATE_NOOP("Panels", "What does the model lose without these heads, and where does a push in the residual stream lead?"),
          Qt::RightDockWidgetArea, [](AppContext *c) -> Panel * { return new AblationPanel(c); }},
         {QStringLiteral("ProbePanel"), QT_TRANSLATE_NOOP("Panels", "Probes"),

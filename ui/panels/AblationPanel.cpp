@@ -127,8 +127,8 @@ AblationPanel::AblationPanel(AppContext *context) : Panel(context)
     m_tokens->setValue(20);
     m_steer = new QPushButton;
     m_steer->setObjectName(QStringLiteral("steerButton"));
-    for (QWidget *w :
-         std::initializer_list<QWidget *>{m_steerPromptLabel, m_steerPrompt, m_layerLabel, m_layer, m_strengthLabel, m_strength, m_tokensLabel, m_tokens, m_steer})
+    for (QWidget *w : std::initializer_list<QWidget *>{m_steerPromptLabel, m_steerPrompt, m_layerLabel, m_layer, m_strengthLabel, m_strength, m_tokensLabel,
+                                                       m_tokens, m_steer})
         controls->addWidget(w);
     controls->setStretchFactor(m_steerPrompt, 1);
     sv->addLayout(controls);
@@ -349,10 +349,15 @@ void AblationPanel::drawAblation()
 {
     m_lossPlot->clearPlottables();
     m_lossPlot->clearItems();
+    for (QCPAxis *a : {m_lossPlot->xAxis, m_lossPlot->yAxis})
+        a->setVisible(bool(m_ablation));
     if (!m_ablation) {
         m_lossPlot->legend->setVisible(false);
-        m_lossPlot->xAxis->setLabel(QString());
-        m_lossPlot->yAxis->setLabel(QString());
+        auto *hint = new QCPItemText(m_lossPlot);
+        hint->position->setType(QCPItemPosition::ptAxisRectRatio);
+        hint->position->setCoords(0.5, 0.5);
+        hint->setText(tr("Each token's loss before and after the ablation will be drawn here."));
+        hint->setColor(QColor(110, 110, 110));
         if (!context()->model())
             m_status->setText(tr("Load a model, then name heads (or pick a role) and press Ablate; the head atlas can send heads here too."));
         else if (m_status->text().isEmpty())

@@ -56,9 +56,8 @@ QString answerTokens(LoadedModel &model, const QString &text)
     QStringList shown;
     for (const TokenPiece &p : pieces)
         shown << model.tokenizer().displayString(p.id);
-    QString s = QStringLiteral("%1 (%2)").arg(shown.join(QLatin1Char(' ')), PatchingPanel::tr("%n token(s)", nullptr, int(pieces.size())));
-    if (pieces.size() > 1)
-        s += PatchingPanel::tr(": only the first one is scored");
+    QString s = pieces.size() == 1 ? PatchingPanel::tr("%1 (1 token)").arg(shown.join(QLatin1Char(' ')))
+                                   : PatchingPanel::tr("%1 (%2 tokens; the first is scored)").arg(shown.join(QLatin1Char(' '))).arg(pieces.size());
     if (!pieces.empty() && model.tokenizer().decode({pieces.front().id}).trimmed().isEmpty())
         s += PatchingPanel::tr(" — the first token is a bare space; type the word without its leading space");
     return s;
@@ -90,6 +89,7 @@ PatchingPanel::PatchingPanel(AppContext *context) : Panel(context)
     grid->addWidget(m_wrong, 2, 2);
     m_tokens = new QLabel;
     m_tokens->setWordWrap(true);
+    m_tokens->setMinimumWidth(160);
     grid->addWidget(m_tokens, 2, 3, 1, 2);
     m_siteLabel = new QLabel;
     m_site = new QComboBox;
@@ -124,22 +124,21 @@ PatchingPanel::PatchingPanel(AppContext *context) : Panel(context)
     m_plot->installEventFilter(this);
     m_plot->setMinimumHeight(260);
     v->addWidget(m_plot, 1);
-    auto *bottom = new QHBoxLayout;
     m_notes = new QPlainTextEdit;
-    m_notes->setMaximumHeight(60);
-    bottom->addWidget(m_notes, 1);
-    auto *buttons = new QVBoxLayout;
+    m_notes->setMaximumHeight(54);
+    v->addWidget(m_notes);
+    auto *bottom = new QHBoxLayout;
     m_save = new QPushButton;
     m_export = new QPushButton;
     m_savedLabel = new QLabel;
     m_saved = new QComboBox;
-    buttons->addWidget(m_save);
-    buttons->addWidget(m_export);
-    bottom->addLayout(buttons);
-    auto *savedBox = new QVBoxLayout;
-    savedBox->addWidget(m_savedLabel);
-    savedBox->addWidget(m_saved);
-    bottom->addLayout(savedBox);
+    m_saved->setMinimumContentsLength(24);
+    m_saved->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    bottom->addWidget(m_save);
+    bottom->addWidget(m_export);
+    bottom->addStretch(1);
+    bottom->addWidget(m_savedLabel);
+    bottom->addWidget(m_saved, 1);
     v->addLayout(bottom);
 
     for (int i = 0; i < int(std::size(kSites)); ++i)
@@ -418,12 +417,12 @@ void PatchingPanel::draw()
                 if (std::isfinite(value))
                     maxAbs = std::max(maxAbs, std::abs(value));
             }
-        map->setGradient(PlotStyle::divergingGradient());
         map->setInterpolate(false);
-        map->setDataRange(QCPRange(-maxAbs, maxAbs));
         auto *scale = new QCPColorScale(m_plot);
         m_plot->plotLayout()->addElement(row * 2 + 1, 1, scale);
-        map->setColorScale(scale);
+        map->setColorScale(scale); // the scale's gradient and range rule the map: set them on the scale
+        scale->setGradient(PlotStyle::divergingGradient());
+        scale->setDataRange(QCPRange(-maxAbs, maxAbs));
         scale->axis()->setLabel(tr("restored (1 = clean)"));
         rect->setMarginGroup(QCP::msLeft | QCP::msRight, group);
         auto xt = QSharedPointer<QCPAxisTickerText>::create();
@@ -526,8 +525,8 @@ bool PatchingPanel::saveSweep()
     rec.kind = QStringLiteral("patching");
     rec.name = tr("%1, %2: %3").arg(m_result->site, m_result->direction, m_clean->text().left(50));
     rec.modelFingerprint = model ? model->info().fingerprint : QString();
-    rec.data = QJsonObject{{QStringLiteral("clean"), m_clean->text()},   {QStringLiteral("corrupt"), m_corrupt->text()},
-                           {QStringLiteral("answer"), m_answer->text()}, {QStringLiteral("wrong"), m_wrong->text()},
+    rec.data = QJsonObject{{QStringLiteral("clean"), m_clean->text()},        {QStringLiteral("corrupt"), m_corrupt->text()},
+                           {QStringLiteral("answer"), m_answer->text()},      {QStringLiteral("wrong"), m_wrong->text()},
                            {QStringLiteral("notes"), m_notes->toPlainText()}, {QStringLiteral("site_index"), m_site->currentIndex()},
                            {QStringLiteral("result"), m_result->toJson()}};
     const bool ok = context()->guardStore([&] { ws->addResult(rec); }, tr("Saving the sweep"));

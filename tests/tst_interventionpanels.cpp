@@ -8,6 +8,7 @@
 #include "TestUtil.h"
 #include "models/HeadScoresModel.h"
 #include "panels/AblationPanel.h"
+#include "panels/ComparePanel.h"
 #include "panels/HeadAtlasPanel.h"
 #include "panels/PatchingPanel.h"
 #include "store/Workspace.h"
@@ -43,6 +44,20 @@ private Q_SLOTS:
         const QString corrupt = QStringLiteral("When Mary and John went to the store, Mary gave a drink to");
         QSignalSpy done(&panel, &PatchingPanel::finished);
 
+        // Compare mode hands its A (the current run) and B prompts and answers over, and the sweep runs.
+        {
+            ComparePanel compare(&ctx);
+            QSignalSpy traced0(&ctx, &AppContext::traceChanged);
+            ctx.runPrompt(clean);
+            QVERIFY(traced0.wait(20000));
+            compare.setPromptB(corrupt);
+            compare.setAnswers(QStringLiteral(" Mary"), QStringLiteral(" John"));
+            compare.patchAIntoB();
+            QVERIFY(done.wait(60000));
+            QCOMPARE(done.first().first().toBool(), true);
+            QCOMPARE(panel.result().site, QStringLiteral("resid_pre"));
+            done.clear();
+        }
         // Different token counts: said, nothing run.
         panel.setPrompts(clean, QStringLiteral("Mary went"));
         panel.setAnswers(QStringLiteral(" Mary"), QStringLiteral(" John"));

@@ -12,6 +12,9 @@ import xml.etree.ElementTree as ET
 
 GLOSSARY = {
     # Interventions: patching, ablation, steering
+    "Patch A → B…": "修补 A → B…",
+    "Activation patching with A as the clean and B as the corrupted prompt, and the two answers": "以 A 为干净提示词、B 为损坏提示词，并用这两个答案做激活修补",
+    "Patching needs run A (the current run) and a B prompt.": "修补需要运行 A（当前运行）和一个 B 提示词。",
     "Mode": "模式",
     'Patching': '激活修补',
     'Which activations carry the difference between a clean and a corrupted prompt?': '哪些激活承载了干净提示词与损坏提示词之间的差异？',

@@ -951,6 +951,18 @@ weight %5</source>
         <source>The open tab: %1…</source>
         <translation>当前标签页：%1…</translation>
     </message>
+    <message>
+        <source>Patch A → B…</source>
+        <translation>修补 A → B…</translation>
+    </message>
+    <message>
+        <source>Activation patching with A as the clean and B as the corrupted prompt, and the two answers</source>
+        <translation>以 A 为干净提示词、B 为损坏提示词，并用这两个答案做激活修补</translation>
+    </message>
+    <message>
+        <source>Patching needs run A (the current run) and a B prompt.</source>
+        <translation>修补需要运行 A（当前运行）和一个 B 提示词。</translation>
+    </message>
 </context>
 <context>
     <name>strata::ContributionsPanel</name>

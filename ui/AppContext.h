@@ -108,6 +108,8 @@ Q_SIGNALS:
     void storeFailed(const QString &error);
     // The head atlas asks for these heads (layer, head) to be ablated; the ablation panel answers.
     void ablationRequested(const QList<QPair<int, int>> &heads);
+    // Compare mode asks for a patching sweep (A clean, B corrupted); the patching panel answers.
+    void patchingRequested(const QString &clean, const QString &corrupt, const QString &answer, const QString &wrong);
 
 private:
     void rememberRecent(const QString &location);

@@ -311,6 +311,12 @@ void MainWindow::createStatusBar()
         }
     });
     connect(m_context, &AppContext::message, this, [this](const QString &m) { statusBar()->showMessage(m, 8000); });
+    connect(m_context, &AppContext::patchingRequested, this, [this] {
+        if (QDockWidget *d = dock(QStringLiteral("PatchingPanel"))) {
+            d->show();
+            d->raise();
+        }
+    });
     connect(m_context, &AppContext::ablationRequested, this, [this] {
         if (QDockWidget *d = dock(QStringLiteral("AblationPanel"))) {
             d->show();

@@ -117,7 +117,10 @@ ComparePanel::ComparePanel(AppContext *context) : Panel(context)
     m_saved = new QComboBox;
     m_saved->setMinimumContentsLength(20);
     m_export = new QPushButton;
+    m_patch = new QPushButton;
+    m_patch->setObjectName(QStringLiteral("comparePatch"));
     bottom->addWidget(m_notes, 2);
+    bottom->addWidget(m_patch);
     bottom->addWidget(m_save);
     bottom->addWidget(m_savedLabel);
     bottom->addWidget(m_saved, 1);
@@ -127,6 +130,7 @@ ComparePanel::ComparePanel(AppContext *context) : Panel(context)
     connect(m_compare, &QPushButton::clicked, this, &ComparePanel::compare);
     connect(m_promptB, &QLineEdit::returnPressed, this, &ComparePanel::compare);
     connect(m_save, &QPushButton::clicked, this, &ComparePanel::saveComparison);
+    connect(m_patch, &QPushButton::clicked, this, &ComparePanel::patchAIntoB);
     connect(m_export, &QPushButton::clicked, this, [this] {
         QMenu menu(this);
         menu.addAction(tr("Attention heatmaps (A, B, A − B)…"), this,
@@ -172,12 +176,24 @@ void ComparePanel::retranslate()
     m_tabs->setTabText(5, tr("Contributions A | B"));
     m_notes->setPlaceholderText(tr("Notes on this comparison…"));
     m_save->setText(tr("Save comparison"));
+    m_patch->setText(tr("Patch A → B…"));
+    m_patch->setToolTip(tr("Activation patching with A as the clean and B as the corrupted prompt, and the two answers"));
     m_savedLabel->setText(tr("Saved"));
     m_export->setText(tr("Export…"));
     if (!hasComparison())
         m_status->setText(tr("Compare the current run with a second prompt (clean vs corrupted) or with another model."));
     else
         showComparison();
+}
+
+void ComparePanel::patchAIntoB()
+{
+    const TracePtr a = context()->trace();
+    if (!a || m_promptB->text().trimmed().isEmpty()) {
+        m_status->setText(tr("Patching needs run A (the current run) and a B prompt."));
+        return;
+    }
+    Q_EMIT context()->patchingRequested(a->prompt, m_promptB->text(), m_answerA->text(), m_answerB->text());
 }
 
 void ComparePanel::setPromptB(const QString &prompt)

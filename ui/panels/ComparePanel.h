@@ -37,6 +37,7 @@ public:
     void setModelB(const QString &location);
     void setAnswers(const QString &a, const QString &b);
     void compare();        // traces B on the worker, then shows the comparison; finished() follows
+    void patchAIntoB();    // asks the patching panel for a sweep with A clean and B corrupted
     bool saveComparison(); // both runs and the comparison, in the current session
     void openComparison(qint64 comparisonId);
     bool hasComparison() const { return m_a && m_b; }
@@ -66,7 +67,7 @@ private:
     QLabel *m_aLabel, *m_bLabel, *m_modelBLabel, *m_answersLabel, *m_metricLabel, *m_savedLabel, *m_status;
     QLineEdit *m_promptB, *m_modelB, *m_answerA, *m_answerB;
     QComboBox *m_metric, *m_saved;
-    QPushButton *m_compare, *m_save, *m_export;
+    QPushButton *m_compare, *m_save, *m_export, *m_patch;
     QPlainTextEdit *m_notes;
     QCustomPlot *m_heatmaps, *m_layers, *m_logits, *m_pca, *m_contrib;
     QTableWidget *m_heads, *m_lens;

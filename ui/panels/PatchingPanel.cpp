@@ -172,6 +172,11 @@ PatchingPanel::PatchingPanel(AppContext *context) : Panel(context)
     });
     connect(context, &AppContext::currentRunChanged, this, &PatchingPanel::reloadSaved);
     connect(context, &AppContext::workspaceChanged, this, &PatchingPanel::reloadSaved);
+    connect(context, &AppContext::patchingRequested, this, [this](const QString &clean, const QString &corrupt, const QString &a, const QString &b) {
+        setPrompts(clean, corrupt);
+        setAnswers(a, b);
+        runSweep();
+    });
     retranslate();
     reloadSaved();
 }

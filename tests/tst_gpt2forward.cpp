@@ -11,7 +11,10 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
+#include <QtEndian>
 #include <QtTest>
+
+#include <limits>
 
 using namespace strata;
 
@@ -189,6 +192,36 @@ private Q_SLOTS:
         auto m = m_host.load(dir.path());
         const TracePtr t = m->trace(m_prompts[2]);
         QVERIFY(testutil::maxAbsDiff(t->logits.toFloatVector(), m_expected.floats(QStringLiteral("p2.logits"))) <= 1e-5);
+    }
+
+    void nonFiniteWeightsAreNamed()
+    {
+        // A copy of gpt2-tiny with one NaN and one Inf in a weight: refused at load, the tensor named.
+        QTemporaryDir dir;
+        for (const char *f : {"config.json", "vocab.json", "merges.txt", "model.safetensors"})
+            QVERIFY(QFile::copy(QDir(testutil::gpt2TinyDir()).filePath(QString::fromLatin1(f)), dir.filePath(QString::fromLatin1(f))));
+        QFile file(dir.filePath(QStringLiteral("model.safetensors")));
+        QFile::setPermissions(file.fileName(), QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        const QByteArray head = file.read(8);
+        const quint64 n = qFromLittleEndian<quint64>(head.constData());
+        const QJsonObject header = QJsonDocument::fromJson(file.read(qint64(n))).object();
+        QString name;
+        for (const QString &k : header.keys())
+            if (k.endsWith(QLatin1String("h.1.mlp.c_fc.weight")))
+                name = k;
+        QVERIFY(!name.isEmpty());
+        const qint64 at = 8 + qint64(n) + qint64(header[name].toObject()[QStringLiteral("data_offsets")].toArray()[0].toDouble());
+        const float bad[2] = {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()};
+        file.seek(at + 40);
+        file.write(reinterpret_cast<const char *>(bad), sizeof bad);
+        file.close();
+        try {
+            m_host.load(dir.path());
+            QFAIL("a model with NaN weights loaded");
+        } catch (const Error &e) {
+            QVERIFY2(e.message().contains(name) && e.message().contains(QStringLiteral("2 NaN or infinite")), qPrintable(e.message()));
+        }
     }
 
     void badInputsGiveClearErrors()

@@ -174,6 +174,13 @@ private Q_SLOTS:
         const std::vector<float> wrong(7, 1.f);
         QVERIFY(message({{Intervention::Kind::Patch, {Site::ResidPre, 0}, {}, {}, {}, HostTensor::fromFloats({7}, wrong.data()), 1.0, {}}})
                     .contains(QStringLiteral("does not fit")));
+        // An intervention that overflows: reported with the first site that went non-finite.
+        try {
+            m->run(clean, TraceOptions{}, nullptr, {{Intervention::Kind::Scale, {Site::ResidPre, 1}, {}, {}, {}, {}, 1e39, {}}});
+            QFAIL("an overflowing run was shown");
+        } catch (const Error &e) {
+            QVERIFY2(e.message().contains(QStringLiteral("first at resid_pre.1")), qPrintable(e.message()));
+        }
         QVERIFY_THROWS_EXCEPTION(Error, parseSite(QStringLiteral("resid_pre")));
         QCOMPARE(parseSite(QStringLiteral("z.2")).layer, 2);
         PatchingRequest req;

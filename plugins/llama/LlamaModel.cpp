@@ -70,9 +70,11 @@ at::Tensor ggufWeight(const GgufReader &g, const QString &name, const std::vecto
     if (ti.shape != shape)
         throw Error(QStringLiteral("%1: tensor '%2' has shape %3 but the metadata implies %4.")
                         .arg(QDir::toNativeSeparators(g.path()), name, HostTensor::shapeString(ti.shape), HostTensor::shapeString(shape)));
-    if (ti.type == uint32_t(GgmlType::F32))
-        return at::from_blob(const_cast<unsigned char *>(g.rawData(name)), ti.shape, at::TensorOptions().dtype(at::kFloat));
-    return fromHost(g.tensorF32(name));
+    const at::Tensor w = ti.type == uint32_t(GgmlType::F32)
+                             ? at::from_blob(const_cast<unsigned char *>(g.rawData(name)), ti.shape, at::TensorOptions().dtype(at::kFloat))
+                             : fromHost(g.tensorF32(name));
+    requireFinite(w, name);
+    return w;
 }
 
 void loadFromGguf(LlamaModel::Impl &d, const ModelSource &src, const JobControl *control)

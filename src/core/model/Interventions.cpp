@@ -95,7 +95,8 @@ at::Tensor applyOne(const Intervention &iv, const at::Tensor &row)
     return row;
 }
 
-// Fills a Trace from batch row 0, as the families' inline capture code did before the sites.
+// Fills a Trace from batch row 0, as the families' inline capture code did before the sites. Notes
+// the first site whose activation is not finite (NaN or Inf), which run() then reports.
 class CaptureHooks final : public SiteHooks
 {
 public:
@@ -104,6 +105,8 @@ public:
     {
         const DType st = opt.storage;
         const at::Tensor a = act.select(0, 0);
+        if (firstNonFinite.isEmpty() && site != Site::Attn && site != Site::Z && !at::isfinite(a).all().item<bool>())
+            firstNonFinite = siteName(site, layer);
         if (site == Site::Embed) {
             trace.embed = toHost(a, st);
             return;
@@ -158,6 +161,7 @@ public:
         }
     }
     at::Tensor finalNorm;
+    QString firstNonFinite;
 
 private:
     Trace &trace;
@@ -247,6 +251,9 @@ std::shared_ptr<Trace> LoadedModel::run(const std::vector<int64_t> &ids, const T
     InterventionHooks change({&interventions});
     HookList both({&change, &capture});
     forwardSites(idsTensor(ids), interventions.empty() ? static_cast<SiteHooks &>(capture) : both, control);
+    if (!capture.firstNonFinite.isEmpty())
+        throw Error(QStringLiteral("The forward pass produced NaN or infinite values, first at %1%2; nothing is shown rather than a meaningless trace.")
+                        .arg(capture.firstNonFinite, interventions.empty() ? QString() : QStringLiteral(" (with the interventions applied)")));
     const at::Tensor W = unembeddingMatrix();
     const at::Tensor &fin = capture.finalNorm;
     at::Tensor last;
@@ -299,6 +306,8 @@ HostTensor LoadedModel::runVariants(const std::vector<int64_t> &ids, const std::
         InterventionHooks change(chunk);
         const at::Tensor fin = forwardSites(row.expand({n, T}).contiguous(), change, nullptr);
         const at::Tensor logits = at::matmul(fin.select(1, T - 1), W.t()).contiguous(); // [n, V]
+        if (!at::isfinite(logits).all().item<bool>())
+            throw Error(QStringLiteral("Variants %1-%2 produced NaN or infinite logits.").arg(b0 + 1).arg(b0 + n));
         std::memcpy(static_cast<float *>(out.data()) + b0 * W.size(0), logits.data_ptr<float>(), size_t(logits.numel()) * sizeof(float));
     }
     if (control)

@@ -27,6 +27,17 @@ at::Tensor fromHost(const HostTensor &t)
     return out;
 }
 
+void requireFinite(const at::Tensor &t, const QString &name)
+{
+    if (!t.is_floating_point() || at::isfinite(t).all().item<bool>())
+        return;
+    const int64_t bad = (~at::isfinite(t)).sum().item<int64_t>();
+    throw Error(QStringLiteral("Tensor '%1' holds %2 NaN or infinite value(s) out of %3: the weights are damaged or were saved wrongly.")
+                    .arg(name)
+                    .arg(bad)
+                    .arg(t.numel()));
+}
+
 at::Tensor loadWeight(const SafetensorsCheckpoint &ckpt, const QString &name, const std::vector<int64_t> &expectedShape)
 {
     if (!ckpt.contains(name))
@@ -36,12 +47,16 @@ at::Tensor loadWeight(const SafetensorsCheckpoint &ckpt, const QString &name, co
         throw Error(QStringLiteral("Tensor '%1' has shape %2 but config.json implies %3.")
                         .arg(name, HostTensor::shapeString(ti.shape), HostTensor::shapeString(expectedShape)));
     const unsigned char *raw = ckpt.rawData(name);
+    at::Tensor w;
     if (ti.dtype == DType::F32 && reinterpret_cast<uintptr_t>(raw) % alignof(float) == 0) {
-        return at::from_blob(const_cast<unsigned char *>(raw), ti.shape, at::TensorOptions().dtype(at::kFloat));
+        w = at::from_blob(const_cast<unsigned char *>(raw), ti.shape, at::TensorOptions().dtype(at::kFloat));
+    } else {
+        if (!isFloatingDType(ti.dtype))
+            throw Error(QStringLiteral("Tensor '%1' holds %2, not floating-point weights.").arg(name, dtypeName(ti.dtype)));
+        w = fromHost(ckpt.tensor(name));
     }
-    if (!isFloatingDType(ti.dtype))
-        throw Error(QStringLiteral("Tensor '%1' holds %2, not floating-point weights.").arg(name, dtypeName(ti.dtype)));
-    return fromHost(ckpt.tensor(name));
+    requireFinite(w, name);
+    return w;
 }
 
 } // namespace strata

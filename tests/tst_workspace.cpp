@@ -8,6 +8,7 @@
 #include <QCryptographicHash>
 #include <QProcess>
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QThread>
@@ -419,6 +420,63 @@ private Q_SLOTS:
         QCOMPARE(cmp[0].runA, runs[0].id);
         QCOMPARE(cmp[0].runB, runs[1].id);
         QVERIFY_THROWS_EXCEPTION(StoreError, bob.importSession(file(QStringLiteral("missing.stratasession"))));
+    }
+
+    void hostileSessionFilesOnlyAddData_data()
+    {
+        QTest::addColumn<QString>("attack");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("trigger deleting data") << QStringLiteral("CREATE TRIGGER wipe AFTER UPDATE ON sessions BEGIN DELETE FROM runs; END")
+                                               << QStringLiteral("trigger 'wipe'");
+        QTest::newRow("view shadowing a table") << QStringLiteral("DROP TABLE tags;; CREATE VIEW tags AS SELECT 1 AS id, 'planted' AS name")
+                                                << QStringLiteral("view 'tags'");
+        QTest::newRow("extra table") << QStringLiteral("CREATE TABLE payload(x)") << QStringLiteral("table 'payload'");
+        QTest::newRow("altered table") << QStringLiteral("ALTER TABLE sessions ADD COLUMN evil TEXT DEFAULT 'x'") << QStringLiteral("table 'sessions'");
+        QTest::newRow("absurd row size") << QStringLiteral("UPDATE sessions SET description = printf('%.*c', 3000000, 'x')")
+                                         << QStringLiteral("larger than Strata accepts");
+    }
+
+    void hostileSessionFilesOnlyAddData()
+    {
+        QFETCH(QString, attack);
+        QFETCH(QString, message);
+        // A colleague's session file, then changed with raw SQL the way a hostile file would be.
+        const QString theirs = file(QStringLiteral("hostile-%1.stratasession").arg(QString::number(qHash(attack))));
+        {
+            const QString work = file(QStringLiteral("hostile-src-%1.strata").arg(QString::number(qHash(attack))));
+            Workspace ws(work);
+            const qint64 s = ws.createSession(QStringLiteral("theirs"));
+            ws.addRun(runFor(s, QStringLiteral("their run")));
+            ws.exportSession(s, theirs);
+        }
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("attacker"));
+            db.setDatabaseName(theirs);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            for (const QString &statement : attack.split(QStringLiteral(";; ")))
+                QVERIFY2(q.exec(statement), qPrintable(q.lastError().text()));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("attacker"));
+        const QString path = file(QStringLiteral("mine-%1.strata").arg(QString::number(qHash(attack))));
+        Workspace mine(path);
+        const qint64 own = mine.createSession(QStringLiteral("mine"));
+        mine.addRun(runFor(own, QStringLiteral("my run")));
+        mine.setImportValueLimit(1 << 20); // 1 MB, so that an absurd value needs no 512 MB file here
+        const QByteArray before = fileHash(theirs);
+        try {
+            mine.importSession(theirs);
+            QFAIL("a hostile session file was imported");
+        } catch (const StoreError &e) {
+            QVERIFY2(e.message().contains(message), qPrintable(e.message()));
+        }
+        // Nothing but (no) data was added: my session and run are as they were, the file is unchanged.
+        QCOMPARE(mine.sessions().size(), 1);
+        QCOMPARE(mine.runs(own).size(), 1);
+        QCOMPARE(mine.runs(own).first().prompt, QStringLiteral("my run"));
+        QCOMPARE(mine.integrityCheck(), QStringLiteral("ok"));
+        QCOMPARE(fileHash(theirs), before);
     }
 
     void refusesWhatIsNotAWorkspace_data()

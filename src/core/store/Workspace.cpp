@@ -11,7 +11,13 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QUrl>
+#include <QSqlDriver>
 #include <QVariant>
+
+#include <sqlite3.h>
+
+#include <set>
+#include <tuple>
 
 namespace strata {
 
@@ -73,6 +79,9 @@ StoreError errorFor(const QString &path, const QSqlError &e)
         return StoreError(StoreProblem::NotWorkspace, QObject::tr("%1 is not a Strata workspace (it is not an SQLite database).").arg(path));
     case 11: // SQLITE_CORRUPT
         return StoreError(StoreProblem::Corrupt, QObject::tr("The workspace %1 is damaged (%2). Open a saved copy instead.").arg(path, detail));
+    case 18: // SQLITE_TOOBIG
+        return StoreError(StoreProblem::Other,
+                          QObject::tr("%1 holds a value larger than Strata accepts from a file (%2); nothing was read from it.").arg(path, detail));
     case 14: // SQLITE_CANTOPEN
         return StoreError(StoreProblem::Missing, QObject::tr("The workspace %1 cannot be opened (%2).").arg(path, detail));
     default:
@@ -184,6 +193,8 @@ void Workspace::openConnection(const Options &options)
     if (!db.open())
         throw errorFor(m_path, db.lastError());
     auto exec = [this](const QString &statement) { return sql(m_connection, m_path, statement); };
+    if (options.untrusted)
+        hardenAgainstHostileSchema(options);
     exec(QStringLiteral("PRAGMA busy_timeout = %1").arg(options.busyTimeoutMs));
     exec(QStringLiteral("PRAGMA foreign_keys = ON"));
 
@@ -239,6 +250,67 @@ void Workspace::openConnection(const Options &options)
             purge();
     }
     changedElsewhere();
+}
+
+namespace {
+// Every schema object any version of Strata creates: (type, name, SQL text as SQLite stores it).
+const std::set<std::tuple<QString, QString, QString>> &stratasSchemaObjects()
+{
+    static const std::set<std::tuple<QString, QString, QString>> objects = [] {
+        std::set<std::tuple<QString, QString, QString>> out;
+        const QString name = QStringLiteral("strata-schema-reference");
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+            db.setDatabaseName(QStringLiteral(":memory:"));
+            if (db.open()) {
+                QSqlQuery q(db);
+                auto record = [&] {
+                    QSqlQuery r(QStringLiteral("SELECT type, name, sql FROM sqlite_schema"), db);
+                    while (r.next())
+                        out.insert({r.value(0).toString(), r.value(1).toString(), r.value(2).toString()});
+                };
+                for (const char *s : kSchemaV1)
+                    q.exec(QString::fromLatin1(s));
+                record();
+                for (const char *s : kSchemaV2)
+                    q.exec(QString::fromLatin1(s));
+                record();
+            }
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(name);
+        return out;
+    }();
+    return objects;
+}
+} // namespace
+
+void Workspace::hardenAgainstHostileSchema(const Options &options)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    const QVariant handle = db.driver()->handle();
+    sqlite3 *h = handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0 ? *static_cast<sqlite3 *const *>(handle.constData()) : nullptr;
+    if (!h)
+        throw StoreError(StoreProblem::Other, tr("%1 cannot be opened safely (no SQLite handle); it was not imported.").arg(m_path));
+    int on = 0;
+    sqlite3_db_config(h, SQLITE_DBCONFIG_DEFENSIVE, 1, &on);
+    sqlite3_db_config(h, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
+    sqlite3_db_config(h, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, nullptr);
+    sqlite3_db_config(h, SQLITE_DBCONFIG_ENABLE_VIEW, 0, nullptr);
+    sqlite3_limit(h, SQLITE_LIMIT_LENGTH, int(std::clamp<qint64>(options.maxValueBytes, 1024, 1 << 30)));
+    if (!on)
+        throw StoreError(StoreProblem::Other, tr("%1 cannot be opened safely (SQLite's defensive mode is not available); it was not imported.").arg(m_path));
+    QSqlQuery q = sql(m_connection, m_path, QStringLiteral("SELECT type, name, sql FROM sqlite_schema"));
+    const auto &known = stratasSchemaObjects();
+    while (q.next()) {
+        const QString type = q.value(0).toString(), name = q.value(1).toString(), text = q.value(2).toString();
+        if (type == QLatin1String("index") && name.startsWith(QLatin1String("sqlite_autoindex_")) && text.isEmpty())
+            continue; // SQLite's own index of a UNIQUE or PRIMARY KEY constraint
+        if (!known.count({type, name, text}))
+            throw StoreError(StoreProblem::NotWorkspace, tr("%1 is not a Strata file as Strata writes it: it holds %2 '%3', which Strata never creates. "
+                                                            "Nothing was imported.")
+                                                             .arg(m_path, type, name.left(80)));
+    }
 }
 
 void Workspace::migrate(int from, int to)
@@ -827,7 +899,11 @@ qint64 Workspace::importSession(const QString &file)
         QFile::copy(file + QStringLiteral("-wal"), copy + QStringLiteral("-wal"));
     qint64 first = 0;
     {
-        Workspace src(copy);
+        Options untrusted;
+        untrusted.untrusted = true;
+        untrusted.maxValueBytes = m_importValueLimit;
+        untrusted.purgeDeleted = false; // read only what Strata's own queries select; change nothing in it
+        Workspace src(copy, untrusted);
         const QList<SessionRecord> list = src.sessions();
         if (list.isEmpty())
             throw StoreError(StoreProblem::Other, tr("%1 holds no session to import.").arg(file));

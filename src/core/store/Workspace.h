@@ -124,6 +124,11 @@ public:
         int busyTimeoutMs = 4000;
         int schemaVersion = kSchemaVersion; // tests create old schemas with this; never above the current one
         bool purgeDeleted = true;
+        // A file from someone else (import): SQLite's defensive mode, no triggers or views run, no
+        // untrusted functions in the schema, every schema object must be one Strata itself creates,
+        // and no single value may exceed maxValueBytes. Anything else is refused before any read.
+        bool untrusted = false;
+        qint64 maxValueBytes = qint64(512) << 20;
     };
 
     // Opens (creating when missing) the workspace at path. Throws StoreError.
@@ -195,6 +200,7 @@ public:
     // workspace as a new session (renamed when the name is taken); nothing existing is touched.
     void exportSession(qint64 sessionId, const QString &file) const;
     qint64 importSession(const QString &file);
+    void setImportValueLimit(qint64 bytes) { m_importValueLimit = bytes; } // tests: absurd row sizes without 512 MB files
 
     // Runs fn inside one BEGIN IMMEDIATE ... COMMIT; rolls back and rethrows on any exception.
     void transaction(const std::function<void()> &fn);
@@ -204,7 +210,9 @@ Q_SIGNALS:
 
 private:
     void openConnection(const Options &options);
+    void hardenAgainstHostileSchema(const Options &options);
     void migrate(int from, int to);
+    qint64 m_importValueLimit = qint64(512) << 20;
     void purge();
     void evictTraces(qint64 keepRunId);
     qint64 copySessionInto(Workspace &target, qint64 sessionId, const QString &name) const;

@@ -45,8 +45,8 @@ std::vector<int> alignTokensToWords(const Trace &trace, const ConllSentence &sen
 std::vector<double> wordAttention(const std::vector<float> &attn, int T, const std::vector<int> &tokenWord, int words);
 SyntacticHeadsResult evaluate(LoadedModel &model, const std::vector<ConllSentence> &sentences, int minArcs = 20, const JobControl *control = nullptr);
 // The same on traces already made (traces[i] of sentences[i], attention kept): the pure part.
-SyntacticHeadsResult evaluateTraces(const std::vector<std::shared_ptr<const Trace>> &traces, const std::vector<ConllSentence> &sentences, int layers,
-                                    int heads, int minArcs = 20);
+SyntacticHeadsResult evaluateTraces(const std::vector<std::shared_ptr<const Trace>> &traces, const std::vector<ConllSentence> &sentences, int layers, int heads,
+                                    int minArcs = 20);
 } // namespace SyntacticHeads
 
 } // namespace strata

@@ -10,30 +10,88 @@
 #include <QIcon>
 #include <QTimer>
 
+#include "util/ManPage.h"
+
+#include <cstdio>
+#include <cstring>
+
 using namespace strata;
+
+namespace {
+const char *const kDescription = "Strata: see how a GPT-style model builds meaning layer by layer.";
+
+struct Options
+{
+    QCommandLineOption model{QStringLiteral("model"), QStringLiteral("Model to open (folder, .gguf file, Hub id in the local cache, or 'demo')."),
+                             QStringLiteral("LOC")};
+    QCommandLineOption prompt{QStringLiteral("prompt"), QStringLiteral("Prompt to trace once the model is loaded."), QStringLiteral("TEXT")};
+    QCommandLineOption language{QStringLiteral("language"), QStringLiteral("UI language: en or zh_CN."), QStringLiteral("CODE")};
+    QCommandLineOption resetLayout{QStringLiteral("reset-layout"), QStringLiteral("Start with the default panel layout.")};
+    QCommandLineOption panel{QStringLiteral("panel"), QStringLiteral("Panel to bring to the front, e.g. HeadAtlasPanel."), QStringLiteral("ID")};
+    QCommandLineOption workspace{QStringLiteral("workspace"),
+                                 QStringLiteral("Workspace file to open (default: the last one, or the one in the user's data folder)."),
+                                 QStringLiteral("FILE")};
+    QCommandLineOption quitAfter{QStringLiteral("quit-after"), QStringLiteral("Quit after N seconds (smoke tests)."), QStringLiteral("N")};
+    QList<QCommandLineOption> all() const { return {model, prompt, language, resetLayout, panel, workspace, quitAfter}; }
+};
+
+// The man page from the same options the parser takes (printed at build time; no display needed).
+QString manPage()
+{
+    ManPage m;
+    m.name = QStringLiteral("strata");
+    m.summary = QStringLiteral("a desktop workbench that shows how a GPT-style language model builds meaning layer by layer");
+    m.synopsis << QStringLiteral("strata [OPTIONS]");
+    m.description << QString::fromLatin1(kDescription)
+                  << QStringLiteral("Strata loads a real model, runs prompts, and shows attention per layer and head, head roles, the residual stream, "
+                                    "the logit lens, probes, comparisons, activation patching, ablation and steering, with sessions kept in a "
+                                    "workspace file. Without --model it opens the bundled demo model on a sample prompt.");
+    ManPage::Section o;
+    o.title = QStringLiteral("Options");
+    o.entries.append({QStringLiteral("\\fB\\-h\\fR, \\fB\\-\\-help\\fR"), QStringLiteral("Show the options and exit.")});
+    o.entries.append({QStringLiteral("\\fB\\-v\\fR, \\fB\\-\\-version\\fR"), QStringLiteral("Show the version and exit.")});
+    for (const QCommandLineOption &opt : Options().all())
+        o.entries.append({ManPage::optionTerm(opt), opt.description()});
+    m.sections << o;
+    ManPage::Section env;
+    env.title = QStringLiteral("Environment");
+    env.entries = {{QStringLiteral("\\fBSTRATA_THREADS\\fR"), QStringLiteral("Torch threads (default: all cores).")},
+                   {QStringLiteral("\\fBSTRATA_PLUGIN_PATH\\fR"), QStringLiteral("More folders to look for model-family plugins in.")},
+                   {QStringLiteral("\\fBHF_HUB_CACHE\\fR, \\fBHF_HOME\\fR, \\fBHF_ENDPOINT\\fR, \\fBHF_TOKEN\\fR"),
+                    QStringLiteral("The Hugging Face cache and Hub server, as huggingface_hub reads them.")}};
+    m.sections << env;
+    ManPage::Section exit;
+    exit.title = QStringLiteral("Exit status");
+    exit.paragraphs << QStringLiteral("0 when the window was closed normally; problems with models, files and workspaces are shown in the window and "
+                                      "its log rather than ending the program.");
+    m.sections << exit;
+    ManPage::Section see;
+    see.title = QStringLiteral("See also");
+    see.paragraphs << QStringLiteral("strata-cli(1)");
+    m.sections << see;
+    return m.toRoff(QStringLiteral(STRATA_VERSION));
+}
+} // namespace
 
 int main(int argc, char **argv)
 {
+    if (argc == 2 && std::strcmp(argv[1], "--man") == 0) {
+        std::fputs(manPage().toUtf8().constData(), stdout);
+        return 0;
+    }
     QApplication app(argc, argv);
     Settings::initApplicationIdentity();
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/strata.svg")));
     QApplication::setDesktopFileName(QStringLiteral("org.strata.Strata"));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Strata: see how a GPT-style model builds meaning layer by layer."));
+    parser.setApplicationDescription(QString::fromLatin1(kDescription));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption model(QStringLiteral("model"), QStringLiteral("Model to open (folder, .gguf file, Hub id in the local cache, or 'demo')."),
-                                   QStringLiteral("LOC"));
-    const QCommandLineOption prompt(QStringLiteral("prompt"), QStringLiteral("Prompt to trace once the model is loaded."), QStringLiteral("TEXT"));
-    const QCommandLineOption language(QStringLiteral("language"), QStringLiteral("UI language: en or zh_CN."), QStringLiteral("CODE"));
-    const QCommandLineOption resetLayout(QStringLiteral("reset-layout"), QStringLiteral("Start with the default panel layout."));
-    const QCommandLineOption panel(QStringLiteral("panel"), QStringLiteral("Panel to bring to the front, e.g. HeadAtlasPanel."), QStringLiteral("ID"));
-    const QCommandLineOption workspace(QStringLiteral("workspace"),
-                                       QStringLiteral("Workspace file to open (default: the last one, or the one in the user's data folder)."),
-                                       QStringLiteral("FILE"));
-    const QCommandLineOption quitAfter(QStringLiteral("quit-after"), QStringLiteral("Quit after N seconds (smoke tests)."), QStringLiteral("N"));
-    parser.addOptions({model, prompt, language, resetLayout, panel, workspace, quitAfter});
+    const Options options;
+    const QCommandLineOption &model = options.model, &prompt = options.prompt, &language = options.language, &resetLayout = options.resetLayout,
+                             &panel = options.panel, &workspace = options.workspace, &quitAfter = options.quitAfter;
+    parser.addOptions(options.all());
     parser.process(app);
 
     ComputeRuntime::configureThreads();

@@ -999,20 +999,20 @@ const std::map<QString, Command> &commands()
             {QStringLiteral("version"), {QStringLiteral("Versions of Strata, Qt, libtorch, the BLAS in use and the thread count"), {}, cmdVersion}},
             {QStringLiteral("plugins"),
              {QStringLiteral("List model-family plugins and their state"),
-              [](QCommandLineParser &p) {
+              [](OptionSink &p) {
                   p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
               },
               cmdPlugins}},
             {QStringLiteral("info"),
              {QStringLiteral("Show a model's card"),
-              [](QCommandLineParser &p) {
+              [](OptionSink &p) {
                   p.addOption(modelOption());
                   p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
               },
               cmdInfo}},
             {QStringLiteral("tokenize"),
              {QStringLiteral("Print {\"ids\", \"tokens\", \"offsets\"} for a text"),
-              [](QCommandLineParser &p) {
+              [](OptionSink &p) {
                   p.addOption(modelOption());
                   p.addOption({QStringLiteral("text"), QStringLiteral("Text to tokenize"), QStringLiteral("TEXT")});
                   p.addOption({QStringLiteral("special"), QStringLiteral("Parse special tokens such as <|endoftext|>")});
@@ -1020,7 +1020,7 @@ const std::map<QString, Command> &commands()
               cmdTokenize}},
             {QStringLiteral("trace"),
              {QStringLiteral("Run a prompt and write every activation to a .safetensors file"),
-              [](QCommandLineParser &p) {
+              [](OptionSink &p) {
                   p.addOption(modelOption());
                   p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt text"), QStringLiteral("TEXT")});
                   p.addOption({QStringLiteral("out"), QStringLiteral("Output .safetensors file"), QStringLiteral("FILE")});
@@ -1028,7 +1028,7 @@ const std::map<QString, Command> &commands()
               cmdTrace}},
             {QStringLiteral("generate"),
              {QStringLiteral("Greedy continuation of a prompt (prints only the continuation)"),
-              [](QCommandLineParser &p) {
+              [](OptionSink &p) {
                   p.addOption(modelOption());
                   p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt text"), QStringLiteral("TEXT")});
                   p.addOption({QStringLiteral("max-new-tokens"), QStringLiteral("Tokens to add (default 20)"), QStringLiteral("N")});
@@ -1036,7 +1036,7 @@ const std::map<QString, Command> &commands()
               cmdGenerate}},
             {QStringLiteral("download"),
              {QStringLiteral("Download ORG/NAME from the Hub into the local Hugging Face cache"),
-              [](QCommandLineParser &p) {
+              [](OptionSink &p) {
                   p.addOption({QStringLiteral("revision"), QStringLiteral("Branch, tag or commit (default main)"), QStringLiteral("REV")});
                   p.addOption({QStringLiteral("endpoint"), QStringLiteral("Hub URL (default $HF_ENDPOINT or https://huggingface.co)"), QStringLiteral("URL")});
                   p.addOption({QStringLiteral("cache"), QStringLiteral("Cache folder (default: the Hugging Face hub cache)"), QStringLiteral("DIR")});
@@ -1045,7 +1045,7 @@ const std::map<QString, Command> &commands()
               cmdDownload}},
             {QStringLiteral("heads"),
              {QStringLiteral("Every head's scores (previous-token, induction, sink, ...) and role"),
-              [](QCommandLineParser &p) {
+              [](OptionSink &p) {
                   p.addOption(modelOption());
                   p.addOption(
                       {QStringLiteral("prompt"), QStringLiteral("Natural text to score heads on (default: a built-in sample)"), QStringLiteral("TEXT")});
@@ -1056,7 +1056,7 @@ const std::map<QString, Command> &commands()
               cmdHeads}},
             {QStringLiteral("lens"),
              {QStringLiteral("Logit lens: each layer's residual stream read through the unembedding"),
-              [](QCommandLineParser &p) {
+              [](OptionSink &p) {
                   p.addOption(modelOption());
                   p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt text"), QStringLiteral("TEXT")});
                   p.addOption({QStringLiteral("top-k"), QStringLiteral("Tokens per layer and position (default 5)"), QStringLiteral("K")});
@@ -1065,7 +1065,7 @@ const std::map<QString, Command> &commands()
               cmdLens}},
             {QStringLiteral("train"),
              {QStringLiteral("Train a small GPT-2 (and its byte-level BPE) on text; writes a Hugging Face folder"),
-              [](QCommandLineParser &p) {
+              [](OptionSink &p) {
                   p.addOption(
                       {QStringLiteral("corpus"), QStringLiteral("Training text: a .txt file or a folder of them (repeatable)"), QStringLiteral("PATH")});
                   p.addOption({QStringLiteral("out"), QStringLiteral("Output model folder"), QStringLiteral("DIR")});
@@ -1091,7 +1091,7 @@ const std::map<QString, Command> &commands()
               cmdTrain}},
             {QStringLiteral("similarity"),
              {QStringLiteral("Cosine similarity of sentence vectors across layers (centred on a baseline set)"),
-              [](QCommandLineParser &p) {
+              [](OptionSink &p) {
                   p.addOption(modelOption());
                   p.addOption({QStringLiteral("sentences"), QStringLiteral("A text file, one sentence per line"), QStringLiteral("FILE")});
                   p.addOption({QStringLiteral("pooling"), QStringLiteral("mean (default), last or max"), QStringLiteral("P")});
@@ -1104,7 +1104,7 @@ const std::map<QString, Command> &commands()
               cmdSimilarity}},
             {QStringLiteral("pca"),
              {QStringLiteral("Token vectors of each layer's residual stream projected on their first two principal components"),
-              [](QCommandLineParser &p) {
+              [](OptionSink &p) {
                   p.addOption(modelOption());
                   p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt text"), QStringLiteral("TEXT")});
                   p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
@@ -1112,7 +1112,7 @@ const std::map<QString, Command> &commands()
               cmdPca}},
             {QStringLiteral("syntax"),
              {QStringLiteral("Syntactic heads: per dependency relation, the head that best finds the arc's other end (CoNLL-U)"),
-              [](QCommandLineParser &p) {
+              [](OptionSink &p) {
                   p.addOption(modelOption());
                   p.addOption({QStringLiteral("conllu"), QStringLiteral("A CoNLL-U file, e.g. UD English-EWT"), QStringLiteral("FILE")});
                   p.addOption({QStringLiteral("sentences"), QStringLiteral("Sentences to use (default 200)"), QStringLiteral("N")});
@@ -1121,7 +1121,7 @@ const std::map<QString, Command> &commands()
               cmdSyntax}},
             {QStringLiteral("compare"),
              {QStringLiteral("Compare two prompts (or one prompt on two models) layer by layer"),
-              [](QCommandLineParser &p) {
+              [](OptionSink &p) {
                   p.addOption(modelOption());
                   p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt A (e.g. the clean prompt)"), QStringLiteral("TEXT")});
                   p.addOption({QStringLiteral("prompt-b"), QStringLiteral("Prompt B (e.g. the corrupted prompt)"), QStringLiteral("TEXT")});
@@ -1136,7 +1136,7 @@ const std::map<QString, Command> &commands()
               cmdCompare}},
             {QStringLiteral("probe"),
              {QStringLiteral("Linear probes per layer on CoNLL-U (upos, xpos, deprel, headdist) or labelled sentences"),
-              [](QCommandLineParser &p) {
+              [](OptionSink &p) {
                   p.addOption(modelOption());
                   p.addOption({QStringLiteral("train"), QStringLiteral("Training data: .conllu, or .csv/.tsv (label, text)"), QStringLiteral("FILE")});
                   p.addOption({QStringLiteral("dev"), QStringLiteral("Development data (early stopping)"), QStringLiteral("FILE")});
@@ -1155,14 +1155,14 @@ const std::map<QString, Command> &commands()
               cmdProbe}},
             {QStringLiteral("convert"),
              {QStringLiteral("Convert a Llama-architecture GGUF file into a Hugging Face folder"),
-              [](QCommandLineParser &p) {
+              [](OptionSink &p) {
                   p.addOption({QStringLiteral("model"), QStringLiteral("The .gguf file"), QStringLiteral("FILE")});
                   p.addOption({QStringLiteral("out"), QStringLiteral("Output folder"), QStringLiteral("DIR")});
               },
               cmdConvert}},
             {QStringLiteral("bench"),
              {QStringLiteral("Benchmark forward + full trace on GPT-2-small shapes"),
-              [](QCommandLineParser &p) {
+              [](OptionSink &p) {
                   p.addOption(modelOption());
                   p.addOption({QStringLiteral("tokens"), QStringLiteral("Comma-separated lengths (default 32,128,512,1024)"), QStringLiteral("LIST")});
                   p.addOption({QStringLiteral("repeats"), QStringLiteral("Runs per length (best is reported)"), QStringLiteral("N")});
@@ -1176,7 +1176,7 @@ const std::map<QString, Command> &commands()
               cmdBench}},
             {QStringLiteral("demo"),
              {QStringLiteral("A short tour of a model on one prompt (used when there is no display)"),
-              [](QCommandLineParser &p) {
+              [](OptionSink &p) {
                   p.addOption(modelOption());
                   p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt text"), QStringLiteral("TEXT")});
               },
@@ -1206,6 +1206,13 @@ int run(const QStringList &arguments)
         printUsage();
         return cmdName.isEmpty() ? 2 : 0;
     }
+    if (cmdName == QLatin1String("--man")) {
+        out() << manPage(commands());
+        out().flush();
+        return 0;
+    }
+    if (cmdName == QLatin1String("__complete"))
+        return complete(commands(), arguments);
     const QString name = cmdName == QLatin1String("--version") ? QStringLiteral("version") : cmdName;
     const auto it = commands().find(name);
     if (it == commands().end()) {
@@ -1217,7 +1224,11 @@ int run(const QStringList &arguments)
     parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("command"), name);
     if (it->second.options)
-        it->second.options(parser);
+    {
+        OptionSink sink;
+        it->second.options(sink);
+        parser.addOptions(sink.options);
+    }
     QStringList args = arguments;
     args[1] = name;
     if (!parser.parse(args)) {

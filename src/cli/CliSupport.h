@@ -18,10 +18,17 @@ class LoadedModel;
 
 namespace strata::cli {
 
+// Collects a command's options, so that the parser, the man page and the completion read one list.
+struct OptionSink
+{
+    QList<QCommandLineOption> options;
+    void addOption(const QCommandLineOption &o) { options.append(o); }
+};
+
 struct Command
 {
     QString summary;
-    std::function<void(QCommandLineParser &)> options;
+    std::function<void(OptionSink &)> options;
     std::function<int(QCommandLineParser &)> run;
 };
 using CommandTable = std::map<QString, Command>;
@@ -35,6 +42,11 @@ QCommandLineOption modelOption();
 
 // strata-cli bench --patching: the batched sweep against one forward pass per cell, same run.
 int benchPatching(LoadedModel &model, const QList<int> &lengths, int repeats);
+
+// The man page of strata-cli from the command table, and answers for the bash completion
+// (`strata-cli __complete commands|options CMD|models`). HelpCommands.cpp.
+QString manPage(const CommandTable &table);
+int complete(const CommandTable &table, const QStringList &arguments);
 
 // Each family of commands adds itself to the table (one file each).
 void addInterventionCommands(CommandTable &table); // patch, ablate

@@ -213,7 +213,7 @@ void addInterventionCommands(CommandTable &table)
 {
     table[QStringLiteral("steer")] = {
         QStringLiteral("Steering: add the mean difference of two sentence sets to the residual stream while generating; continuations with and without"),
-        [](QCommandLineParser &p) {
+        [](OptionSink &p) {
             p.addOption(modelOption());
             p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt text"), QStringLiteral("TEXT")});
             p.addOption({QStringLiteral("positive"), QStringLiteral("Sentences to steer towards (one per line)"), QStringLiteral("FILE")});
@@ -226,7 +226,7 @@ void addInterventionCommands(CommandTable &table)
         cmdSteer};
     table[QStringLiteral("patch")] = {
         QStringLiteral("Activation patching: layer x position (or layer x head) maps of the restored logit difference"),
-        [](QCommandLineParser &p) {
+        [](OptionSink &p) {
             p.addOption(modelOption());
             p.addOption({QStringLiteral("clean"), QStringLiteral("The clean prompt"), QStringLiteral("TEXT")});
             p.addOption({QStringLiteral("corrupt"), QStringLiteral("The corrupted prompt (same token count)"), QStringLiteral("TEXT")});
@@ -243,7 +243,7 @@ void addInterventionCommands(CommandTable &table)
         cmdPatch};
     table[QStringLiteral("ablate")] = {
         QStringLiteral("Zero- or mean-ablate heads: each token's next-token loss before and after"),
-        [](QCommandLineParser &p) {
+        [](OptionSink &p) {
             p.addOption(modelOption());
             p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt text"), QStringLiteral("TEXT")});
             p.addOption({QStringLiteral("heads"), QStringLiteral("Heads to ablate, LAYER.HEAD[,LAYER.HEAD...]"), QStringLiteral("LIST")});

@@ -1223,8 +1223,7 @@ int run(const QStringList &arguments)
     parser.setApplicationDescription(it->second.summary);
     parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("command"), name);
-    if (it->second.options)
-    {
+    if (it->second.options) {
         OptionSink sink;
         it->second.options(sink);
         parser.addOptions(sink.options);

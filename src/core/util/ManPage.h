@@ -26,7 +26,7 @@ struct ManPage
             bool nested = false; // indented under the entry before (a command's options)
         };
         QList<Entry> entries;
-        QStringList paragraphs;                 // after the entries
+        QStringList paragraphs; // after the entries
     };
     QList<Section> sections;
 

@@ -12,6 +12,8 @@ import xml.etree.ElementTree as ET
 
 GLOSSARY = {
     # Interventions: patching, ablation, steering
+    "This run was made with %1; load that model to read its layers (the loaded %2 has another unembedding).": "此运行由 %1 生成；请加载该模型以读取各层（已加载的 %2 的反嵌入不同）。",
+    "This run was made with %1; load that model to see its predictions in its own vocabulary.": "此运行由 %1 生成；请加载该模型，以其自身词表查看预测。",
     "Patch A → B…": "修补 A → B…",
     "Activation patching with A as the clean and B as the corrupted prompt, and the two answers": "以 A 为干净提示词、B 为损坏提示词，并用这两个答案做激活修补",
     "Patching needs run A (the current run) and a B prompt.": "修补需要运行 A（当前运行）和一个 B 提示词。",

@@ -1355,6 +1355,10 @@ model's final prediction: '%4' (rank here %5, p=%6)
         <source>KL (nats)</source>
         <translation>KL（奈特）</translation>
     </message>
+    <message>
+        <source>This run was made with %1; load that model to read its layers (the loaded %2 has another unembedding).</source>
+        <translation>此运行由 %1 生成；请加载该模型以读取各层（已加载的 %2 的反嵌入不同）。</translation>
+    </message>
 </context>
 <context>
     <name>strata::MainWindow</name>
@@ -1775,6 +1779,10 @@ model's final prediction: '%4' (rank here %5, p=%6)
     <message>
         <source>After token #%1 '%2', the model predicts:</source>
         <translation>在词元 #%1 '%2' 之后，模型预测：</translation>
+    </message>
+    <message>
+        <source>This run was made with %1; load that model to see its predictions in its own vocabulary.</source>
+        <translation>此运行由 %1 生成；请加载该模型，以其自身词表查看预测。</translation>
     </message>
 </context>
 <context>

@@ -44,6 +44,10 @@ public:
     void cancelRun();
     bool isRunning() const { return m_runId != 0; }
     TracePtr trace() const { return m_trace; }
+    // The loaded model is the current run's own (same weights): views that need the model itself
+    // (its unembedding, its vocabulary) may use it. A stored run of another model must not be read
+    // with the loaded one.
+    bool modelMatchesTrace() const { return m_model && m_trace && m_model->info().fingerprint == m_trace->model.fingerprint; }
     void setTrace(TracePtr trace);
     // A run made here (a patched or ablated run): shown in every panel and saved like a traced one.
     void showNewRun(TracePtr trace);

@@ -59,6 +59,10 @@ LogitLensPanel::LogitLensPanel(AppContext *context) : Panel(context)
     connect(m_metric, &QComboBox::currentIndexChanged, this, &LogitLensPanel::redraw);
     connect(m_export, &QPushButton::clicked, this, [this] { FigureExport::exportInteractively(this, m_plot, figureData(), QStringLiteral("logit-lens")); });
     connect(context, &AppContext::traceChanged, this, &LogitLensPanel::compute);
+    connect(context, &AppContext::modelChanged, this, [this] {
+        m_resultTrace = nullptr; // another model: what was computed no longer belongs to it
+        compute();
+    });
     connect(context, &AppContext::selectionChanged, this, &LogitLensPanel::drawDetail);
     connect(m_plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent *e) {
         if (!m_result)
@@ -112,6 +116,11 @@ void LogitLensPanel::setMetric(Metric m)
     m_metric->setCurrentIndex(int(m));
 }
 
+QString LogitLensPanel::status() const
+{
+    return m_status->text();
+}
+
 void LogitLensPanel::compute()
 {
     const TracePtr t = context()->trace();
@@ -120,6 +129,14 @@ void LogitLensPanel::compute()
         m_result.reset();
         m_resultTrace = nullptr;
         m_status->setText(tr("Run a prompt to read its layers through the unembedding."));
+        redraw();
+        return;
+    }
+    if (!context()->modelMatchesTrace()) {
+        m_result.reset();
+        m_resultTrace = nullptr;
+        m_status->setText(tr("This run was made with %1; load that model to read its layers (the loaded %2 has another unembedding).")
+                              .arg(t->model.name, model->info().name));
         redraw();
         return;
     }

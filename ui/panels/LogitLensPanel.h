@@ -27,6 +27,7 @@ public:
     explicit LogitLensPanel(AppContext *context);
     void retranslate() override;
     const LogitLensResult *result() const { return m_result.get(); }
+    QString status() const;
     QCustomPlot *plot() const { return m_plot; }
     FigureData figureData() const;
     void setMetric(Metric m);

@@ -26,6 +26,7 @@ NextTokenPanel::NextTokenPanel(AppContext *context) : Panel(context)
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     v->addWidget(m_table, 1);
     connect(context, &AppContext::traceChanged, this, &NextTokenPanel::refresh);
+    connect(context, &AppContext::modelChanged, this, &NextTokenPanel::refresh); // the run's own model may have been loaded
     connect(context, &AppContext::selectionChanged, this, &NextTokenPanel::refresh);
     retranslate();
 }
@@ -36,6 +37,11 @@ void NextTokenPanel::retranslate()
     refresh();
 }
 
+QString NextTokenPanel::headerText() const
+{
+    return m_header->text();
+}
+
 void NextTokenPanel::refresh()
 {
     const TracePtr t = context()->trace();
@@ -43,6 +49,10 @@ void NextTokenPanel::refresh()
     m_table->setRowCount(0);
     if (!t || t->logits.isEmpty() || !model) {
         m_header->setText(tr("Run a prompt to see the model's next-token predictions."));
+        return;
+    }
+    if (!context()->modelMatchesTrace()) {
+        m_header->setText(tr("This run was made with %1; load that model to see its predictions in its own vocabulary.").arg(t->model.name));
         return;
     }
     const int T = t->tokenCount();

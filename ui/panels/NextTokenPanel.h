@@ -15,6 +15,7 @@ public:
     explicit NextTokenPanel(AppContext *context);
     void retranslate() override;
     QTableWidget *table() const { return m_table; }
+    QString headerText() const;
 
 private:
     void refresh();

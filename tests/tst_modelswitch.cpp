@@ -1,0 +1,68 @@
+// A stored run is never read with another model: after switching from gpt2-tiny to stories260K and
+// reopening the gpt2-tiny run, the logit lens and next-token views say which model the run needs
+// (instead of a raw tensor error over an old heatmap, or predictions decoded with the wrong
+// vocabulary), and they come back once that model is loaded again.
+#include "AppContext.h"
+#include "GuiTestMain.h"
+#include "TestUtil.h"
+#include "panels/LogitLensPanel.h"
+#include "panels/NextTokenPanel.h"
+
+#include <QSignalSpy>
+#include <QTableWidget>
+
+using namespace strata;
+
+class TestModelSwitch : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+    static bool load(AppContext &ctx, const QString &location)
+    {
+        QSignalSpy loaded(&ctx, &AppContext::modelChanged);
+        ctx.loadModel(location);
+        return loaded.wait(30000);
+    }
+
+private Q_SLOTS:
+    void storedRunOfAnotherModel()
+    {
+        AppContext ctx;
+        QVERIFY(ctx.openWorkspace(m_dir.filePath(QStringLiteral("switch.strata"))));
+        LogitLensPanel lens(&ctx);
+        NextTokenPanel next(&ctx);
+        QVERIFY(load(ctx, testutil::gpt2TinyDir()));
+        QSignalSpy traced(&ctx, &AppContext::traceChanged);
+        ctx.runPrompt(QStringLiteral("When Mary and John went to the store"));
+        QVERIFY(traced.wait(20000));
+        QTRY_VERIFY_WITH_TIMEOUT(ctx.currentRunSaved(), 20000);
+        const qint64 gptRun = ctx.currentRun();
+        QTRY_VERIFY_WITH_TIMEOUT(lens.result() != nullptr, 20000);
+        QVERIFY(next.table()->rowCount() > 0);
+
+        QVERIFY(load(ctx, testutil::sharedPath(QStringLiteral("models/stories260K/stories260K.gguf"))));
+        QSignalSpy opened(&ctx, &AppContext::currentRunChanged);
+        ctx.openRun(gptRun);
+        QVERIFY(opened.wait(20000));
+        QCOMPARE(ctx.trace()->model.family, QStringLiteral("gpt2"));
+        QVERIFY(!ctx.modelMatchesTrace());
+        QTRY_VERIFY_WITH_TIMEOUT(lens.status().contains(QStringLiteral("load that model")), 10000);
+        QVERIFY(lens.result() == nullptr);
+        QVERIFY2(!lens.status().contains(QStringLiteral("size of tensor")), qPrintable(lens.status()));
+        QVERIFY2(next.headerText().contains(QStringLiteral("load that model")), qPrintable(next.headerText()));
+        QCOMPARE(next.table()->rowCount(), 0);
+
+        // The run's own model again (loading clears the shown run), the run reopened: both views come back.
+        QVERIFY(load(ctx, testutil::gpt2TinyDir()));
+        opened.clear();
+        ctx.openRun(gptRun);
+        QVERIFY(opened.wait(20000));
+        QVERIFY(ctx.modelMatchesTrace());
+        QTRY_VERIFY_WITH_TIMEOUT(lens.result() != nullptr, 20000);
+        QVERIFY(next.table()->rowCount() > 0);
+    }
+};
+
+STRATA_GUI_TEST_MAIN(TestModelSwitch)
+#include "tst_modelswitch.moc"

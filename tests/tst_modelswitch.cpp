@@ -26,6 +26,26 @@ class TestModelSwitch : public QObject
     }
 
 private Q_SLOTS:
+    void inductionTestBelongsToItsModel()
+    {
+        AppContext ctx;
+        QVERIFY(load(ctx, testutil::gpt2TinyDir()));
+        QSignalSpy measured(&ctx, &AppContext::inductionChanged);
+        ctx.requestInductionProbe();
+        QTRY_VERIFY_WITH_TIMEOUT(ctx.induction() != nullptr, 30000);
+        QCOMPARE(int(ctx.induction()->score.size()), 3); // gpt2-tiny: 3 layers
+        QVERIFY(load(ctx, testutil::sharedPath(QStringLiteral("models/stories260K/stories260K.gguf"))));
+        QVERIFY(ctx.induction() == nullptr); // not the previous model's figures
+        // Asked while the old model's test was still running, the new model still gets its own.
+        QVERIFY(load(ctx, testutil::gpt2TinyDir()));
+        ctx.requestInductionProbe();
+        QVERIFY(load(ctx, testutil::sharedPath(QStringLiteral("models/stories260K/stories260K.gguf"))));
+        ctx.requestInductionProbe();
+        QTRY_VERIFY_WITH_TIMEOUT(ctx.induction() != nullptr, 30000);
+        QCOMPARE(int(ctx.induction()->score.size()), 5); // stories260K: 5 layers
+        QCOMPARE(int(ctx.induction()->score.front().size()), 8);
+    }
+
     void storedRunOfAnotherModel()
     {
         AppContext ctx;

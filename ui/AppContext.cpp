@@ -339,6 +339,10 @@ void AppContext::loadModel(const QString &location)
             }
             m_model = r.value.value<std::shared_ptr<LoadedModel>>();
             m_trace.reset();
+            // What was measured on the previous model belongs to it (a test still running for it is
+            // dropped when it arrives).
+            m_induction.reset();
+            m_inductionPending = false;
             m_layer = m_head = 0;
             m_token = -1;
             // Folders and files are remembered by absolute path; "demo" and Hub ids as typed.
@@ -346,6 +350,7 @@ void AppContext::loadModel(const QString &location)
             const ModelInfo &i = m_model->info();
             Q_EMIT message(tr("Loaded %1: %2 layers, %3 heads, d=%4.").arg(i.name).arg(i.nLayers).arg(i.nHeads).arg(i.dModel));
             Q_EMIT modelChanged();
+            Q_EMIT inductionChanged();
             Q_EMIT traceChanged();
             Q_EMIT selectionChanged();
         });
@@ -504,9 +509,9 @@ void AppContext::requestInductionProbe()
         QStringLiteral("induction"), tr("Induction test"), [model](JobControl &c) { return QVariant::fromValue(InductionProbe::run(*model, 50, 4, 1234, &c)); },
         this,
         [this, model](const JobResult &r) {
-            m_inductionPending = false;
             if (model != m_model)
-                return; // the model changed meanwhile
+                return; // the model changed meanwhile (its own test may be pending now)
+            m_inductionPending = false;
             if (!r.ok) {
                 if (!r.cancelled)
                     Q_EMIT message(tr("Induction test failed: %1").arg(r.error));

@@ -6,9 +6,12 @@
 #include "GuiTestMain.h"
 #include "TestUtil.h"
 #include "panels/LogitLensPanel.h"
+#include "panels/ModelPanel.h"
 #include "panels/NextTokenPanel.h"
 
 #include <QSignalSpy>
+#include <QLabel>
+#include <QListWidget>
 #include <QTableWidget>
 
 using namespace strata;
@@ -44,6 +47,20 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(ctx.induction() != nullptr, 30000);
         QCOMPARE(int(ctx.induction()->score.size()), 5); // stories260K: 5 layers
         QCOMPARE(int(ctx.induction()->score.front().size()), 8);
+    }
+
+    void modelPanelFollowsTheLoadedModel()
+    {
+        AppContext ctx;
+        ModelPanel panel(&ctx);
+        QVERIFY(load(ctx, QStringLiteral("demo")));
+        QVERIFY(load(ctx, testutil::sharedPath(QStringLiteral("models/stories260K/stories260K.gguf"))));
+        auto *list = panel.findChild<QListWidget *>();
+        QVERIFY(list && list->currentItem());
+        QVERIFY2(list->currentItem()->text().contains(QStringLiteral("stories260K")), qPrintable(list->currentItem()->text()));
+        auto *estimate = panel.findChild<QLabel *>(QStringLiteral("modelEstimate"));
+        QVERIFY(estimate);
+        QVERIFY2(estimate->text().contains(QStringLiteral("5 layers")), qPrintable(estimate->text())); // not the demo model's 4
     }
 
     void storedRunOfAnotherModel()

@@ -112,8 +112,18 @@ void ModelPanel::refreshList()
     for (const QString &r : context()->recentModels())
         if (r != QLatin1String("demo")) // already listed as the bundled model
             add(tr("%1 (recent)").arg(QFileInfo(r).fileName().isEmpty() ? r : QFileInfo(r).fileName()), r, r);
-    if (m_list->count())
-        m_list->setCurrentRow(0);
+    // The loaded model's entry, so that the estimate beside the list is of the model on screen.
+    int row = m_list->count() ? 0 : -1;
+    if (const auto model = context()->model()) {
+        const QString path = QFileInfo(model->info().path).canonicalFilePath();
+        for (int i = 0; i < m_list->count(); ++i) {
+            const QString loc = m_list->item(i)->data(LocationRole).toString();
+            if (loc == model->info().location || (!path.isEmpty() && QFileInfo(loc).canonicalFilePath() == path))
+                row = i;
+        }
+    }
+    if (row >= 0)
+        m_list->setCurrentRow(row);
 }
 
 void ModelPanel::showEstimate()

@@ -7,6 +7,7 @@
 #include "TestUtil.h"
 #include "panels/LogitLensPanel.h"
 #include "panels/ModelPanel.h"
+#include "panels/PromptPanel.h"
 #include "panels/NextTokenPanel.h"
 
 #include <QSignalSpy>
@@ -61,6 +62,25 @@ private Q_SLOTS:
         auto *estimate = panel.findChild<QLabel *>(QStringLiteral("modelEstimate"));
         QVERIFY(estimate);
         QVERIFY2(estimate->text().contains(QStringLiteral("5 layers")), qPrintable(estimate->text())); // not the demo model's 4
+    }
+
+    void continuingTracesTheContinuedPrompt()
+    {
+        AppContext ctx;
+        PromptPanel prompt(&ctx);
+        QVERIFY(load(ctx, testutil::sharedPath(QStringLiteral("models/stories260K/stories260K.gguf"))));
+        prompt.setPrompt(QStringLiteral("Once upon a time"));
+        QSignalSpy traced(&ctx, &AppContext::traceChanged);
+        prompt.run();
+        QVERIFY(traced.wait(20000));
+        const int before = ctx.trace()->tokenCount();
+        QSignalSpy continued(&ctx, &AppContext::continuationReady);
+        traced.clear();
+        ctx.continuePrompt(prompt.prompt(), 5, 0.0, 40);
+        QVERIFY(continued.wait(20000));
+        // The views follow the continued text: the shown run is the prompt as it now reads.
+        QTRY_VERIFY_WITH_TIMEOUT(ctx.trace() && ctx.trace()->prompt == prompt.prompt(), 20000);
+        QVERIFY(ctx.trace()->tokenCount() > before);
     }
 
     void storedRunOfAnotherModel()

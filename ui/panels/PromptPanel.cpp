@@ -103,6 +103,8 @@ PromptPanel::PromptPanel(AppContext *context) : Panel(context)
     connect(context, &AppContext::continuationReady, this, [this](const QString &text) {
         m_editor->moveCursor(QTextCursor::End);
         m_editor->insertPlainText(text);
+        // The views must show the text as it now reads, not the run before the continuation.
+        run();
     });
     connect(m_history, &QComboBox::activated, this, [this](int i) {
         if (i > 0)

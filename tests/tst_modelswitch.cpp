@@ -5,13 +5,18 @@
 #include "AppContext.h"
 #include "GuiTestMain.h"
 #include "TestUtil.h"
+#include "analysis/Compare.h"
+#include "panels/ComparePanel.h"
+#include "panels/ContributionsPanel.h"
 #include "panels/LogitLensPanel.h"
+#include "tokenize/Tokenizer.h"
 #include "panels/ModelPanel.h"
 #include "panels/PromptPanel.h"
 #include "panels/NextTokenPanel.h"
 
 #include <QSignalSpy>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QTableWidget>
 
@@ -81,6 +86,26 @@ private Q_SLOTS:
         // The views follow the continued text: the shown run is the prompt as it now reads.
         QTRY_VERIFY_WITH_TIMEOUT(ctx.trace() && ctx.trace()->prompt == prompt.prompt(), 20000);
         QVERIFY(ctx.trace()->tokenCount() > before);
+    }
+
+    void answersWithALeadingSpaceOnSentencePiece()
+    {
+        // " Lily" on stories260K is "▁" then "▁Lily": the word is scored, and the fields say so.
+        AppContext ctx;
+        ComparePanel compare(&ctx);
+        ContributionsPanel contributions(&ctx);
+        QVERIFY(load(ctx, testutil::sharedPath(QStringLiteral("models/stories260K/stories260K.gguf"))));
+        LoadedModel &m = *ctx.model();
+        QCOMPARE(m.tokenizer().encode(QStringLiteral(" Lily"), false).size(), size_t(2));
+        QCOMPARE(Compare::firstToken(m, QStringLiteral(" Lily")), Compare::firstToken(m, QStringLiteral("Lily")));
+        QVERIFY(Compare::firstToken(m, QStringLiteral(" Lily")) != Compare::firstToken(m, QStringLiteral(" Ben")));
+        compare.setAnswers(QStringLiteral(" Lily"), QStringLiteral(" Ben"));
+        QVERIFY2(compare.answerTokensShown().contains(QStringLiteral("scored: ␣Lily")) && compare.answerTokensShown().contains(QStringLiteral("space")),
+                 qPrintable(compare.answerTokensShown()));
+        auto *target = contributions.findChild<QLineEdit *>(QStringLiteral("dlaTarget"));
+        QVERIFY(target);
+        target->setText(QStringLiteral(" Lily"));
+        QVERIFY2(contributions.targetTokensShown().contains(QStringLiteral("scored: ␣Lily")), qPrintable(contributions.targetTokensShown()));
     }
 
     void storedRunOfAnotherModel()

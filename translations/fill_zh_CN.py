@@ -12,6 +12,9 @@ import xml.etree.ElementTree as ET
 
 GLOSSARY = {
     # Interventions: patching, ablation, steering
+    "%1 → scored: %2": "%1 → 计分：%2",
+    " (%1 tokens; only the first is scored)": "（%1 个词元；只计第一个）",
+    " (the lone leading space is skipped)": "（跳过单独的前导空格）",
     "This run was made with %1; load that model to read its layers (the loaded %2 has another unembedding).": "此运行由 %1 生成；请加载该模型以读取各层（已加载的 %2 的反嵌入不同）。",
     "This run was made with %1; load that model to see its predictions in its own vocabulary.": "此运行由 %1 生成；请加载该模型，以其自身词表查看预测。",
     "Patch A → B…": "修补 A → B…",

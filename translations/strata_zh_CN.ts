@@ -2,6 +2,21 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AnswerTokens</name>
+    <message>
+        <source>%1 → scored: %2</source>
+        <translation>%1 → 计分：%2</translation>
+    </message>
+    <message>
+        <source> (%1 tokens; only the first is scored)</source>
+        <translation>（%1 个词元；只计第一个）</translation>
+    </message>
+    <message>
+        <source> (the lone leading space is skipped)</source>
+        <translation>（跳过单独的前导空格）</translation>
+    </message>
+</context>
+<context>
     <name>HeadRole</name>
     <message>
         <source>Attention sink (BOS)</source>
@@ -1787,18 +1802,6 @@ model's final prediction: '%4' (rank here %5, p=%6)
 </context>
 <context>
     <name>strata::PatchingPanel</name>
-    <message>
-        <source>%1 (1 token)</source>
-        <translation>%1（1 个词元）</translation>
-    </message>
-    <message>
-        <source>%1 (%2 tokens; the first is scored)</source>
-        <translation>%1（%2 个词元；只计第一个）</translation>
-    </message>
-    <message>
-        <source> — the first token is a bare space; type the word without its leading space</source>
-        <translation> —— 第一个词元只是一个空格；请输入不带前导空格的单词</translation>
-    </message>
     <message>
         <source>Clean</source>
         <translation>干净</translation>

@@ -1,5 +1,6 @@
 #include "ComparePanel.h"
 
+#include "AnswerTokens.h"
 #include "AppContext.h"
 #include "PlotStyle.h"
 #include "analysis/LogitLens.h"
@@ -72,6 +73,10 @@ ComparePanel::ComparePanel(AppContext *context) : Panel(context)
     answers->addWidget(m_metric);
     grid->addWidget(m_answersLabel, 3, 0);
     grid->addLayout(answers, 3, 1, 1, 3);
+    m_answerTokens = new QLabel;
+    m_answerTokens->setObjectName(QStringLiteral("compareAnswerTokens"));
+    m_answerTokens->setWordWrap(true);
+    grid->addWidget(m_answerTokens, 4, 1, 1, 3);
     grid->setColumnStretch(1, 1);
     v->addLayout(grid);
     m_status = new QLabel;
@@ -128,6 +133,15 @@ ComparePanel::ComparePanel(AppContext *context) : Panel(context)
     v->addLayout(bottom);
 
     connect(m_compare, &QPushButton::clicked, this, &ComparePanel::compare);
+    auto showTokens = [this] {
+        const auto model = this->context()->model();
+        const QString a = model ? strata::answerTokensText(*model, m_answerA->text()) : QString(),
+                      b = model ? strata::answerTokensText(*model, m_answerB->text()) : QString();
+        m_answerTokens->setText(a.isEmpty() && b.isEmpty() ? QString() : QStringLiteral("%1 | %2").arg(a, b));
+    };
+    connect(m_answerA, &QLineEdit::textChanged, this, showTokens);
+    connect(m_answerB, &QLineEdit::textChanged, this, showTokens);
+    connect(context, &AppContext::modelChanged, this, showTokens);
     connect(m_promptB, &QLineEdit::returnPressed, this, &ComparePanel::compare);
     connect(m_save, &QPushButton::clicked, this, &ComparePanel::saveComparison);
     connect(m_patch, &QPushButton::clicked, this, &ComparePanel::patchAIntoB);
@@ -184,6 +198,11 @@ void ComparePanel::retranslate()
         m_status->setText(tr("Compare the current run with a second prompt (clean vs corrupted) or with another model."));
     else
         showComparison();
+}
+
+QString ComparePanel::answerTokensShown() const
+{
+    return m_answerTokens->text();
 }
 
 void ComparePanel::patchAIntoB()

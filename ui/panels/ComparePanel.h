@@ -49,6 +49,7 @@ public:
     QTableWidget *lensTable() const { return m_lens; }
     std::vector<double> logitDifferenceA() const { return m_logitA; }
     std::vector<double> logitDifferenceB() const { return m_logitB; }
+    QString answerTokensShown() const; // what the two answer fields become
 
 Q_SIGNALS:
     void finished(bool ok);
@@ -64,7 +65,7 @@ private:
     void reloadSaved();
     bool oneModel() const;
 
-    QLabel *m_aLabel, *m_bLabel, *m_modelBLabel, *m_answersLabel, *m_metricLabel, *m_savedLabel, *m_status;
+    QLabel *m_aLabel, *m_bLabel, *m_modelBLabel, *m_answersLabel, *m_metricLabel, *m_savedLabel, *m_status, *m_answerTokens;
     QLineEdit *m_promptB, *m_modelB, *m_answerA, *m_answerB;
     QComboBox *m_metric, *m_saved;
     QPushButton *m_compare, *m_save, *m_export, *m_patch;

@@ -1,5 +1,6 @@
 #include "ContributionsPanel.h"
 
+#include "AnswerTokens.h"
 #include "AppContext.h"
 #include "PlotStyle.h"
 #include "analysis/Compare.h"
@@ -67,6 +68,9 @@ ContributionsPanel::ContributionsPanel(AppContext *context) : Panel(context)
     row2->addWidget(m_perHead);
     row2->addWidget(m_exportEffects);
     lv->addLayout(row2);
+    m_targetTokens = new QLabel;
+    m_targetTokens->setObjectName(QStringLiteral("dlaTargetTokens"));
+    lv->addWidget(m_targetTokens);
     m_effectsInfo = new QLabel;
     m_effectsInfo->setWordWrap(true);
     lv->addWidget(m_effectsInfo);
@@ -86,6 +90,10 @@ ContributionsPanel::ContributionsPanel(AppContext *context) : Panel(context)
     connect(m_exportEffects, &QPushButton::clicked, this,
             [this] { FigureExport::exportInteractively(this, m_effects, effectsData(), QStringLiteral("direct-effects")); });
     connect(m_target, &QLineEdit::editingFinished, this, &ContributionsPanel::redrawEffects);
+    connect(m_target, &QLineEdit::textChanged, this, [this](const QString &text) {
+        const auto model = this->context()->model();
+        m_targetTokens->setText(model ? answerTokensText(*model, text) : QString());
+    });
     connect(m_perHead, &QPushButton::clicked, this, &ContributionsPanel::computeHeadEffects);
     connect(context, &AppContext::traceChanged, this, [this] {
         m_headTrace.reset();
@@ -127,6 +135,11 @@ int64_t targetToken(LoadedModel &model, const Trace &t, int position, const QStr
     return id >= 0 ? id : Compare::predictedToken(t, position);
 }
 } // namespace
+
+QString ContributionsPanel::targetTokensShown() const
+{
+    return m_targetTokens->text();
+}
 
 void ContributionsPanel::redrawEffects()
 {

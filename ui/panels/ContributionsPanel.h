@@ -18,6 +18,7 @@ class ContributionsPanel : public Panel
 {
     Q_OBJECT
 public:
+    QString targetTokensShown() const;
     explicit ContributionsPanel(AppContext *context);
     void retranslate() override;
     QCustomPlot *plot() const { return m_plot; }
@@ -43,7 +44,7 @@ private:
     QPushButton *m_perHead;
     TracePtr m_headTrace; // the current run re-traced with per-head outputs
     std::vector<std::vector<double>> m_headValues;
-    QLabel *m_info, *m_effectsInfo, *m_targetLabel;
+    QLabel *m_info, *m_effectsInfo, *m_targetLabel, *m_targetTokens;
     QLineEdit *m_target;
     QPushButton *m_export, *m_exportEffects;
 };

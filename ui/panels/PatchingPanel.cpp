@@ -1,5 +1,6 @@
 #include "PatchingPanel.h"
 
+#include "AnswerTokens.h"
 #include "AppContext.h"
 #include "PlotStyle.h"
 #include "analysis/Compare.h"
@@ -45,22 +46,6 @@ std::vector<int64_t> ids(LoadedModel &model, const QString &text)
     for (const TokenPiece &p : model.tokenizePrompt(text))
         out.push_back(p.id);
     return out;
-}
-
-// How an answer text tokenises: "␣Mary (1 token)"; a warning when it is several tokens or a bare space.
-QString answerTokens(LoadedModel &model, const QString &text)
-{
-    if (text.isEmpty())
-        return QString();
-    const std::vector<TokenPiece> pieces = model.tokenizer().encode(text, false);
-    QStringList shown;
-    for (const TokenPiece &p : pieces)
-        shown << model.tokenizer().displayString(p.id);
-    QString s = pieces.size() == 1 ? PatchingPanel::tr("%1 (1 token)").arg(shown.join(QLatin1Char(' ')))
-                                   : PatchingPanel::tr("%1 (%2 tokens; the first is scored)").arg(shown.join(QLatin1Char(' '))).arg(pieces.size());
-    if (!pieces.empty() && model.tokenizer().decode({pieces.front().id}).trimmed().isEmpty())
-        s += PatchingPanel::tr(" — the first token is a bare space; type the word without its leading space");
-    return s;
 }
 
 } // namespace
@@ -268,7 +253,7 @@ void PatchingPanel::updateAnswerTokens()
         m_tokens->clear();
         return;
     }
-    const QString a = answerTokens(*model, m_answer->text()), b = answerTokens(*model, m_wrong->text());
+    const QString a = strata::answerTokensText(*model, m_answer->text()), b = strata::answerTokensText(*model, m_wrong->text());
     m_tokens->setText(a.isEmpty() && b.isEmpty() ? QString() : tr("→ %1 | %2").arg(a.isEmpty() ? tr("?") : a, b.isEmpty() ? tr("?") : b));
 }
 

@@ -273,7 +273,12 @@ int64_t firstToken(LoadedModel &model, const QString &text)
     if (text.isEmpty())
         return -1;
     const auto pieces = model.tokenizer().encode(text, false);
-    return pieces.empty() ? -1 : pieces.front().id;
+    if (pieces.empty())
+        return -1;
+    // " Mary" on a SentencePiece model is a bare "▁" and then "▁Mary": the word is what is meant.
+    if (pieces.size() > 1 && model.tokenizer().decode({pieces.front().id}).trimmed().isEmpty())
+        return pieces[1].id;
+    return pieces.front().id;
 }
 
 std::vector<std::vector<double>> roleMix(const Trace &t)

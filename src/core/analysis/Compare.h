@@ -68,6 +68,8 @@ std::vector<double> logitDifference(LoadedModel &model, const Trace &t, int64_t 
 // The token of the given rank (0 = top) in the trace's own logits after a position (-1: the last
 // kept row), or the first token of an answer text (-1 when the text has none).
 int64_t predictedToken(const Trace &t, int position = -1, int rank = 0);
+// The token an answer text stands for: its first token, or its second when the first is only a
+// space (" Mary" on SentencePiece models is "▁" then "▁Mary"). -1 for empty text.
 int64_t firstToken(LoadedModel &model, const QString &text);
 
 // Share of each head role per layer (for comparing models at relative depth).

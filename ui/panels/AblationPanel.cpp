@@ -85,7 +85,7 @@ AblationPanel::AblationPanel(AppContext *context) : Panel(context)
     av->addWidget(m_status);
     m_lossPlot = new QCustomPlot;
     m_lossPlot->setObjectName(QStringLiteral("ablationPlot"));
-    m_lossPlot->setMinimumHeight(240);
+    m_lossPlot->setMinimumHeight(160);
     PlotStyle::putLegendBelow(m_lossPlot);
     av->addWidget(m_lossPlot, 1);
     m_tabs->addTab(abl, QString());

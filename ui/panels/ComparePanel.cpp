@@ -77,6 +77,7 @@ ComparePanel::ComparePanel(AppContext *context) : Panel(context)
     m_answerTokens->setObjectName(QStringLiteral("compareAnswerTokens"));
     m_answerTokens->setWordWrap(true);
     grid->addWidget(m_answerTokens, 4, 1, 1, 3);
+    m_answerTokens->setVisible(false);
     grid->setColumnStretch(1, 1);
     v->addLayout(grid);
     m_status = new QLabel;
@@ -138,6 +139,7 @@ ComparePanel::ComparePanel(AppContext *context) : Panel(context)
         const QString a = model ? strata::answerTokensText(*model, m_answerA->text()) : QString(),
                       b = model ? strata::answerTokensText(*model, m_answerB->text()) : QString();
         m_answerTokens->setText(a.isEmpty() && b.isEmpty() ? QString() : QStringLiteral("%1 | %2").arg(a, b));
+        m_answerTokens->setVisible(!m_answerTokens->text().isEmpty()); // no empty row taking height
     };
     connect(m_answerA, &QLineEdit::textChanged, this, showTokens);
     connect(m_answerB, &QLineEdit::textChanged, this, showTokens);

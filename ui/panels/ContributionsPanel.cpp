@@ -71,6 +71,7 @@ ContributionsPanel::ContributionsPanel(AppContext *context) : Panel(context)
     m_targetTokens = new QLabel;
     m_targetTokens->setObjectName(QStringLiteral("dlaTargetTokens"));
     lv->addWidget(m_targetTokens);
+    m_targetTokens->setVisible(false);
     m_effectsInfo = new QLabel;
     m_effectsInfo->setWordWrap(true);
     lv->addWidget(m_effectsInfo);
@@ -93,6 +94,7 @@ ContributionsPanel::ContributionsPanel(AppContext *context) : Panel(context)
     connect(m_target, &QLineEdit::textChanged, this, [this](const QString &text) {
         const auto model = this->context()->model();
         m_targetTokens->setText(model ? answerTokensText(*model, text) : QString());
+        m_targetTokens->setVisible(!m_targetTokens->text().isEmpty());
     });
     connect(m_perHead, &QPushButton::clicked, this, &ContributionsPanel::computeHeadEffects);
     connect(context, &AppContext::traceChanged, this, [this] {

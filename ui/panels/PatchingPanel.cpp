@@ -107,7 +107,7 @@ PatchingPanel::PatchingPanel(AppContext *context) : Panel(context)
     m_plot->setObjectName(QStringLiteral("patchingPlot"));
     m_plot->setMouseTracking(true);
     m_plot->installEventFilter(this);
-    m_plot->setMinimumHeight(260);
+    m_plot->setMinimumHeight(180);
     v->addWidget(m_plot, 1);
     m_notes = new QPlainTextEdit;
     m_notes->setMaximumHeight(54);

@@ -253,6 +253,18 @@ void AppContext::saveTrace(const TracePtr &trace)
         });
 }
 
+bool AppContext::recomputeStoredRun(qint64 runId, const RunRecord &run, const QString &why)
+{
+    if (!m_model || run.fingerprint.isEmpty() || m_model->info().fingerprint != run.fingerprint)
+        return false;
+    Q_EMIT message(why);
+    m_recomputing = true;
+    m_currentRun = runId;
+    runPrompt(run.prompt);
+    Q_EMIT currentRunChanged();
+    return true;
+}
+
 void AppContext::openRun(qint64 runId)
 {
     if (!m_workspace || runId == 0)
@@ -268,16 +280,9 @@ void AppContext::openRun(qint64 runId)
         return;
     setCurrentSession(run.sessionId);
     if (blob.isEmpty()) {
-        if (m_model && !run.fingerprint.isEmpty() && m_model->info().fingerprint == run.fingerprint) {
-            Q_EMIT message(tr("The trace of this run was not kept; recomputing it with %1.").arg(m_model->info().name));
-            m_recomputing = true;
-            m_currentRun = runId;
-            runPrompt(run.prompt);
-            Q_EMIT currentRunChanged();
-        } else {
+        if (!recomputeStoredRun(runId, run, tr("The trace of this run was not kept; recomputing it with %1.").arg(m_model ? m_model->info().name : QString())))
             Q_EMIT message(tr("The trace of this run was not kept and its model (%1) is not loaded: load it, then open the run again to recompute it.")
                                .arg(run.modelLocation));
-        }
         return;
     }
     m_jobs->submit(
@@ -287,17 +292,13 @@ void AppContext::openRun(qint64 runId)
                 if (r.cancelled)
                     return;
                 // A damaged stored trace (its checksums say so): recompute it when its model is loaded.
-                if (m_model && !run.fingerprint.isEmpty() && m_model->info().fingerprint == run.fingerprint) {
-                    Q_EMIT message(tr("The stored trace of run %1 is damaged (%2); recomputing it with %3.").arg(runId).arg(r.error, m_model->info().name));
-                    m_recomputing = true;
-                    m_currentRun = runId;
-                    runPrompt(run.prompt);
-                    Q_EMIT currentRunChanged();
-                } else {
+                if (!recomputeStoredRun(runId, run,
+                                        tr("The stored trace of run %1 is damaged (%2); recomputing it with %3.")
+                                            .arg(runId)
+                                            .arg(r.error, m_model ? m_model->info().name : QString())))
                     Q_EMIT message(tr("The stored trace of run %1 is damaged (%2). Load its model (%3) and open the run again to recompute it.")
                                        .arg(runId)
                                        .arg(r.error, run.modelLocation));
-                }
                 return;
             }
             m_currentRun = runId;

@@ -18,6 +18,7 @@ namespace strata {
 
 class JobRunner;
 class Workspace;
+struct RunRecord;
 
 // The state every panel observes: the loaded model, the current run (Trace) and the selection
 // (layer, head, token). Panels never talk to each other; they set and read this. Model work runs on
@@ -119,6 +120,9 @@ private:
     void rememberRecent(const QString &location);
     void saveTrace(const TracePtr &trace);
     void writeRun(const TracePtr &trace, const QByteArray &encodedTrace);
+    // A stored run without a usable trace (not kept, or damaged) is traced again when its model is the
+    // one loaded, and the new trace kept with it; false when that model is not loaded.
+    bool recomputeStoredRun(qint64 runId, const RunRecord &run, const QString &why);
     JobRunner *m_jobs;
     QUndoStack m_undo;
     std::shared_ptr<LoadedModel> m_model;

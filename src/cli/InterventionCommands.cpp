@@ -16,15 +16,6 @@ namespace strata::cli {
 
 namespace {
 
-std::vector<int64_t> promptIds(LoadedModel &model, const QString &text)
-{
-    std::vector<int64_t> ids;
-    for (const TokenPiece &p : model.tokenizePrompt(text))
-        ids.push_back(p.id);
-    model.checkLength(ids.size());
-    return ids;
-}
-
 int64_t answerToken(LoadedModel &model, const QString &option, const QString &text)
 {
     const int64_t id = Compare::firstToken(model, text);
@@ -37,8 +28,8 @@ int cmdPatch(QCommandLineParser &p)
 {
     const auto model = loadModel(p);
     PatchingRequest req;
-    req.clean = promptIds(*model, requireValue(p, QStringLiteral("clean")));
-    req.corrupt = promptIds(*model, requireValue(p, QStringLiteral("corrupt")));
+    req.clean = model->promptIds(requireValue(p, QStringLiteral("clean")));
+    req.corrupt = model->promptIds(requireValue(p, QStringLiteral("corrupt")));
     req.answer = answerToken(*model, QStringLiteral("answer"), requireValue(p, QStringLiteral("answer")));
     req.wrong = answerToken(*model, QStringLiteral("wrong"), requireValue(p, QStringLiteral("wrong")));
     req.site = Patching::parseSiteKind(requireValue(p, QStringLiteral("site")));
@@ -81,7 +72,7 @@ int cmdPatch(QCommandLineParser &p)
 int cmdAblate(QCommandLineParser &p)
 {
     const auto model = loadModel(p);
-    const std::vector<int64_t> ids = promptIds(*model, requireValue(p, QStringLiteral("prompt")));
+    const std::vector<int64_t> ids = model->promptIds(requireValue(p, QStringLiteral("prompt")));
     const auto heads = Ablation::parseHeads(requireValue(p, QStringLiteral("heads")), model->info().nLayers, model->info().nHeads);
     const QString mode = p.isSet(QStringLiteral("mode")) ? p.value(QStringLiteral("mode")) : QStringLiteral("zero");
     if (mode != QLatin1String("zero") && mode != QLatin1String("mean"))
@@ -93,7 +84,7 @@ int cmdAblate(QCommandLineParser &p)
             throw Error(QStringLiteral("Cannot read %1: %2.").arg(f.fileName(), f.errorString()));
         for (const QString &line : QString::fromUtf8(f.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts))
             if (!line.trimmed().isEmpty())
-                reference.push_back(promptIds(*model, line.trimmed()));
+                reference.push_back(model->promptIds(line.trimmed()));
         if (reference.empty())
             throw Error(QStringLiteral("%1 holds no prompts.").arg(f.fileName()));
     }

@@ -21,15 +21,6 @@ QJsonArray idArray(const std::vector<int64_t> &ids)
     return a;
 }
 
-std::vector<int64_t> promptIds(LoadedModel &model, const QString &text)
-{
-    std::vector<int64_t> ids;
-    for (const TokenPiece &p : model.tokenizePrompt(text))
-        ids.push_back(p.id);
-    model.checkLength(ids.size());
-    return ids;
-}
-
 } // namespace
 
 QJsonObject SteeringResult::toJson() const
@@ -63,7 +54,7 @@ HostTensor Steering::direction(LoadedModel &model, const QStringList &positive, 
         std::vector<double> sum(size_t(D), 0.0);
         int n = 0;
         for (const QString &text : set) {
-            const std::vector<int64_t> ids = promptIds(model, text);
+            const std::vector<int64_t> ids = model.promptIds(text);
             const std::vector<float> x = model.captureSites(ids, {{Site::ResidPre, layer}}).at({Site::ResidPre, layer}).toFloatVector();
             for (size_t t = bos ? 1 : 0; t < ids.size(); ++t) {
                 double nn = 0;
@@ -116,7 +107,7 @@ SteeringResult Steering::steer(LoadedModel &model, const QString &prompt, const 
     for (float v : dir.toFloatVector())
         nn += double(v) * v;
     r.directionNorm = std::sqrt(nn);
-    const std::vector<int64_t> ids = promptIds(model, prompt);
+    const std::vector<int64_t> ids = model.promptIds(prompt);
     r.plainIds = model.generateGreedy(ids, maxNewTokens, control);
     r.steeredIds = model.generateGreedy(ids, maxNewTokens, control, {intervention(dir, layer, strength)});
     // Decoded with the prompt, then the prompt's text removed: a SentencePiece continuation keeps its

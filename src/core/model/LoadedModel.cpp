@@ -21,6 +21,15 @@ std::vector<TokenPiece> LoadedModel::tokenizePrompt(const QString &prompt) const
     return pieces;
 }
 
+std::vector<int64_t> LoadedModel::promptIds(const QString &prompt) const
+{
+    std::vector<int64_t> ids;
+    for (const TokenPiece &p : tokenizePrompt(prompt))
+        ids.push_back(p.id);
+    checkLength(ids.size());
+    return ids;
+}
+
 void LoadedModel::checkLength(size_t tokens) const
 {
     const int ctx = info().contextLength;

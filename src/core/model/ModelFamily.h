@@ -70,6 +70,8 @@ public:
     std::shared_ptr<Trace> trace(const QString &prompt, const TraceOptions &options = {}, const JobControl *control = nullptr,
                                  const std::vector<Intervention> &interventions = {});
     std::vector<TokenPiece> tokenizePrompt(const QString &prompt) const;
+    // The ids of tokenizePrompt, with the context length checked (throws Error).
+    std::vector<int64_t> promptIds(const QString &prompt) const;
     // Greedy continuation: the ids of up to maxNewTokens new tokens (stops early at EOS), with
     // interventions (steering) applied at every step.
     std::vector<int64_t> generateGreedy(std::vector<int64_t> ids, int maxNewTokens, const JobControl *control = nullptr,

@@ -12,6 +12,8 @@ import xml.etree.ElementTree as ET
 
 GLOSSARY = {
     # Interventions: patching, ablation, steering
+    "Finding the heads of that role…": "正在查找该角色的注意力头…",
+    "Scoring heads": "正在为注意力头打分",
     "%1 → scored: %2": "%1 → 计分：%2",
     " (%1 tokens; only the first is scored)": "（%1 个词元；只计第一个）",
     " (the lone leading space is skipped)": "（跳过单独的前导空格）",

@@ -431,6 +431,14 @@ BLAS：%4
         <source>—</source>
         <translation>—</translation>
     </message>
+    <message>
+        <source>Finding the heads of that role…</source>
+        <translation>正在查找该角色的注意力头…</translation>
+    </message>
+    <message>
+        <source>Scoring heads</source>
+        <translation>正在为注意力头打分</translation>
+    </message>
 </context>
 <context>
     <name>strata::AboutDialog</name>

@@ -150,14 +150,26 @@ AblationPanel::AblationPanel(AppContext *context) : Panel(context)
         const TracePtr t = this->context()->trace();
         if (i <= 0 || !t)
             return;
+        // Scoring every head of a long trace takes seconds: on the worker, never on the GUI thread.
         const HeadRole role = HeadRole(m_role->itemData(i).toInt());
-        std::vector<std::pair<int, int>> heads;
-        for (const HeadScores &s : HeadMetrics::scoreTrace(*t))
-            if (HeadMetrics::dominantRole(s) == role)
-                heads.emplace_back(s.layer, s.head);
-        m_heads->setText(headList(heads));
-        if (heads.empty())
-            m_status->setText(tr("No head of the current run has that role."));
+        m_status->setText(tr("Finding the heads of that role…"));
+        this->context()->jobs()->submit(
+            QStringLiteral("ablate-role"), tr("Scoring heads"),
+            [t, role](JobControl &) {
+                QStringList heads;
+                for (const HeadScores &s : HeadMetrics::scoreTrace(*t))
+                    if (HeadMetrics::dominantRole(s) == role)
+                        heads << QStringLiteral("%1.%2").arg(s.layer).arg(s.head);
+                return QVariant(heads.join(QLatin1Char(',')));
+            },
+            this,
+            [this](const JobResult &r) {
+                if (!r.ok)
+                    return;
+                m_heads->setText(r.value.toString());
+                m_status->setText(r.value.toString().isEmpty() ? tr("No head of the current run has that role.") : QString());
+                Q_EMIT roleHeadsReady();
+            });
     });
     connect(m_exportLoss, &QPushButton::clicked, this, [this] {
         if (m_ablation)
@@ -237,6 +249,18 @@ void AblationPanel::retranslate()
 void AblationPanel::setHeads(const QString &heads)
 {
     m_heads->setText(heads);
+}
+void AblationPanel::chooseRole(HeadRole role)
+{
+    const int i = m_role->findData(int(role));
+    if (i <= 0)
+        return;
+    m_role->setCurrentIndex(i);
+    Q_EMIT m_role->activated(i);
+}
+QString AblationPanel::heads() const
+{
+    return m_heads->text();
 }
 void AblationPanel::setMean(bool mean)
 {

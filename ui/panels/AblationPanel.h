@@ -2,6 +2,7 @@
 
 #include "FigureExport.h"
 #include "Panel.h"
+#include "analysis/HeadMetrics.h"
 #include "analysis/Patching.h"
 #include "analysis/Steering.h"
 
@@ -36,7 +37,9 @@ public:
     void setHeads(const QString &heads); // "1.3,0.2"
     void setMean(bool mean);
     void setRepeatedSequence(bool on); // random tokens written twice instead of the current prompt
-    void ablate();                     // on the worker; ablated(ok) follows
+    void chooseRole(HeadRole role);    // fills the heads field with the current run's heads of that role (worker)
+    QString heads() const;
+    void ablate(); // on the worker; ablated(ok) follows
     bool hasAblation() const { return m_ablation.has_value(); }
     const AblationResult &ablation() const { return *m_ablation; }
     double copyLossDropBefore() const { return m_dropBefore; } // repeated sequence: first copy - second copy, nats
@@ -55,6 +58,7 @@ public:
 
 Q_SIGNALS:
     void ablated(bool ok);
+    void roleHeadsReady(); // the heads of a chosen role are in the heads field
     void steered(bool ok);
 
 private:

@@ -5,6 +5,7 @@
 #include "AppContext.h"
 #include "ExportCheck.h"
 #include "GuiTestMain.h"
+#include "GuiTestUtil.h"
 #include "TestUtil.h"
 #include "models/HeadScoresModel.h"
 #include "panels/AblationPanel.h"
@@ -26,20 +27,13 @@ class TestInterventionPanels : public QObject
     Q_OBJECT
     QTemporaryDir m_dir;
 
-    static bool load(AppContext &ctx, const QString &location)
-    {
-        QSignalSpy loaded(&ctx, &AppContext::modelChanged);
-        ctx.loadModel(location);
-        return loaded.wait(30000);
-    }
-
 private Q_SLOTS:
     void patchingSweepClickAndSave()
     {
         AppContext ctx;
         QVERIFY(ctx.openWorkspace(m_dir.filePath(QStringLiteral("patching.strata"))));
         PatchingPanel panel(&ctx);
-        QVERIFY(load(ctx, testutil::gpt2TinyDir()));
+        QVERIFY(testutil::loadAndWait(ctx, testutil::gpt2TinyDir()));
         const QString clean = QStringLiteral("When Mary and John went to the store, John gave a drink to");
         const QString corrupt = QStringLiteral("When Mary and John went to the store, Mary gave a drink to");
         QSignalSpy done(&panel, &PatchingPanel::finished);
@@ -135,7 +129,7 @@ private Q_SLOTS:
         QVERIFY(ctx.openWorkspace(m_dir.filePath(QStringLiteral("ablation.strata"))));
         AblationPanel panel(&ctx);
         HeadAtlasPanel atlas(&ctx);
-        QVERIFY(load(ctx, testutil::sharedPath(QStringLiteral("models/stories260K/stories260K.gguf"))));
+        QVERIFY(testutil::loadAndWait(ctx, testutil::sharedPath(QStringLiteral("models/stories260K/stories260K.gguf"))));
         QSignalSpy traced(&ctx, &AppContext::traceChanged);
         const QString text = QStringLiteral("Tom had a red car. He liked to drive it fast. One day the car broke. Tom was sad. His dad helped him fix it.");
         ctx.runPrompt(text);
@@ -169,6 +163,16 @@ private Q_SLOTS:
         QCOMPARE(panel.lossPlot()->graphCount(), 2);
         const FigureData fd = panel.ablationData();
         QCOMPARE(fd.values.size(), direct.lossBefore.size());
+        // All heads of a role, found on the worker: the previous-token heads of the run.
+        QSignalSpy roles(&panel, &AblationPanel::roleHeadsReady);
+        panel.chooseRole(HeadRole::PreviousToken);
+        QVERIFY(roles.wait(30000));
+        QStringList expected;
+        for (const HeadScores &s : HeadMetrics::scoreTrace(*ctx.trace()))
+            if (HeadMetrics::dominantRole(s) == HeadRole::PreviousToken)
+                expected << QStringLiteral("%1.%2").arg(s.layer).arg(s.head);
+        QVERIFY(!expected.isEmpty());
+        QCOMPARE(panel.heads(), expected.join(QLatin1Char(',')));
         // On repeated random tokens: the copy-loss drop before and after, in the same figure.
         panel.setRepeatedSequence(true);
         panel.setMean(true);
@@ -186,7 +190,7 @@ private Q_SLOTS:
     {
         AppContext ctx;
         AblationPanel panel(&ctx);
-        QVERIFY(load(ctx, testutil::sharedPath(QStringLiteral("models/stories260K/stories260K.gguf"))));
+        QVERIFY(testutil::loadAndWait(ctx, testutil::sharedPath(QStringLiteral("models/stories260K/stories260K.gguf"))));
         QSignalSpy done(&panel, &AblationPanel::steered);
         panel.steer(); // nothing typed
         QCOMPARE(done.count(), 1);

@@ -4,6 +4,7 @@
 // vocabulary), and they come back once that model is loaded again.
 #include "AppContext.h"
 #include "GuiTestMain.h"
+#include "GuiTestUtil.h"
 #include "TestUtil.h"
 #include "analysis/Compare.h"
 #include "panels/ComparePanel.h"
@@ -27,28 +28,21 @@ class TestModelSwitch : public QObject
     Q_OBJECT
     QTemporaryDir m_dir;
 
-    static bool load(AppContext &ctx, const QString &location)
-    {
-        QSignalSpy loaded(&ctx, &AppContext::modelChanged);
-        ctx.loadModel(location);
-        return loaded.wait(30000);
-    }
-
 private Q_SLOTS:
     void inductionTestBelongsToItsModel()
     {
         AppContext ctx;
-        QVERIFY(load(ctx, testutil::gpt2TinyDir()));
+        QVERIFY(testutil::loadAndWait(ctx, testutil::gpt2TinyDir()));
         QSignalSpy measured(&ctx, &AppContext::inductionChanged);
         ctx.requestInductionProbe();
         QTRY_VERIFY_WITH_TIMEOUT(ctx.induction() != nullptr, 30000);
         QCOMPARE(int(ctx.induction()->score.size()), 3); // gpt2-tiny: 3 layers
-        QVERIFY(load(ctx, testutil::sharedPath(QStringLiteral("models/stories260K/stories260K.gguf"))));
+        QVERIFY(testutil::loadAndWait(ctx, testutil::sharedPath(QStringLiteral("models/stories260K/stories260K.gguf"))));
         QVERIFY(ctx.induction() == nullptr); // not the previous model's figures
         // Asked while the old model's test was still running, the new model still gets its own.
-        QVERIFY(load(ctx, testutil::gpt2TinyDir()));
+        QVERIFY(testutil::loadAndWait(ctx, testutil::gpt2TinyDir()));
         ctx.requestInductionProbe();
-        QVERIFY(load(ctx, testutil::sharedPath(QStringLiteral("models/stories260K/stories260K.gguf"))));
+        QVERIFY(testutil::loadAndWait(ctx, testutil::sharedPath(QStringLiteral("models/stories260K/stories260K.gguf"))));
         ctx.requestInductionProbe();
         QTRY_VERIFY_WITH_TIMEOUT(ctx.induction() != nullptr, 30000);
         QCOMPARE(int(ctx.induction()->score.size()), 5); // stories260K: 5 layers
@@ -59,8 +53,8 @@ private Q_SLOTS:
     {
         AppContext ctx;
         ModelPanel panel(&ctx);
-        QVERIFY(load(ctx, QStringLiteral("demo")));
-        QVERIFY(load(ctx, testutil::sharedPath(QStringLiteral("models/stories260K/stories260K.gguf"))));
+        QVERIFY(testutil::loadAndWait(ctx, QStringLiteral("demo")));
+        QVERIFY(testutil::loadAndWait(ctx, testutil::sharedPath(QStringLiteral("models/stories260K/stories260K.gguf"))));
         auto *list = panel.findChild<QListWidget *>();
         QVERIFY(list && list->currentItem());
         QVERIFY2(list->currentItem()->text().contains(QStringLiteral("stories260K")), qPrintable(list->currentItem()->text()));
@@ -73,7 +67,7 @@ private Q_SLOTS:
     {
         AppContext ctx;
         PromptPanel prompt(&ctx);
-        QVERIFY(load(ctx, testutil::sharedPath(QStringLiteral("models/stories260K/stories260K.gguf"))));
+        QVERIFY(testutil::loadAndWait(ctx, testutil::sharedPath(QStringLiteral("models/stories260K/stories260K.gguf"))));
         prompt.setPrompt(QStringLiteral("Once upon a time"));
         QSignalSpy traced(&ctx, &AppContext::traceChanged);
         prompt.run();
@@ -94,7 +88,7 @@ private Q_SLOTS:
         AppContext ctx;
         ComparePanel compare(&ctx);
         ContributionsPanel contributions(&ctx);
-        QVERIFY(load(ctx, testutil::sharedPath(QStringLiteral("models/stories260K/stories260K.gguf"))));
+        QVERIFY(testutil::loadAndWait(ctx, testutil::sharedPath(QStringLiteral("models/stories260K/stories260K.gguf"))));
         LoadedModel &m = *ctx.model();
         QCOMPARE(m.tokenizer().encode(QStringLiteral(" Lily"), false).size(), size_t(2));
         QCOMPARE(Compare::firstToken(m, QStringLiteral(" Lily")), Compare::firstToken(m, QStringLiteral("Lily")));
@@ -114,7 +108,7 @@ private Q_SLOTS:
         QVERIFY(ctx.openWorkspace(m_dir.filePath(QStringLiteral("switch.strata"))));
         LogitLensPanel lens(&ctx);
         NextTokenPanel next(&ctx);
-        QVERIFY(load(ctx, testutil::gpt2TinyDir()));
+        QVERIFY(testutil::loadAndWait(ctx, testutil::gpt2TinyDir()));
         QSignalSpy traced(&ctx, &AppContext::traceChanged);
         ctx.runPrompt(QStringLiteral("When Mary and John went to the store"));
         QVERIFY(traced.wait(20000));
@@ -123,7 +117,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(lens.result() != nullptr, 20000);
         QVERIFY(next.table()->rowCount() > 0);
 
-        QVERIFY(load(ctx, testutil::sharedPath(QStringLiteral("models/stories260K/stories260K.gguf"))));
+        QVERIFY(testutil::loadAndWait(ctx, testutil::sharedPath(QStringLiteral("models/stories260K/stories260K.gguf"))));
         QSignalSpy opened(&ctx, &AppContext::currentRunChanged);
         ctx.openRun(gptRun);
         QVERIFY(opened.wait(20000));
@@ -136,7 +130,7 @@ private Q_SLOTS:
         QCOMPARE(next.table()->rowCount(), 0);
 
         // The run's own model again (loading clears the shown run), the run reopened: both views come back.
-        QVERIFY(load(ctx, testutil::gpt2TinyDir()));
+        QVERIFY(testutil::loadAndWait(ctx, testutil::gpt2TinyDir()));
         opened.clear();
         ctx.openRun(gptRun);
         QVERIFY(opened.wait(20000));

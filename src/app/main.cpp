@@ -55,10 +55,9 @@ QString manPage()
     m.sections << o;
     ManPage::Section env;
     env.title = QStringLiteral("Environment");
-    env.entries = {{QStringLiteral("\\fBSTRATA_THREADS\\fR"), QStringLiteral("Torch threads (default: all cores).")},
-                   {QStringLiteral("\\fBSTRATA_PLUGIN_PATH\\fR"), QStringLiteral("More folders to look for model-family plugins in.")},
-                   {QStringLiteral("\\fBHF_HUB_CACHE\\fR, \\fBHF_HOME\\fR, \\fBHF_ENDPOINT\\fR, \\fBHF_TOKEN\\fR"),
-                    QStringLiteral("The Hugging Face cache and Hub server, as huggingface_hub reads them.")}};
+    env.entries = ManPage::strataEnvironment();
+    env.entries.append({QStringLiteral("\\fBHF_HUB_CACHE\\fR, \\fBHF_HOME\\fR, \\fBHF_ENDPOINT\\fR, \\fBHF_TOKEN\\fR"),
+                        QStringLiteral("The Hugging Face cache and Hub server, as huggingface_hub reads them.")});
     m.sections << env;
     ManPage::Section exit;
     exit.title = QStringLiteral("Exit status");

@@ -34,12 +34,12 @@ QString manPage(const CommandTable &table)
     m.sections << commands;
     ManPage::Section env;
     env.title = QStringLiteral("Environment");
-    env.entries = {{QStringLiteral("\\fBHF_ENDPOINT\\fR"), QStringLiteral("The Hub server for downloads (default https://huggingface.co).")},
-                   {QStringLiteral("\\fBHF_TOKEN\\fR, \\fBHUGGING_FACE_HUB_TOKEN\\fR"),
-                    QStringLiteral("A Hub token; it is sent to the endpoint's own host only, never to a host a redirect names.")},
-                   {QStringLiteral("\\fBHF_HUB_CACHE\\fR, \\fBHF_HOME\\fR"), QStringLiteral("Where the Hugging Face cache is, as huggingface_hub reads them.")},
-                   {QStringLiteral("\\fBSTRATA_THREADS\\fR"), QStringLiteral("Torch threads (default: all cores).")},
-                   {QStringLiteral("\\fBSTRATA_PLUGIN_PATH\\fR"), QStringLiteral("More folders to look for model-family plugins in.")}};
+    env.entries = {
+        {QStringLiteral("\\fBHF_ENDPOINT\\fR"), QStringLiteral("The Hub server for downloads (default https://huggingface.co).")},
+        {QStringLiteral("\\fBHF_TOKEN\\fR, \\fBHUGGING_FACE_HUB_TOKEN\\fR"),
+         QStringLiteral("A Hub token; it is sent to the endpoint's own host only, never to a host a redirect names.")},
+        {QStringLiteral("\\fBHF_HUB_CACHE\\fR, \\fBHF_HOME\\fR"), QStringLiteral("Where the Hugging Face cache is, as huggingface_hub reads them.")}};
+    env.entries += ManPage::strataEnvironment();
     m.sections << env;
     ManPage::Section exit;
     exit.title = QStringLiteral("Exit status");

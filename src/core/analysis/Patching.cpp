@@ -350,8 +350,8 @@ PatchingResult Patching::sweep(LoadedModel &model, const PatchingRequest &req, c
         const double ldSpan = r.cleanLogitDiff - r.corruptLogitDiff;
         std::vector<double> patchedLd;
         for (size_t n = 0; n < variants.size(); ++n)
-            patchedLd.push_back((logitDiff(std::vector<float>(lp + int64_t(n) * V, lp + int64_t(n + 1) * V), req.answer, req.wrong) -
-                                 (denoise ? r.corruptLogitDiff : r.cleanLogitDiff)));
+            patchedLd.push_back(double(lp[int64_t(n) * V + req.answer]) - double(lp[int64_t(n) * V + req.wrong]) -
+                                (denoise ? r.corruptLogitDiff : r.cleanLogitDiff));
         double worst = 0;
         for (int row = 0; row < p.rows; ++row) {
             const int layer = layerOf(p, row);

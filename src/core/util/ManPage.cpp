@@ -21,6 +21,12 @@ QString ManPage::escape(const QString &text)
     return lines.join(QLatin1Char('\n'));
 }
 
+QList<ManPage::Section::Entry> ManPage::strataEnvironment()
+{
+    return {{QStringLiteral("\\fBSTRATA_THREADS\\fR"), QStringLiteral("Torch threads (default: all cores).")},
+            {QStringLiteral("\\fBSTRATA_PLUGIN_PATH\\fR"), QStringLiteral("More folders to look for model-family plugins in.")}};
+}
+
 QString ManPage::optionTerm(const QCommandLineOption &option)
 {
     QStringList names;

@@ -34,6 +34,8 @@ struct ManPage
     // An option as a term: "--model LOC" in bold with the value in italics.
     static QString optionTerm(const QCommandLineOption &option);
     static QString escape(const QString &text);
+    // STRATA_THREADS and STRATA_PLUGIN_PATH, which both programs read.
+    static QList<Section::Entry> strataEnvironment();
 };
 
 } // namespace strata

@@ -18,7 +18,6 @@
 #include "store/TraceCodec.h"
 #include "store/Workspace.h"
 #include "tensor/SafetensorsReader.h"
-#include "train/Gpt2Trainer.h"
 #include "tokenize/Tokenizer.h"
 #include "util/Error.h"
 
@@ -342,77 +341,6 @@ int cmdLens(QCommandLineParser &p)
                          .arg(r.kl[r.at(l, i)], 0, 'f', 3);
         }
     }
-    return 0;
-}
-
-JobControl *g_trainControl = nullptr;
-extern "C" void stopTraining(int)
-{
-    if (g_trainControl)
-        g_trainControl->cancel(); // an atomic store: safe in a signal handler
-}
-
-int cmdTrain(QCommandLineParser &p)
-{
-    TrainConfig c;
-    const QStringList corpus = p.values(QStringLiteral("corpus"));
-    if (corpus.isEmpty())
-        throw Error(QStringLiteral("missing --corpus (a .txt file or a folder of them; repeatable)."));
-    for (const QString &entry : corpus) {
-        const QFileInfo fi(entry);
-        if (fi.isDir()) {
-            const QStringList txt = QDir(entry).entryList({QStringLiteral("*.txt")}, QDir::Files, QDir::Name);
-            if (txt.isEmpty())
-                throw Error(QStringLiteral("--corpus %1 holds no .txt files.").arg(entry));
-            for (const QString &f : txt)
-                c.corpusFiles << QDir(entry).filePath(f);
-        } else if (fi.isFile()) {
-            c.corpusFiles << entry;
-        } else {
-            throw Error(QStringLiteral("--corpus %1 does not exist.").arg(entry));
-        }
-    }
-    c.outDir = requireValue(p, QStringLiteral("out"));
-    c.vocabSize = intValue(p, QStringLiteral("vocab"), c.vocabSize, 300);
-    c.layers = intValue(p, QStringLiteral("layers"), c.layers, 1);
-    c.heads = intValue(p, QStringLiteral("heads"), c.heads, 1);
-    c.dModel = intValue(p, QStringLiteral("d-model"), c.dModel, 8);
-    c.context = intValue(p, QStringLiteral("context"), c.context, 16);
-    c.batch = intValue(p, QStringLiteral("batch"), c.batch, 1);
-    c.steps = intValue(p, QStringLiteral("steps"), c.steps, 1);
-    c.warmup = intValue(p, QStringLiteral("warmup"), std::min(c.warmup, c.steps / 10 + 1), 1);
-    c.evalEvery = intValue(p, QStringLiteral("eval-every"), c.evalEvery, 1);
-    c.checkpointEvery = intValue(p, QStringLiteral("checkpoint-every"), c.checkpointEvery, 1);
-    c.seed = uint64_t(intValue(p, QStringLiteral("seed"), int(c.seed), 0));
-    c.maxCorpusBytes = intValue(p, QStringLiteral("max-corpus-mb"), 0, 0) * int64_t(1000000);
-    if (p.isSet(QStringLiteral("lr")))
-        c.lr = p.value(QStringLiteral("lr")).toDouble();
-    if (p.isSet(QStringLiteral("repeat-fraction")))
-        c.repeatFraction = p.value(QStringLiteral("repeat-fraction")).toDouble();
-    c.resume = p.isSet(QStringLiteral("resume"));
-    c.sinusoidalPositions = !p.isSet(QStringLiteral("random-positions"));
-    const int threads = ComputeRuntime::configureThreads(intValue(p, QStringLiteral("threads"), 0, 0));
-    QTextStream err(stderr);
-    JobControl control([&](double f, const QString &what) {
-        err << "\r" << QString::number(100 * f, 'f', 1) << "% " << what << "      ";
-        err.flush();
-    });
-    g_trainControl = &control;
-    std::signal(SIGINT, stopTraining);
-    std::signal(SIGTERM, stopTraining);
-    err << "training with " << threads << " threads; Ctrl+C saves a checkpoint and stops\n";
-    Gpt2Trainer trainer(c, [&](const QString &line) {
-        err << "\r" << line << "\n";
-        err.flush();
-    });
-    try {
-        trainer.run(&control);
-    } catch (const Cancelled &) {
-        g_trainControl = nullptr;
-        return 130;
-    }
-    g_trainControl = nullptr;
-    out() << c.outDir << "\n";
     return 0;
 }
 
@@ -1063,32 +991,6 @@ const std::map<QString, Command> &commands()
                   p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
               },
               cmdLens}},
-            {QStringLiteral("train"),
-             {QStringLiteral("Train a small GPT-2 (and its byte-level BPE) on text; writes a Hugging Face folder"),
-              [](OptionSink &p) {
-                  p.addOption(
-                      {QStringLiteral("corpus"), QStringLiteral("Training text: a .txt file or a folder of them (repeatable)"), QStringLiteral("PATH")});
-                  p.addOption({QStringLiteral("out"), QStringLiteral("Output model folder"), QStringLiteral("DIR")});
-                  p.addOption({QStringLiteral("vocab"), QStringLiteral("BPE vocabulary size (default 4096)"), QStringLiteral("N")});
-                  p.addOption({QStringLiteral("layers"), QStringLiteral("Layers (default 4)"), QStringLiteral("N")});
-                  p.addOption({QStringLiteral("heads"), QStringLiteral("Heads per layer (default 4)"), QStringLiteral("N")});
-                  p.addOption({QStringLiteral("d-model"), QStringLiteral("Width (default 128)"), QStringLiteral("N")});
-                  p.addOption({QStringLiteral("context"), QStringLiteral("Context length (default 128)"), QStringLiteral("N")});
-                  p.addOption({QStringLiteral("batch"), QStringLiteral("Sequences per step (default 16)"), QStringLiteral("N")});
-                  p.addOption({QStringLiteral("steps"), QStringLiteral("Optimiser steps (default 3000)"), QStringLiteral("N")});
-                  p.addOption({QStringLiteral("warmup"), QStringLiteral("Warm-up steps (default 150)"), QStringLiteral("N")});
-                  p.addOption({QStringLiteral("lr"), QStringLiteral("Peak learning rate (default 3e-3)"), QStringLiteral("X")});
-                  p.addOption({QStringLiteral("repeat-fraction"), QStringLiteral("Share of sequences ending in a repeated random span (default 0.75)"),
-                               QStringLiteral("X")});
-                  p.addOption({QStringLiteral("eval-every"), QStringLiteral("Steps between evaluations (default 250)"), QStringLiteral("N")});
-                  p.addOption({QStringLiteral("checkpoint-every"), QStringLiteral("Steps between checkpoints (default 250)"), QStringLiteral("N")});
-                  p.addOption({QStringLiteral("seed"), QStringLiteral("Random seed (default 1234)"), QStringLiteral("N")});
-                  p.addOption({QStringLiteral("max-corpus-mb"), QStringLiteral("Use at most this many MB of text"), QStringLiteral("N")});
-                  p.addOption({QStringLiteral("threads"), QStringLiteral("Torch threads (default: all cores)"), QStringLiteral("N")});
-                  p.addOption({QStringLiteral("resume"), QStringLiteral("Continue from the checkpoint in OUT/checkpoint")});
-                  p.addOption({QStringLiteral("random-positions"), QStringLiteral("Initialise position embeddings with noise instead of sinusoids")});
-              },
-              cmdTrain}},
             {QStringLiteral("similarity"),
              {QStringLiteral("Cosine similarity of sentence vectors across layers (centred on a baseline set)"),
               [](OptionSink &p) {
@@ -1183,6 +1085,7 @@ const std::map<QString, Command> &commands()
               cmdDemo}},
         };
         addInterventionCommands(t);
+        addTrainCommand(t);
         return t;
     }();
     return table;

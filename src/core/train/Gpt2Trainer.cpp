@@ -2,6 +2,9 @@
 
 #include "Gpt2Trainer.h"
 
+#include "Gpt2TrainModel.h"
+#include "TrainingData.h"
+
 #include "analysis/HeadMetrics.h"
 #include "jobs/JobControl.h"
 #include "tensor/SafetensorsReader.h"
@@ -25,103 +28,6 @@
 namespace strata {
 
 namespace {
-
-// Parameters in Hugging Face GPT-2 layout (Conv1D weights (in, out)), so export is a copy.
-struct Block
-{
-    torch::Tensor ln1w, ln1b, attnW, attnB, projW, projB, ln2w, ln2b, fcW, fcB, fcProjW, fcProjB;
-};
-
-struct Model
-{
-    int layers, heads, d, ctx, vocab;
-    torch::Tensor wte, wpe, lnfW, lnfB;
-    std::vector<Block> blocks;
-
-    std::vector<torch::Tensor> parameters() const
-    {
-        std::vector<torch::Tensor> p{wte, wpe, lnfW, lnfB};
-        for (const Block &b : blocks)
-            p.insert(p.end(), {b.ln1w, b.ln1b, b.attnW, b.attnB, b.projW, b.projB, b.ln2w, b.ln2b, b.fcW, b.fcB, b.fcProjW, b.fcProjB});
-        return p;
-    }
-    std::vector<std::pair<QString, torch::Tensor>> named() const
-    {
-        std::vector<std::pair<QString, torch::Tensor>> n{{QStringLiteral("wte.weight"), wte}, {QStringLiteral("wpe.weight"), wpe}};
-        for (int l = 0; l < layers; ++l) {
-            const Block &b = blocks[size_t(l)];
-            const QString p = QStringLiteral("h.%1.").arg(l);
-            n.insert(n.end(), {{p + QStringLiteral("ln_1.weight"), b.ln1w},
-                               {p + QStringLiteral("ln_1.bias"), b.ln1b},
-                               {p + QStringLiteral("attn.c_attn.weight"), b.attnW},
-                               {p + QStringLiteral("attn.c_attn.bias"), b.attnB},
-                               {p + QStringLiteral("attn.c_proj.weight"), b.projW},
-                               {p + QStringLiteral("attn.c_proj.bias"), b.projB},
-                               {p + QStringLiteral("ln_2.weight"), b.ln2w},
-                               {p + QStringLiteral("ln_2.bias"), b.ln2b},
-                               {p + QStringLiteral("mlp.c_fc.weight"), b.fcW},
-                               {p + QStringLiteral("mlp.c_fc.bias"), b.fcB},
-                               {p + QStringLiteral("mlp.c_proj.weight"), b.fcProjW},
-                               {p + QStringLiteral("mlp.c_proj.bias"), b.fcProjB}});
-        }
-        n.insert(n.end(), {{QStringLiteral("ln_f.weight"), lnfW}, {QStringLiteral("ln_f.bias"), lnfB}});
-        return n;
-    }
-
-    void init(uint64_t seed, bool sinusoidal)
-    {
-        torch::manual_seed(seed);
-        auto normal = [](std::vector<int64_t> shape, double std) { return (torch::randn(shape) * std).requires_grad_(); };
-        auto ones = [](int64_t n) { return torch::ones({n}).requires_grad_(); };
-        auto zeros = [](int64_t n) { return torch::zeros({n}).requires_grad_(); };
-        wte = normal({vocab, d}, 0.02);
-        wpe = normal({ctx, d}, 0.01);
-        if (sinusoidal) {
-            // Still a learned table (GPT-2's architecture), but starting from sinusoids makes "the token
-            // at p-1" linearly readable from the start, so previous-token heads (and with them induction
-            // heads) form far sooner. Scaled to the token embeddings' norm so neither drowns the other.
-            torch::NoGradGuard ng;
-            const torch::Tensor pos = torch::arange(ctx, torch::kDouble).unsqueeze(1);
-            const torch::Tensor freq = torch::exp(torch::arange(0, d, 2, torch::kDouble) * (-std::log(10000.0) / d));
-            torch::Tensor pe = torch::zeros({ctx, d}, torch::kDouble);
-            pe.index_put_({torch::indexing::Slice(), torch::indexing::Slice(0, torch::indexing::None, 2)}, torch::sin(pos * freq));
-            pe.index_put_({torch::indexing::Slice(), torch::indexing::Slice(1, torch::indexing::None, 2)}, torch::cos(pos * freq));
-            wpe.copy_(pe.to(torch::kFloat) * (0.02 * std::sqrt(2.0)));
-        }
-        const double residStd = 0.02 / std::sqrt(2.0 * layers); // GPT-2's scaled init of residual projections
-        blocks.clear();
-        for (int l = 0; l < layers; ++l)
-            blocks.push_back({ones(d), zeros(d), normal({d, 3 * d}, 0.02), zeros(3 * d), normal({d, d}, residStd), zeros(d), ones(d), zeros(d),
-                              normal({d, 4 * d}, 0.02), zeros(4 * d), normal({4 * d, d}, residStd), zeros(d)});
-        lnfW = ones(d);
-        lnfB = zeros(d);
-    }
-
-    // ids [B, T] -> logits [B, T, V]; attention probabilities of every layer when attn != nullptr.
-    torch::Tensor forward(const torch::Tensor &ids, std::vector<torch::Tensor> *attn = nullptr) const
-    {
-        const int64_t B = ids.size(0), T = ids.size(1), dh = d / heads;
-        torch::Tensor x = wte.index_select(0, ids.reshape({-1})).view({B, T, d}) + wpe.narrow(0, 0, T);
-        const torch::Tensor mask = torch::ones({T, T}, torch::kBool).triu(1);
-        for (const Block &b : blocks) {
-            const torch::Tensor h = torch::layer_norm(x, {d}, b.ln1w, b.ln1b, 1e-5);
-            const torch::Tensor qkv = torch::matmul(h, b.attnW) + b.attnB;
-            auto parts = qkv.split(d, 2);
-            auto heads_ = [&](const torch::Tensor &t) { return t.view({B, T, heads, dh}).transpose(1, 2); };
-            const torch::Tensor q = heads_(parts[0]), k = heads_(parts[1]), v = heads_(parts[2]);
-            torch::Tensor s = torch::matmul(q, k.transpose(-1, -2)) / std::sqrt(double(dh));
-            s = s.masked_fill(mask, -std::numeric_limits<float>::infinity());
-            const torch::Tensor a = torch::softmax(s, -1);
-            if (attn)
-                attn->push_back(a.detach());
-            const torch::Tensor z = torch::matmul(a, v).transpose(1, 2).reshape({B, T, d});
-            x = x + torch::matmul(z, b.projW) + b.projB;
-            const torch::Tensor h2 = torch::layer_norm(x, {d}, b.ln2w, b.ln2b, 1e-5);
-            x = x + torch::matmul(torch::gelu(torch::matmul(h2, b.fcW) + b.fcB, "tanh"), b.fcProjW) + b.fcProjB;
-        }
-        return torch::matmul(torch::layer_norm(x, {d}, lnfW, lnfB, 1e-5), wte.t());
-    }
-};
 
 QString readCorpus(const QStringList &files, int64_t maxBytes)
 {
@@ -151,7 +57,85 @@ double lrAt(const TrainConfig &c, int step)
     return minLr + 0.5 * (c.lr - minLr) * (1 + std::cos(M_PI * std::min(1.0, progress)));
 }
 
+// Turns CPU autocast to bfloat16 on for one scope (as torch.autocast("cpu") does): matrix products
+// run in bfloat16 through oneDNN, reductions, softmax and norms stay float32.
+class AutocastScope
+{
+public:
+    explicit AutocastScope(bool on) : m_on(on)
+    {
+        if (!m_on)
+            return;
+        m_prevDtype = at::autocast::get_autocast_cpu_dtype();
+        at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+        at::autocast::set_cpu_enabled(true);
+        at::autocast::increment_nesting();
+    }
+    ~AutocastScope()
+    {
+        if (!m_on)
+            return;
+        if (at::autocast::decrement_nesting() == 0)
+            at::autocast::clear_cache();
+        at::autocast::set_cpu_enabled(false);
+        at::autocast::set_autocast_cpu_dtype(m_prevDtype);
+    }
+    AutocastScope(const AutocastScope &) = delete;
+    AutocastScope &operator=(const AutocastScope &) = delete;
+
+private:
+    bool m_on;
+    at::ScalarType m_prevDtype = at::kBFloat16;
+};
+
 } // namespace
+
+QString trainLogCsv(const std::vector<TrainLogRow> &rows)
+{
+    QString csv;
+    QTextStream ls(&csv);
+    ls << "step,train_loss,val_loss,best_previous_token,best_induction,induction_loss_drop,seconds,previous_layer,previous_head,induction_layer,"
+          "induction_head\n";
+    for (const TrainLogRow &r : rows)
+        ls << r.step << ',' << r.trainLoss << ',' << r.valLoss << ',' << r.bestPrevious << ',' << r.bestInduction << ',' << r.inductionLossDrop << ','
+           << r.seconds << ',' << r.previousLayer << ',' << r.previousHead << ',' << r.inductionLayer << ',' << r.inductionHead << '\n';
+    ls.flush();
+    return csv;
+}
+
+std::vector<TrainLogRow> readTrainLogCsv(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
+        throw Error(QStringLiteral("Cannot read the training log %1: %2.").arg(path, f.errorString()));
+    if (f.size() > 64 * 1024 * 1024)
+        throw Error(QStringLiteral("The training log %1 is larger than 64 MB; it is not a log Strata wrote.").arg(path));
+    const QStringList lines = QString::fromUtf8(f.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    if (lines.isEmpty() || !lines.first().startsWith(QLatin1String("step,train_loss,val_loss,best_previous_token,best_induction")))
+        throw Error(QStringLiteral("%1 is not a Strata training log (its header is not step,train_loss,val_loss,...).").arg(path));
+    std::vector<TrainLogRow> rows;
+    for (int i = 1; i < lines.size(); ++i) {
+        const QStringList c = lines[i].trimmed().split(QLatin1Char(','));
+        bool ok = c.size() == 7 || c.size() == 11;
+        std::vector<double> v;
+        for (const QString &x : c) {
+            bool good = false;
+            v.push_back(x.toDouble(&good));
+            ok = ok && good && std::isfinite(v.back());
+        }
+        if (!ok)
+            throw Error(QStringLiteral("%1, line %2: expected 7 or 11 numbers, found \"%3\".").arg(path).arg(i + 1).arg(lines[i].left(80)));
+        TrainLogRow r{int(v[0]), v[1], v[2], v[3], v[4], v[5], v[6]};
+        if (v.size() == 11) {
+            r.previousLayer = int(v[7]);
+            r.previousHead = int(v[8]);
+            r.inductionLayer = int(v[9]);
+            r.inductionHead = int(v[10]);
+        }
+        rows.push_back(r);
+    }
+    return rows;
+}
 
 struct Gpt2Trainer::Impl
 {};
@@ -168,8 +152,16 @@ std::vector<TrainLogRow> Gpt2Trainer::run(const JobControl *control)
     };
     if (c.dModel % c.heads)
         throw Error(QStringLiteral("d_model %1 is not divisible by %2 heads.").arg(c.dModel).arg(c.heads));
-    if (c.vocabSize < 300 || c.vocabSize > 65536)
+    const bool text = c.task == TrainTask::Text;
+    if (text && (c.vocabSize < 300 || c.vocabSize > 65536))
         throw Error(QStringLiteral("--vocab must be between 300 and 65536."));
+    if (!text && (c.vocabSize < 8 || c.vocabSize > 256))
+        throw Error(QStringLiteral("--vocab must be between 8 and 94 for the induction task (one printable character per token)."));
+    const int probeN = c.probeLength > 0 ? c.probeLength : std::min(50, c.context / 2);
+    if (2 * probeN > c.context)
+        throw Error(QStringLiteral("The induction probe (2 x %1 tokens) does not fit a context of %2.").arg(probeN).arg(c.context));
+    if (c.minPeriod < 1 || 2 * c.minPeriod > c.context || (c.maxPeriod > 0 && c.maxPeriod < c.minPeriod))
+        throw Error(QStringLiteral("The repeat period must be between 1 and half the context (min %1, max %2).").arg(c.minPeriod).arg(c.maxPeriod));
     const QDir out(c.outDir);
     const QString ckptDir = out.filePath(QStringLiteral("checkpoint"));
     if (!QDir().mkpath(ckptDir))
@@ -178,34 +170,67 @@ std::vector<TrainLogRow> Gpt2Trainer::run(const JobControl *control)
     clock.start();
 
     // 1. Tokenizer: learned once, reused on resume.
-    const QString text = readCorpus(c.corpusFiles, c.maxCorpusBytes);
-    ByteLevelBpeTokenizer tok;
-    const QString vocabPath = QDir(ckptDir).filePath(QStringLiteral("vocab.json")), mergesPath = QDir(ckptDir).filePath(QStringLiteral("merges.txt"));
-    if (!(c.resume && QFileInfo::exists(vocabPath))) {
-        log(QStringLiteral("learning a %1-token byte-level BPE from %2 MB of text...").arg(c.vocabSize).arg(text.toUtf8().size() / 1e6, 0, 'f', 1));
-        BpeTrainer bpe;
-        bpe.addText(text);
-        const BpeTrainer::Result r = bpe.train(c.vocabSize - 1, control); // the last id is <|endoftext|>
-        BpeTrainer::save(r, ckptDir);
-        log(QStringLiteral("  %1 word types, %2 merges, %3 s").arg(bpe.wordTypes()).arg(r.merges.size()).arg(clock.elapsed() / 1000.0, 0, 'f', 1));
-    }
-    tok.loadVocabAndMerges(vocabPath, mergesPath);
-    const int V = int(tok.vocabSize());
+    std::vector<int64_t> train, val;
+    int V = 0;
+    if (text) {
+        const QString text = readCorpus(c.corpusFiles, c.maxCorpusBytes);
+        ByteLevelBpeTokenizer tok;
+        const QString vocabPath = QDir(ckptDir).filePath(QStringLiteral("vocab.json")), mergesPath = QDir(ckptDir).filePath(QStringLiteral("merges.txt"));
+        if (!(c.resume && QFileInfo::exists(vocabPath))) {
+            log(QStringLiteral("learning a %1-token byte-level BPE from %2 MB of text...").arg(c.vocabSize).arg(text.toUtf8().size() / 1e6, 0, 'f', 1));
+            BpeTrainer bpe;
+            bpe.addText(text);
+            const BpeTrainer::Result r = bpe.train(c.vocabSize - 1, control); // the last id is <|endoftext|>
+            BpeTrainer::save(r, ckptDir);
+            log(QStringLiteral("  %1 word types, %2 merges, %3 s").arg(bpe.wordTypes()).arg(r.merges.size()).arg(clock.elapsed() / 1000.0, 0, 'f', 1));
+        }
+        tok.loadVocabAndMerges(vocabPath, mergesPath);
+        V = int(tok.vocabSize());
 
-    // 2. Data: the whole text tokenised, 95 % train / 5 % validation (the last 5 %).
-    std::vector<int64_t> ids = tok.encodeIds(text);
-    const size_t split = ids.size() * 95 / 100;
-    std::vector<int64_t> train(ids.begin(), ids.begin() + long(split)), val(ids.begin() + long(split), ids.end());
-    log(QStringLiteral("%1 tokens (%2 train, %3 validation), %4 bytes per token")
-            .arg(ids.size())
-            .arg(train.size())
-            .arg(val.size())
-            .arg(double(text.toUtf8().size()) / double(ids.size()), 0, 'f', 2));
-    if (int64_t(val.size()) < 4 * (c.context + 1))
-        throw Error(QStringLiteral("The training text is too short for a context of %1 tokens.").arg(c.context));
+        // 2. Data: the whole text tokenised, 95 % train / 5 % validation (the last 5 %).
+        std::vector<int64_t> ids = tok.encodeIds(text);
+        const size_t split = ids.size() * 95 / 100;
+        train.assign(ids.begin(), ids.begin() + long(split));
+        val.assign(ids.begin() + long(split), ids.end());
+        log(QStringLiteral("%1 tokens (%2 train, %3 validation), %4 bytes per token")
+                .arg(ids.size())
+                .arg(train.size())
+                .arg(val.size())
+                .arg(double(text.toUtf8().size()) / double(ids.size()), 0, 'f', 2));
+        if (int64_t(val.size()) < 4 * (c.context + 1))
+            throw Error(QStringLiteral("The training text is too short for a context of %1 tokens.").arg(c.context));
+    } else {
+        // A byte-level vocabulary without merges (so the model loads like any GPT-2 and can be tried
+        // on typed text); the task draws its tokens from the printable bytes '!' onwards.
+        BpeTrainer::Result bytes;
+        for (int b = 0; b < 256; ++b)
+            bytes.tokens.push_back(QByteArray(1, char(b)));
+        BpeTrainer::save(bytes, ckptDir);
+        ByteLevelBpeTokenizer tok;
+        tok.loadVocabAndMerges(QDir(ckptDir).filePath(QStringLiteral("vocab.json")), QDir(ckptDir).filePath(QStringLiteral("merges.txt")));
+        V = int(tok.vocabSize());
+        log(QStringLiteral("induction task: %1 random characters ('!' onwards), every row a segment repeated with a period of %2-%3")
+                .arg(c.vocabSize)
+                .arg(c.minPeriod)
+                .arg(c.maxPeriod > 0 ? c.maxPeriod : c.context / 2));
+    }
+    RepeatSpec repeats;
+    repeats.fraction = text ? c.repeatFraction : 1.0;
+    repeats.minPeriod = c.minPeriod;
+    repeats.maxPeriod = c.maxPeriod;
+    repeats.tokenLo = text ? 0 : (c.vocabSize > 94 ? 0 : '!'); // Text: any token but <|endoftext|>
+    repeats.tokenHi = text ? V - 2 : repeats.tokenLo + c.vocabSize - 1;
+    // Curriculum for where the repeated segment sits: at the start of the row for the first third
+    // of training (absolute positions then give the induction circuit a way to form; at a random
+    // offset the loss stays on its plateau, docs/DEMO_MODEL.md), then after a prefix that grows to
+    // maxPrefixShare of the row by two thirds, so the head learns to work anywhere.
+    auto prefixShareAt = [&](int step) {
+        const double ramp = std::clamp((double(step) - c.steps / 3.0) / std::max(1.0, c.steps / 3.0), 0.0, 1.0);
+        return step >= 1'000'000 ? 0.0 : c.maxPrefixShare * ramp; // evaluation batches: at the start
+    };
 
     // 3. Model and optimiser, or the checkpoint.
-    Model m{c.layers, c.heads, c.dModel, c.context, V, {}, {}, {}, {}, {}};
+    train::Model m{c.layers, c.heads, c.dModel, c.context, V, {}, {}, {}, {}, {}};
     m.init(c.seed, c.sinusoidalPositions);
     std::vector<torch::Tensor> params = m.parameters();
     std::vector<torch::Tensor> decay, noDecay;
@@ -231,6 +256,13 @@ std::vector<TrainLogRow> Gpt2Trainer::run(const JobControl *control)
                             o.value(QLatin1String("val_loss")).toDouble(), o.value(QLatin1String("best_previous")).toDouble(),
                             o.value(QLatin1String("best_induction")).toDouble(), o.value(QLatin1String("induction_loss_drop")).toDouble(),
                             o.value(QLatin1String("seconds")).toDouble()});
+            const QJsonArray where = o.value(QLatin1String("where")).toArray();
+            if (where.size() == 4) {
+                rows.back().previousLayer = where[0].toInt();
+                rows.back().previousHead = where[1].toInt();
+                rows.back().inductionLayer = where[2].toInt();
+                rows.back().inductionHead = where[3].toInt();
+            }
         }
         std::vector<torch::Tensor> saved;
         torch::load(saved, QDir(ckptDir).filePath(QStringLiteral("params.pt")).toStdString());
@@ -262,7 +294,8 @@ std::vector<TrainLogRow> Gpt2Trainer::run(const JobControl *control)
                                       {QStringLiteral("best_previous"), r.bestPrevious},
                                       {QStringLiteral("best_induction"), r.bestInduction},
                                       {QStringLiteral("induction_loss_drop"), r.inductionLossDrop},
-                                      {QStringLiteral("seconds"), r.seconds}});
+                                      {QStringLiteral("seconds"), r.seconds},
+                                      {QStringLiteral("where"), QJsonArray{r.previousLayer, r.previousHead, r.inductionLayer, r.inductionHead}}});
         QSaveFile sf(statePath);
         sf.open(QIODevice::WriteOnly);
         sf.write(QJsonDocument(QJsonObject{{QStringLiteral("step"), step},
@@ -279,29 +312,20 @@ std::vector<TrainLogRow> Gpt2Trainer::run(const JobControl *control)
             throw Error(QStringLiteral("Cannot write %1 (disk full?).").arg(statePath));
     };
 
-    // Deterministic batch for step s: natural windows, and a share ending in a random span repeated.
+    // Deterministic batch for step s (TrainingData.h): natural windows, and a share ending in a tiled
+    // random segment; for the induction task random tokens only, every row tiled.
     auto batchFor = [&](int step, const std::vector<int64_t> &source, int batch, bool allowRepeats) {
         std::mt19937_64 rng(c.seed * 1000003ull + uint64_t(step));
-        const int T = c.context;
-        torch::Tensor x = torch::empty({batch, T + 1}, torch::kLong);
-        auto acc = x.accessor<int64_t, 2>();
-        std::uniform_int_distribution<size_t> pos(0, source.size() - size_t(T) - 2);
-        std::uniform_real_distribution<double> u(0, 1);
-        std::uniform_int_distribution<int64_t> randomTok(256, V - 2); // merged tokens, no bytes or <|endoftext|>
-        for (int b = 0; b < batch; ++b) {
-            const size_t start = pos(rng);
-            for (int t = 0; t <= T; ++t)
-                acc[b][t] = source[start + size_t(t)];
-            if (allowRepeats && u(rng) < c.repeatFraction) {
-                const int span = std::uniform_int_distribution<int>(8, (T + 1) / 2)(rng);
-                const int from = T + 1 - 2 * span; // natural prefix, then span, then the same span
-                for (int i = 0; i < span; ++i) {
-                    const int64_t r = randomTok(rng);
-                    acc[b][from + i] = r;
-                    acc[b][from + span + i] = r;
-                }
-            }
-        }
+        RepeatSpec spec = repeats;
+        spec.maxPrefixShare = prefixShareAt(step);
+        // Warm-up on the induction task alone: random tokens, every row tiled from its start.
+        const bool inductionOnly = step < c.inductionSteps && allowRepeats;
+        if (inductionOnly)
+            spec.fraction = 1.0;
+        static const std::vector<int64_t> none;
+        torch::Tensor x = torch::empty({batch, c.context + 1}, torch::kLong);
+        for (int b = 0; b < batch; ++b)
+            fillTrainingRow(rng, inductionOnly ? none : source, x.data_ptr<int64_t>() + int64_t(b) * (c.context + 1), c.context + 1, spec, allowRepeats);
         return x;
     };
 
@@ -313,32 +337,35 @@ std::vector<TrainLogRow> Gpt2Trainer::run(const JobControl *control)
         double vl = 0;
         const int evalBatches = 8;
         for (int i = 0; i < evalBatches; ++i) {
-            const torch::Tensor x = batchFor(1'000'000 + i, val, 16, false);
+            const torch::Tensor x = batchFor(1'000'000 + i, val, 16, !text);
             const torch::Tensor logits = m.forward(x.narrow(1, 0, c.context));
             vl += torch::cross_entropy_loss(logits.reshape({-1, V}), x.narrow(1, 1, c.context).reshape({-1})).item<double>() / evalBatches;
         }
         row.valLoss = vl;
-        // Head scores: previous-token on held-out natural text, induction on 50 random tokens twice.
+        // Head scores: previous-token on held-out text (random tokens for the induction task),
+        // induction on n random tokens written twice.
         const torch::Tensor nat = batchFor(2'000'000, val, 1, false).narrow(1, 0, c.context);
         std::vector<torch::Tensor> attn;
         m.forward(nat, &attn);
         std::vector<int64_t> natIds(nat.data_ptr<int64_t>(), nat.data_ptr<int64_t>() + c.context);
-        for (const torch::Tensor &a : attn)
+        for (size_t l = 0; l < attn.size(); ++l)
             for (int h = 0; h < c.heads; ++h) {
-                const torch::Tensor ah = a[0][h].contiguous();
+                const torch::Tensor ah = attn[l][0][h].contiguous();
                 const std::vector<float> v(ah.data_ptr<float>(), ah.data_ptr<float>() + ah.numel());
-                row.bestPrevious = std::max(row.bestPrevious, HeadMetrics::scoreHead(v, c.context, natIds).previousToken);
+                const double score = HeadMetrics::scoreHead(v, c.context, natIds).previousToken;
+                if (score > row.bestPrevious) {
+                    row.bestPrevious = score;
+                    row.previousLayer = int(l);
+                    row.previousHead = h;
+                }
             }
-        const int n = std::min(50, c.context / 2);
+        const int n = probeN;
         double induction[64][64] = {};
         double lossFirst = 0, lossSecond = 0;
         const int probes = 4;
         for (int s = 0; s < probes; ++s) {
-            std::mt19937_64 rng(c.seed + 77 + uint64_t(s));
-            std::uniform_int_distribution<int64_t> randomTok(256, V - 2);
-            torch::Tensor seq = torch::empty({1, 2 * n}, torch::kLong);
-            for (int i = 0; i < n; ++i)
-                seq[0][i] = seq[0][n + i] = randomTok(rng);
+            const std::vector<int64_t> probe = inductionProbe(c.seed + 77 + uint64_t(s), n, repeats.tokenLo, repeats.tokenHi);
+            const torch::Tensor seq = torch::tensor(probe, torch::kLong).view({1, 2 * n});
             attn.clear();
             const torch::Tensor logits = m.forward(seq, &attn);
             const torch::Tensor lp = torch::log_softmax(logits[0], -1);
@@ -355,21 +382,31 @@ std::vector<TrainLogRow> Gpt2Trainer::run(const JobControl *control)
         }
         for (int l = 0; l < std::min(64, c.layers); ++l)
             for (int h = 0; h < std::min(64, c.heads); ++h)
-                row.bestInduction = std::max(row.bestInduction, induction[l][h]);
+                if (induction[l][h] > row.bestInduction) {
+                    row.bestInduction = induction[l][h];
+                    row.inductionLayer = l;
+                    row.inductionHead = h;
+                }
         row.inductionLossDrop = lossFirst - lossSecond;
         row.seconds = secondsBefore + clock.elapsed() / 1000.0;
-        log(QStringLiteral("step %1: train loss %2, val loss %3, best previous-token %4, best induction %5, copy-loss drop %6, %7 s")
+        log(QStringLiteral("step %1: train loss %2, val loss %3, best previous-token %4 (L%5H%6), best induction %7 (L%8H%9), copy-loss drop %10, %11 s")
                 .arg(step)
                 .arg(trainLoss, 0, 'f', 3)
                 .arg(row.valLoss, 0, 'f', 3)
                 .arg(row.bestPrevious, 0, 'f', 3)
+                .arg(row.previousLayer)
+                .arg(row.previousHead)
                 .arg(row.bestInduction, 0, 'f', 3)
+                .arg(row.inductionLayer)
+                .arg(row.inductionHead)
                 .arg(row.inductionLossDrop, 0, 'f', 2)
                 .arg(row.seconds, 0, 'f', 0));
         rows.push_back(row);
     };
 
-    // 4. Training.
+    // 4. Training. STRATA_TRAIN_DUMP=FILE appends every step's batch (int64, [batch, context + 1]) to
+    // FILE, so an independent trainer can be run on exactly the same data (tests/reference).
+    const QString dumpPath = qEnvironmentVariable("STRATA_TRAIN_DUMP");
     double lossSum = 0;
     int lossCount = 0;
     QElapsedTimer stepClock;
@@ -384,8 +421,17 @@ std::vector<TrainLogRow> Gpt2Trainer::run(const JobControl *control)
         for (auto &g : opt.param_groups())
             static_cast<torch::optim::AdamWOptions &>(g.options()).lr(lr);
         const torch::Tensor x = batchFor(step, train, c.batch, true);
-        const torch::Tensor logits = m.forward(x.narrow(1, 0, c.context));
-        const torch::Tensor loss = torch::cross_entropy_loss(logits.reshape({-1, V}), x.narrow(1, 1, c.context).reshape({-1}));
+        if (!dumpPath.isEmpty()) {
+            QFile dump(dumpPath);
+            if (dump.open(QIODevice::Append))
+                dump.write(reinterpret_cast<const char *>(x.data_ptr<int64_t>()), qint64(x.numel() * 8));
+        }
+        torch::Tensor loss;
+        {
+            AutocastScope autocast(c.autocastBf16);
+            const torch::Tensor logits = m.forward(x.narrow(1, 0, c.context)).to(torch::kFloat);
+            loss = torch::cross_entropy_loss(logits.reshape({-1, V}), x.narrow(1, 1, c.context).reshape({-1}));
+        }
         opt.zero_grad();
         loss.backward();
         torch::nn::utils::clip_grad_norm_(params, c.clip);
@@ -433,19 +479,17 @@ std::vector<TrainLogRow> Gpt2Trainer::run(const JobControl *control)
     cf.write(QJsonDocument(cfg).toJson());
     if (!cf.commit())
         throw Error(QStringLiteral("Cannot write %1.").arg(cf.fileName()));
-    for (const char *f : {"vocab.json", "merges.txt"}) {
-        QFile::remove(out.filePath(QString::fromLatin1(f)));
-        QFile::copy(QDir(ckptDir).filePath(QString::fromLatin1(f)), out.filePath(QString::fromLatin1(f)));
+    {
+        for (const char *f : {"vocab.json", "merges.txt"}) {
+            QFile::remove(out.filePath(QString::fromLatin1(f)));
+            QFile::copy(QDir(ckptDir).filePath(QString::fromLatin1(f)), out.filePath(QString::fromLatin1(f)));
+        }
     }
     QSaveFile lf(out.filePath(QStringLiteral("training-log.csv")));
     lf.open(QIODevice::WriteOnly);
-    QTextStream ls(&lf);
-    ls << "step,train_loss,val_loss,best_previous_token,best_induction,induction_loss_drop,seconds\n";
-    for (const TrainLogRow &r : rows)
-        ls << r.step << ',' << r.trainLoss << ',' << r.valLoss << ',' << r.bestPrevious << ',' << r.bestInduction << ',' << r.inductionLossDrop << ','
-           << r.seconds << '\n';
-    ls.flush();
-    lf.commit();
+    lf.write(trainLogCsv(rows).toUtf8());
+    if (!lf.commit())
+        throw Error(QStringLiteral("Cannot write %1 (disk full?).").arg(lf.fileName()));
     return rows;
 }
 

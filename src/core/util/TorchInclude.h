@@ -5,5 +5,6 @@
 #pragma push_macro("slots")
 #undef slots
 #include <ATen/ATen.h>
+#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 #pragma pop_macro("slots")

@@ -57,7 +57,9 @@ private Q_SLOTS:
         QVERIFY(atlas);
         HeadScoresModel *model = atlas->model();
         QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QCOMPARE(model->rowCount(), 5 * 8);
+        // The heads are scored on the worker once the atlas is on screen.
+        m_window->dock(QStringLiteral("HeadAtlasPanel"))->raise();
+        QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 5 * 8, 30000);
         // Induction scores were merged in from the probe.
         for (const HeadScores &s : model->scores())
             QVERIFY(!std::isnan(s.induction));

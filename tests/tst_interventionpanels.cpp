@@ -129,6 +129,7 @@ private Q_SLOTS:
         QVERIFY(ctx.openWorkspace(m_dir.filePath(QStringLiteral("ablation.strata"))));
         AblationPanel panel(&ctx);
         HeadAtlasPanel atlas(&ctx);
+        atlas.show(); // a hidden atlas does not score
         QVERIFY(testutil::loadAndWait(ctx, testutil::sharedPath(QStringLiteral("models/stories260K/stories260K.gguf"))));
         QSignalSpy traced(&ctx, &AppContext::traceChanged);
         const QString text = QStringLiteral("Tom had a red car. He liked to drive it fast. One day the car broke. Tom was sad. His dad helped him fix it.");
@@ -143,7 +144,7 @@ private Q_SLOTS:
         // The atlas sends its selected heads (rows of L1H3 and L1H5) and the ablation runs.
         QTableView *table = atlas.findChild<QTableView *>(QStringLiteral("headTable"));
         QVERIFY(table);
-        QTRY_VERIFY(table->model()->rowCount() == 40);
+        QTRY_VERIFY_WITH_TIMEOUT(table->model()->rowCount() == 40, 30000);
         for (int r = 0; r < table->model()->rowCount(); ++r) {
             const int l = table->model()->index(r, HeadScoresModel::Layer).data().toInt(), h = table->model()->index(r, HeadScoresModel::Head).data().toInt();
             if (l == 1 && (h == 3 || h == 5))

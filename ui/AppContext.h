@@ -1,5 +1,6 @@
 #pragma once
 
+#include "analysis/HeadMetrics.h"
 #include "analysis/InductionProbe.h"
 #include "model/ModelFamily.h"
 #include "model/Trace.h"
@@ -145,3 +146,4 @@ private:
 
 Q_DECLARE_METATYPE(std::shared_ptr<strata::LoadedModel>)
 Q_DECLARE_METATYPE(strata::InductionResult)
+Q_DECLARE_METATYPE(std::vector<strata::HeadScores>)

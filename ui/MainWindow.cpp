@@ -444,7 +444,11 @@ QString MainWindow::welcomeText() const
                       "layer by layer. Type a prompt, press Ctrl+Enter, then look:</p><ul>");
     for (const PanelInfo &info : PanelRegistry::panels())
         html += QStringLiteral("<li><b>%1</b> — %2</li>").arg(PanelRegistry::translatedTitle(info), PanelRegistry::translatedPurpose(info));
-    html += tr("</ul><p>Alt+arrow keys step through heads and layers from anywhere; Help › Keyboard shortcuts lists every key.</p>");
+    html += tr("</ul><p><b>Where to look first:</b> the sample prompt writes one sentence twice. In the <b>Head atlas</b>, the heads marked "
+               "<i>induction</i> attend from each word of the second copy to the word that followed it in the first copy: that is how the model "
+               "predicts the rest of the sentence. The <i>previous-token</i> heads of the first layer make it possible. Click a head to see its "
+               "attention; the Model panel's Training curves… button shows the step at which the induction heads formed.</p>"
+               "<p>Alt+arrow keys step through heads and layers from anywhere; Help › Keyboard shortcuts lists every key.</p>");
     return html;
 }
 

@@ -38,6 +38,9 @@ public:
     QString welcomeText() const;
     void showWelcome();
     void showShortcuts();
+    // The prompt the app opens on: a sentence written twice, so the induction heads show on the second copy.
+    static constexpr const char *kSamplePrompt =
+        "The old captain looked at the grey sea and said nothing to his men. The old captain looked at the grey sea and said nothing to his men.";
     // First launch: open the demo model and trace a sample prompt once it is loaded.
     void openDemoWithSample(const QString &location, const QString &prompt);
 

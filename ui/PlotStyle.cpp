@@ -4,6 +4,15 @@
 
 namespace strata::PlotStyle {
 
+QColor categoricalColor(int i)
+{
+    // The two yellows closest to the first one come last, so 17 classes (UPOS) differ by at least 40 in RGB.
+    static const QRgb kelly[] = {0xF3C300, 0x875692, 0xF38400, 0xA1CAF1, 0xBE0032, 0xC2B280, 0x848482, 0x008856, 0xE68FAC, 0x0067A5,
+                                 0xF99379, 0x604E97, 0xB3446C, 0x882D17, 0x8DB600, 0x654522, 0xE25822, 0x2B3D26, 0xF6A600, 0xDCD300};
+    const int n = int(sizeof(kelly) / sizeof(kelly[0]));
+    return QColor(kelly[((i % n) + n) % n]);
+}
+
 QColor roleColor(HeadRole role)
 {
     switch (role) {

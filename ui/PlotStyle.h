@@ -10,6 +10,9 @@ class QCustomPlot;
 namespace strata::PlotStyle {
 // One fixed, distinguishable colour per head role (also readable by colour-blind users: hue and lightness differ).
 QColor roleColor(HeadRole role);
+// Distinct hues for categories (parts of speech, classes): Kelly's colours of maximum contrast, white
+// and black left out; i wraps after 20.
+QColor categoricalColor(int i);
 // A perceptually ordered dark-to-light gradient (viridis stops); NaN cells show the background.
 QCPColorGradient sequentialGradient();
 // Blue - white - red for signed differences centred on 0 (set the range symmetric); NaN transparent.

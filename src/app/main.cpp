@@ -1,12 +1,16 @@
 #include "AppContext.h"
+#include "FigureExport.h"
+#include "TrainingCurves.h"
 #include "LanguageManager.h"
 #include "MainWindow.h"
 #include "model/ComputeRuntime.h"
 #include "settings/Settings.h"
+#include "util/Error.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDockWidget>
+#include <QFileInfo>
 #include <QIcon>
 #include <QTimer>
 
@@ -14,6 +18,9 @@
 
 #include <cstdio>
 #include <cstring>
+#include <memory>
+
+#include <qcustomplot.h>
 
 using namespace strata;
 
@@ -32,7 +39,12 @@ struct Options
                                  QStringLiteral("Workspace file to open (default: the last one, or the one in the user's data folder)."),
                                  QStringLiteral("FILE")};
     QCommandLineOption quitAfter{QStringLiteral("quit-after"), QStringLiteral("Quit after N seconds (smoke tests)."), QStringLiteral("N")};
-    QList<QCommandLineOption> all() const { return {model, prompt, language, resetLayout, panel, workspace, quitAfter}; }
+    QCommandLineOption trainingCurves{QStringLiteral("training-curves"),
+                                      QStringLiteral("Draw the training curves of a training-log.csv (written by strata-cli train) into the "
+                                                     "figure file given with --export (.png, .svg or .pdf) and exit."),
+                                      QStringLiteral("CSV")};
+    QCommandLineOption exportTo{QStringLiteral("export"), QStringLiteral("The figure file --training-curves writes."), QStringLiteral("FILE")};
+    QList<QCommandLineOption> all() const { return {model, prompt, language, resetLayout, panel, workspace, quitAfter, trainingCurves, exportTo}; }
 };
 
 // The man page from the same options the parser takes (printed at build time; no display needed).
@@ -93,6 +105,20 @@ int main(int argc, char **argv)
     parser.addOptions(options.all());
     parser.process(app);
 
+    if (parser.isSet(options.trainingCurves)) {
+        try {
+            if (!parser.isSet(options.exportTo))
+                throw Error(QStringLiteral("--training-curves needs --export FILE (.png, .svg or .pdf)."));
+            const QString csv = parser.value(options.trainingCurves);
+            const QString name = QFileInfo(QFileInfo(csv).absolutePath()).fileName();
+            std::unique_ptr<QCustomPlot> plot(TrainingCurves::makePlot(readTrainLogCsv(csv), QStringLiteral("Training curves: %1").arg(name)));
+            FigureExport::savePlot(plot.get(), parser.value(options.exportTo), 900, 640);
+        } catch (const Error &e) {
+            std::fprintf(stderr, "strata: %s\n", qPrintable(e.message()));
+            return 1;
+        }
+        return 0;
+    }
     ComputeRuntime::configureThreads();
     if (parser.isSet(language))
         LanguageManager::setLanguage(parser.value(language));
@@ -121,7 +147,9 @@ int main(int argc, char **argv)
 
     static const Setting<bool> kWelcomed{"UI/welcomed", false};
     const QString loc = parser.isSet(model) ? parser.value(model) : QStringLiteral("demo");
-    const QString sample = parser.isSet(prompt) ? parser.value(prompt) : QStringLiteral("When Mary and John went to the store, John gave a drink to");
+    // One sentence written twice: on the second copy the demo model's induction heads attend to the
+    // word that followed the current one in the first copy (docs/DEMO_MODEL.md).
+    const QString sample = parser.isSet(prompt) ? parser.value(prompt) : QString::fromLatin1(MainWindow::kSamplePrompt);
     window.openDemoWithSample(loc, sample);
     if (!kWelcomed.value() && !parser.isSet(quitAfter)) {
         window.showWelcome();

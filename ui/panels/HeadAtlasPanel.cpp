@@ -2,6 +2,7 @@
 
 #include "AppContext.h"
 #include "PlotStyle.h"
+#include "jobs/JobRunner.h"
 #include "models/HeadScoresModel.h"
 
 #include <QDoubleSpinBox>
@@ -114,6 +115,7 @@ HeadAtlasPanel::HeadAtlasPanel(AppContext *context) : Panel(context), m_model(ne
     connect(m_ablate, &QPushButton::clicked, this, &HeadAtlasPanel::ablateSelected);
     connect(context, &AppContext::traceChanged, this, [this] {
         this->context()->requestInductionProbe();
+        requestScores();
         refresh();
     });
     connect(context, &AppContext::inductionChanged, this, &HeadAtlasPanel::refresh);
@@ -165,10 +167,38 @@ RoleThresholds HeadAtlasPanel::thresholds() const
     return t;
 }
 
+void HeadAtlasPanel::showEvent(QShowEvent *e)
+{
+    Panel::showEvent(e);
+    requestScores();
+}
+
+void HeadAtlasPanel::requestScores()
+{
+    const TracePtr t = context()->trace();
+    if (!t || !isVisible() || t == m_scoredTrace.lock() || t == m_scoringFor.lock())
+        return;
+    m_scoringFor = t;
+    context()->jobs()->submit(
+        QStringLiteral("head-atlas-scores"), tr("Scoring heads"), [t](JobControl &) { return QVariant::fromValue(HeadMetrics::scoreTrace(*t)); }, this,
+        [this, t](const JobResult &r) {
+            if (m_scoringFor.lock() == t)
+                m_scoringFor.reset();
+            if (!r.ok || t != context()->trace()) {
+                requestScores(); // replaced by a newer run (or cancelled): score that one
+                return;
+            }
+            m_scores = r.value.value<std::vector<HeadScores>>();
+            m_scoredTrace = t;
+            refresh();
+            Q_EMIT scored();
+        });
+}
+
 void HeadAtlasPanel::refresh()
 {
     const TracePtr t = context()->trace();
-    std::vector<HeadScores> scores = t ? HeadMetrics::scoreTrace(*t) : std::vector<HeadScores>{};
+    std::vector<HeadScores> scores = t && t == m_scoredTrace.lock() ? m_scores : std::vector<HeadScores>{};
     const InductionResult *ind = context()->induction();
     for (HeadScores &s : scores)
         if (ind && size_t(s.layer) < ind->score.size() && size_t(s.head) < ind->score[size_t(s.layer)].size())
@@ -176,6 +206,8 @@ void HeadAtlasPanel::refresh()
     m_model->setScores(std::move(scores), thresholds());
     if (!t)
         m_status->setText(tr("Run a prompt to score its heads."));
+    else if (scores.empty())
+        m_status->setText(tr("Scoring the heads of the current run (%1 tokens)…").arg(t->tokenCount()));
     else if (!ind)
         m_status->setText(tr("Scores from the current run (%1 tokens); the induction test is running…").arg(t->tokenCount()));
     else

@@ -1,9 +1,11 @@
 #include "ModelPanel.h"
 
 #include "AppContext.h"
+#include "TrainingCurves.h"
 #include "hub/HubCache.h"
 #include "model/ModelEstimate.h"
 #include "model/ModelSource.h"
+#include "util/Error.h"
 
 #include <QFileDialog>
 #include <QFileInfo>
@@ -13,6 +15,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QLocale>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QVBoxLayout>
@@ -48,6 +51,10 @@ ModelPanel::ModelPanel(AppContext *context) : Panel(context)
     m_cardBox = new QGroupBox;
     m_card = new QFormLayout(m_cardBox);
     v->addWidget(m_cardBox);
+    m_curves = new QPushButton;
+    m_curves->setObjectName(QStringLiteral("trainingCurvesButton"));
+    m_curves->hide();
+    v->addWidget(m_curves, 0, Qt::AlignLeft);
     m_license = new QPlainTextEdit;
     m_license->setReadOnly(true);
     m_license->setMaximumHeight(80);
@@ -68,6 +75,7 @@ ModelPanel::ModelPanel(AppContext *context) : Panel(context)
             this->context()->loadModel(f);
     });
     connect(m_unload, &QPushButton::clicked, context, &AppContext::unloadModel);
+    connect(m_curves, &QPushButton::clicked, this, &ModelPanel::showTrainingCurves);
     connect(m_refresh, &QPushButton::clicked, this, &ModelPanel::refreshList);
     connect(context, &AppContext::modelChanged, this, [this] {
         showCard();
@@ -88,6 +96,9 @@ void ModelPanel::retranslate()
     m_unload->setText(tr("Unload"));
     m_refresh->setText(tr("Refresh"));
     m_cardBox->setTitle(tr("Model card"));
+    m_curves->setText(tr("Training curves…"));
+    m_curves->setToolTip(tr("How this model learned: losses and the best previous-token and induction scores against training steps "
+                            "(from the training-log.csv Strata's trainer wrote beside it)."));
     m_list->setToolTip(tr("Double-click a model to load it."));
     refreshList();
     showCard();
@@ -161,6 +172,7 @@ void ModelPanel::showCard()
         m_card->removeRow(0);
     const auto model = context()->model();
     m_unload->setEnabled(bool(model));
+    m_curves->setVisible(!trainingLogPath().isEmpty());
     if (!model) {
         m_card->addRow(new QLabel(tr("No model loaded.")));
         m_license->hide();
@@ -183,6 +195,31 @@ void ModelPanel::showCard()
     m_card->addRow(tr("Full trace"), new QLabel(tr("%1 at %2 tokens (float32)").arg(loc.formattedDataSize(i.traceBytes(t))).arg(t)));
     m_license->setPlainText(i.licenseText);
     m_license->setVisible(!i.licenseText.isEmpty());
+}
+
+QString ModelPanel::trainingLogPath() const
+{
+    const auto model = context()->model();
+    if (!model)
+        return {};
+    const QFileInfo fi(model->info().path);
+    const QString log = QDir(fi.isDir() ? fi.absoluteFilePath() : fi.absolutePath()).filePath(QStringLiteral("training-log.csv"));
+    return QFileInfo(log).isFile() ? log : QString();
+}
+
+void ModelPanel::showTrainingCurves()
+{
+    const QString log = trainingLogPath();
+    if (log.isEmpty())
+        return;
+    try {
+        auto *dialog = new TrainingCurvesDialog(log, context()->model()->info().name, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->setObjectName(QStringLiteral("trainingCurvesDialog"));
+        dialog->open();
+    } catch (const Error &e) {
+        QMessageBox::warning(this, tr("Training curves"), e.message());
+    }
 }
 
 } // namespace strata

@@ -23,11 +23,14 @@ public:
 
 private:
     void showCard();
+    void showTrainingCurves();
+    QString trainingLogPath() const; // training-log.csv beside the loaded model's weights, or empty
     void loadSelected();
     void showEstimate();
     QListWidget *m_list;
     QPushButton *m_load, *m_openFolder, *m_openFile, *m_unload, *m_refresh;
     QGroupBox *m_cardBox;
+    QPushButton *m_curves;
     QFormLayout *m_card;
     QLabel *m_status, *m_estimate;
     QPlainTextEdit *m_license;

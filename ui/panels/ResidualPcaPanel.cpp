@@ -1,4 +1,5 @@
 #include "ResidualPcaPanel.h"
+#include "PlotStyle.h"
 
 #include "AppContext.h"
 #include "Scatter3D.h"
@@ -26,6 +27,7 @@
 #include <qcustomplot.h>
 
 #include <cmath>
+#include <map>
 #include <numeric>
 #include <tuple>
 
@@ -121,6 +123,7 @@ ResidualPcaPanel::ResidualPcaPanel(AppContext *context) : Panel(context)
     row2->addStretch(1);
     v->addLayout(row2);
     m_plot = new QCustomPlot;
+    m_plot->setAutoAddPlottableToLegend(false); // legends are filled explicitly (adding hundreds of graphs to one is quadratic)
     m_plot->setObjectName(QStringLiteral("pcaPlot"));
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_scatter = new Scatter3D;
@@ -349,10 +352,7 @@ bool ResidualPcaPanel::redrawTagged()
     const std::vector<double> coords = proj.project(X, n);
     const int k = three ? 3 : 2;
     m_taggedXy = coords;
-    auto colourOf = [this](const QString &label) {
-        const int i = int(m_taggedClasses.indexOf(label));
-        return QColor::fromHsvF(std::fmod(0.61803 * i, 1.0), 0.7, 0.85);
-    };
+    auto colourOf = [this](const QString &label) { return PlotStyle::categoricalColor(int(m_taggedClasses.indexOf(label))); };
     if (three) {
         std::vector<QColor> colours;
         QStringList labels;
@@ -366,6 +366,7 @@ bool ResidualPcaPanel::redrawTagged()
         for (const QString &cls : std::as_const(m_taggedClasses)) {
             QCPGraph *g = m_plot->addGraph();
             g->setName(cls);
+            g->addToLegend();
             g->setLineStyle(QCPGraph::lsNone);
             g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, colourOf(cls), 5));
             for (int i = 0; i < n; ++i)
@@ -450,14 +451,20 @@ bool ResidualPcaPanel::redraw()
         return true;
     }
     m_xy = proj.project(X->toFloatVector(), T);
-    // One graph per token so each can carry its own colour.
+    // One graph per colour (QCustomPlot has no per-point colour): position hues are quantised to 48
+    // steps, token hues to 72, so a 1,000-token run draws a few dozen graphs, not a thousand.
+    std::map<QRgb, QCPGraph *> byColour;
     for (int i = 0; i < T; ++i) {
-        QCPGraph *g = m_plot->addGraph();
-        g->setLineStyle(QCPGraph::lsNone);
-        QColor c = m_colour->currentIndex() == 0 ? QColor::fromHsvF(0.7 * i / std::max(1, T - 1), 0.75, 0.85)
-                                                 : QColor::fromHsv(int(qHash(t->tokens[size_t(i)].id) % 360), 160, 200);
+        const QColor c = m_colour->currentIndex() == 0 ? QColor::fromHsvF(0.7 * std::round(48.0 * i / std::max(1, T - 1)) / 48.0, 0.75, 0.85)
+                                                       : QColor::fromHsv(int(qHash(t->tokens[size_t(i)].id) % 72) * 5, 160, 200);
         const bool selected = i == context()->token();
-        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, selected ? QColor(230, 40, 40) : c, selected ? 12 : 7));
+        const QRgb key = selected ? 0 : c.rgb(); // the selected token in a graph of its own, drawn last
+        QCPGraph *&g = byColour[key];
+        if (!g) {
+            g = m_plot->addGraph();
+            g->setLineStyle(QCPGraph::lsNone);
+            g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, selected ? QColor(230, 40, 40) : c, selected ? 12 : 7));
+        }
         g->addData(m_xy[size_t(i) * 2], m_xy[size_t(i) * 2 + 1]);
         if (T <= 60) {
             auto *label = new QCPItemText(m_plot);

@@ -98,6 +98,23 @@ private Q_SLOTS:
             lens->setMetric(m); // every colouring draws without trouble
     }
 
+    void logitLensLabelsAfterAHiddenCompute()
+    {
+        // Computed while hidden (its tab not in front), the lens draws its top-token labels once shown.
+        LogitLensPanel lens(m_ctx);
+        QSignalSpy traced(m_ctx, &AppContext::traceChanged);
+        m_ctx->runPrompt(QStringLiteral("Once upon a time, Lily saw a big dog. Lily said hello to the dog."));
+        QVERIFY(traced.wait(30000));
+        QTRY_VERIFY_WITH_TIMEOUT(lens.result() != nullptr, 20000);
+        QCOMPARE(lens.labelCount(), 0);
+        lens.resize(1500, 700);
+        lens.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&lens));
+        QTRY_COMPARE(lens.labelCount(), lens.result()->layers * lens.result()->tokens);
+        lens.resize(300, 700); // too narrow to read them: dropped
+        QTRY_COMPARE(lens.labelCount(), 0);
+    }
+
     void overviewClickFocusesAHead()
     {
         auto *overview = qobject_cast<AttentionOverviewPanel *>(m_window->panel(QStringLiteral("AttentionOverviewPanel")));

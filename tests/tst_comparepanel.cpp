@@ -46,9 +46,14 @@ private Q_SLOTS:
         panel.setPromptB(QStringLiteral("When Mary and John went to the store, Mary gave a drink to"));
         panel.setAnswers(QStringLiteral(" Mary"), QStringLiteral(" John"));
         done.clear();
+        QSignalSpy logged(&ctx, &AppContext::message);
         panel.compare();
         QVERIFY(done.wait(20000));
         QCOMPARE(done.first().first().toBool(), true);
+        bool inLog = false; // the Log records the comparison
+        for (const QList<QVariant> &m : logged)
+            inLog = inLog || m.first().toString().startsWith(QLatin1String("Compared A"));
+        QVERIFY(inLog);
         QVERIFY(panel.hasComparison());
         QCOMPARE(int(panel.alignment().kind), int(TokenAlignment::Kind::Positional));
         QCOMPARE(panel.heatmaps()->plottableCount(), 3);

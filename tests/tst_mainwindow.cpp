@@ -15,6 +15,7 @@
 #include "panels/TokenStrip.h"
 
 #include <QApplication>
+#include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QLabel>
 #include <QMenuBar>
@@ -22,6 +23,7 @@
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QToolTip>
 #include <QtTest>
 
 #include <atomic>
@@ -100,6 +102,9 @@ private Q_SLOTS:
         QTRY_COMPARE(w.menuBar()->actions().at(0)->text(), QStringLiteral("文件(&F)"));
         auto *prompt = qobject_cast<PromptPanel *>(w.panel(QStringLiteral("PromptPanel")));
         QTRY_COMPARE(prompt->findChild<QPushButton *>(QStringLiteral("runButton"))->text(), QStringLiteral("运行"));
+        // Qt's own dialogs and buttons too (qtbase_zh_CN from qt6-translations-l10n, installed by setup-debian.sh).
+        QDialogButtonBox buttons(QDialogButtonBox::Cancel);
+        QCOMPARE(buttons.button(QDialogButtonBox::Cancel)->text(), QStringLiteral("取消"));
         QVERIFY(LanguageManager::setLanguage(QStringLiteral("en")));
         QTRY_COMPARE(w.dock(QStringLiteral("AttentionPanel"))->windowTitle(), english);
     }
@@ -148,6 +153,33 @@ private Q_SLOTS:
         QCOMPARE(ctx.layer(), 2); // walks on past the last head into the next layer, and stops at the end
         QCOMPARE(ctx.head(), 3);
         QCOMPARE(w.findChild<QSpinBox *>(QStringLiteral("headSpin"))->value(), 3);
+    }
+
+    void attentionTooltipShowsTheCell()
+    {
+        // A resting mouse on the heatmap shows the cell's weight, not the dock's general tooltip.
+        AppContext ctx;
+        MainWindow w(&ctx);
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        loadTiny(ctx);
+        QSignalSpy traced(&ctx, &AppContext::traceChanged);
+        ctx.runPrompt(QStringLiteral("Hello world, hello"));
+        QVERIFY(traced.wait(20000));
+        w.dock(QStringLiteral("AttentionPanel"))->raise();
+        auto *attn = qobject_cast<AttentionPanel *>(w.panel(QStringLiteral("AttentionPanel")));
+        QVERIFY(attn->redraw());
+        auto *plot = attn->findChild<QCustomPlot *>();
+        QVERIFY(plot);
+        QTRY_VERIFY(plot->isVisible());
+        plot->replot();
+        const QPoint cell(int(plot->xAxis->coordToPixel(0)), int(plot->yAxis->coordToPixel(2)));
+        QHelpEvent help(QEvent::ToolTip, cell, plot->mapToGlobal(cell));
+        QCoreApplication::sendEvent(plot, &help);
+        QTRY_VERIFY2(QToolTip::text().contains(QStringLiteral("weight")), qPrintable(QToolTip::text()));
+        QVERIFY(QToolTip::text().contains(QStringLiteral("query #2")));
+        QToolTip::hideText();
     }
 
     void cancellingKeepsThePreviousRun()
@@ -241,6 +273,21 @@ private Q_SLOTS:
         const QString dataProblem = exportcheck::dataProblem(dir.filePath(QStringLiteral("a.csv")), fd);
         QVERIFY2(dataProblem.isEmpty(), qPrintable(dataProblem));
         QVERIFY_THROWS_EXCEPTION(Error, FigureExport::saveData(fd, dir.filePath(QStringLiteral("a.xyz"))));
+
+        // An exported figure says what it is, of which model and prompt; the caption is drawn on it.
+        const QString caption = FigureExport::caption(attn->plot(), fd.title);
+        QVERIFY2(caption.startsWith(fd.title + QStringLiteral(" — ") + ctx.trace()->model.name), qPrintable(caption));
+        QVERIFY2(caption.endsWith(QStringLiteral("“A B C”")), qPrintable(caption));
+        const QString svg = dir.filePath(QStringLiteral("titled.svg"));
+        FigureExport::savePlot(attn->plot(), svg, 400, 300, caption);
+        QFile svgFile(svg);
+        QVERIFY(svgFile.open(QIODevice::ReadOnly));
+        QVERIFY(QString::fromUtf8(svgFile.readAll()).contains(ctx.trace()->model.name));
+        QCOMPARE(attn->plot()->plotLayout()->rowCount(), 1); // the caption row is gone again from the panel's plot
+        const QString png = dir.filePath(QStringLiteral("titled.png"));
+        auto *strip = qobject_cast<PromptPanel *>(w.panel(QStringLiteral("PromptPanel")))->tokenStrip();
+        FigureExport::saveFigure(strip, png, 0, 0, caption); // a widget that paints itself: a strip on top
+        QVERIFY(QImage(png).height() > strip->grab().height());
     }
 };
 

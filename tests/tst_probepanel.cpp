@@ -1,6 +1,7 @@
 // The probe panel on a real (tiny) model: a run with progress on the worker, its plot, table and
 // confusion matrix, and the result kept in the session and reopened from there.
 #include "AppContext.h"
+#include "LanguageManager.h"
 #include "GuiTestMain.h"
 #include "TestUtil.h"
 #include "panels/ProbePanel.h"
@@ -51,9 +52,14 @@ private Q_SLOTS:
         panel.setTasks({QStringLiteral("upos"), QStringLiteral("deprel")});
         panel.setSentences(0);
         QSignalSpy done(&panel, &ProbePanel::finished);
+        QSignalSpy logged(&ctx, &AppContext::message);
         panel.run();
         QVERIFY(done.wait(60000));
         QCOMPARE(done.first().first().toBool(), true);
+        bool inLog = false; // the Log records the run
+        for (const QList<QVariant> &m : logged)
+            inLog = inLog || m.first().toString().startsWith(QLatin1String("Probes on"));
+        QVERIFY(inLog);
         QVERIFY(panel.result().has_value());
         const ProbeRun &r = *panel.result();
         QCOMPARE(int(r.tasks.size()), 2);
@@ -80,6 +86,25 @@ private Q_SLOTS:
         QVERIFY(done.wait(20000));
         QCOMPARE(done.first().first().toBool(), false);
         QVERIFY(panel.result().has_value());
+    }
+
+    void savedResultIsDrawnAfterARestart()
+    {
+        // The workspace of the test above, opened again as after a restart: the saved result is drawn,
+        // not only listed; its table headers follow a language switch.
+        AppContext ctx;
+        QVERIFY(ctx.openWorkspace(m_dir.filePath(QStringLiteral("probe.strata"))));
+        ProbePanel panel(&ctx);
+        QVERIFY(panel.result().has_value());
+        QCOMPARE(int(panel.result()->tasks.size()), 2);
+        QCOMPARE(panel.plot()->graphCount(), 6);
+        auto *table = panel.findChild<QTableWidget *>();
+        QCOMPARE(table->rowCount(), 2);
+        QCOMPARE(table->horizontalHeaderItem(0)->text(), QStringLiteral("Task"));
+        QVERIFY(LanguageManager::setLanguage(QStringLiteral("zh_CN")));
+        QTRY_COMPARE(table->horizontalHeaderItem(0)->text(), QStringLiteral("任务"));
+        QVERIFY(LanguageManager::setLanguage(QStringLiteral("en")));
+        QTRY_COMPARE(table->horizontalHeaderItem(0)->text(), QStringLiteral("Task"));
     }
 };
 

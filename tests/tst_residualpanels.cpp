@@ -71,8 +71,10 @@ private Q_SLOTS:
         auto *sim = qobject_cast<SimilarityPanel *>(m_window->panel(QStringLiteral("SimilarityPanel")));
         sim->setSentences({QStringLiteral("Lily went to the park."), QStringLiteral("Lily walked to the park."), QStringLiteral("The cat ate the fish.")});
         QSignalSpy done(sim, &SimilarityPanel::computed);
+        QSignalSpy logged(m_ctx, &AppContext::message);
         sim->compute();
         QVERIFY(done.wait(60000));
+        QVERIFY(!logged.isEmpty() && logged.last().first().toString().startsWith(QLatin1String("Similarity of 3 sentences"))); // in the Log
         const auto *r = sim->result();
         QCOMPARE(r->stages.size(), 6); // embeddings + 5 layers
         for (const auto &m : r->similarity) {

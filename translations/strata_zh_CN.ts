@@ -216,6 +216,42 @@ BLAS：%4
         <source>Undo %1</source>
         <translation>撤销%1</translation>
     </message>
+    <message>
+        <source>loss (nats per token)</source>
+        <translation>损失（每词元奈特）</translation>
+    </message>
+    <message>
+        <source>best head score</source>
+        <translation>最佳注意力头得分</translation>
+    </message>
+    <message>
+        <source>training step</source>
+        <translation>训练步数</translation>
+    </message>
+    <message>
+        <source>copy-loss drop (nats)</source>
+        <translation>复制损失下降（奈特）</translation>
+    </message>
+    <message>
+        <source>train loss</source>
+        <translation>训练损失</translation>
+    </message>
+    <message>
+        <source>validation loss</source>
+        <translation>验证损失</translation>
+    </message>
+    <message>
+        <source>previous-token</source>
+        <translation>前一词元</translation>
+    </message>
+    <message>
+        <source>induction</source>
+        <translation>归纳</translation>
+    </message>
+    <message>
+        <source>copy-loss drop</source>
+        <translation>复制损失下降</translation>
+    </message>
 </context>
 <context>
     <name>strata::AblationPanel</name>
@@ -986,6 +1022,10 @@ weight %5</source>
         <source>Patching needs run A (the current run) and a B prompt.</source>
         <translation>修补需要运行 A（当前运行）和一个 B 提示词。</translation>
     </message>
+    <message>
+        <source>Compared A (%1 tokens) with B (%2 tokens) on %3.</source>
+        <translation>已在 %3 上比较 A（%1 个词元）与 B（%2 个词元）。</translation>
+    </message>
 </context>
 <context>
     <name>strata::ContributionsPanel</name>
@@ -1145,6 +1185,14 @@ distance %10 · entropy %11 · stripe %12</source>
     <message>
         <source>Zero-ablate the heads selected in the table (Ctrl/Shift to select several) and see the loss change in the ablation panel</source>
         <translation>对表中所选的注意力头置零消融（按 Ctrl/Shift 多选），并在消融面板中查看损失的变化</translation>
+    </message>
+    <message>
+        <source>Scoring heads</source>
+        <translation>正在为注意力头打分</translation>
+    </message>
+    <message>
+        <source>Scoring the heads of the current run (%1 tokens)…</source>
+        <translation>正在为当前运行（%1 个词元）的注意力头打分…</translation>
     </message>
 </context>
 <context>
@@ -1534,10 +1582,6 @@ model's final prediction: '%4' (rank here %5, p=%6)
         <translation>&lt;h3&gt;欢迎使用 Strata&lt;/h3&gt;&lt;p&gt;Strata 展示语言模型如何逐层把词元变成越来越抽象的表示。输入提示词，按 Ctrl+Enter，然后查看：&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <source>&lt;/ul&gt;&lt;p&gt;Alt+arrow keys step through heads and layers from anywhere; Help › Keyboard shortcuts lists every key.&lt;/p&gt;</source>
-        <translation>&lt;/ul&gt;&lt;p&gt;在任何位置按 Alt+方向键即可逐个浏览注意力头和层；“帮助 › 键盘快捷键”列出了所有按键。&lt;/p&gt;</translation>
-    </message>
-    <message>
         <source>Welcome</source>
         <translation>欢迎</translation>
     </message>
@@ -1636,6 +1680,10 @@ model's final prediction: '%4' (rank here %5, p=%6)
     <message>
         <source>&amp;Import session…</source>
         <translation>导入会话(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>&lt;/ul&gt;&lt;p&gt;&lt;b&gt;Where to look first:&lt;/b&gt; the sample prompt writes one sentence twice. In the &lt;b&gt;Head atlas&lt;/b&gt;, the heads marked &lt;i&gt;induction&lt;/i&gt; attend from each word of the second copy to the word that followed it in the first copy: that is how the model predicts the rest of the sentence. The &lt;i&gt;previous-token&lt;/i&gt; heads of the first layer make it possible. Click a head to see its attention; the Model panel's Training curves… button shows the step at which the induction heads formed.&lt;/p&gt;&lt;p&gt;Alt+arrow keys step through heads and layers from anywhere; Help › Keyboard shortcuts lists every key.&lt;/p&gt;</source>
+        <translation>&lt;/ul&gt;&lt;p&gt;&lt;b&gt;先看哪里：&lt;/b&gt;示例提示把同一句话写了两遍。在&lt;b&gt;注意力头图谱&lt;/b&gt;中，标为&lt;i&gt;归纳&lt;/i&gt;的注意力头会从第二遍中的每个词关注第一遍里紧跟在同一个词之后的那个词：模型正是这样预测句子其余部分的。第一层的&lt;i&gt;前一词元&lt;/i&gt;注意力头使这成为可能。点击一个注意力头即可查看它的注意力；模型面板的“训练曲线…”按钮显示归纳头在第几步形成。&lt;/p&gt;&lt;p&gt;在任何位置按 Alt+方向键即可在注意力头和层之间切换；帮助 › 键盘快捷键列出所有按键。&lt;/p&gt;</translation>
     </message>
 </context>
 <context>
@@ -1779,6 +1827,18 @@ model's final prediction: '%4' (rank here %5, p=%6)
     <message>
         <source>Before loading: %1 layers × %2 heads, d=%3; weights %4 on disk (+%5 in memory); a full float32 trace at %6 tokens needs %7.</source>
         <translation>加载前估算：%1 层 × %2 个注意力头，d=%3；权重在磁盘上占 %4（内存中另需 %5）；%6 个词元的完整 float32 追踪需要 %7。</translation>
+    </message>
+    <message>
+        <source>Training curves…</source>
+        <translation>训练曲线…</translation>
+    </message>
+    <message>
+        <source>How this model learned: losses and the best previous-token and induction scores against training steps (from the training-log.csv Strata's trainer wrote beside it).</source>
+        <translation>这个模型是如何学习的：损失以及最佳前一词元和归纳得分随训练步数的变化（来自 Strata 训练器写在模型旁的 training-log.csv）。</translation>
+    </message>
+    <message>
+        <source>Training curves</source>
+        <translation>训练曲线</translation>
     </message>
 </context>
 <context>
@@ -2369,6 +2429,14 @@ attribution estimate %1</source>
     <message>
         <source>%1: expected layer %2, gain-weighted %3</source>
         <translation>%1：期望层 %2，增益加权 %3</translation>
+    </message>
+    <message>
+        <source>%1 %2 at %3</source>
+        <translation>%1 %2（%3）</translation>
+    </message>
+    <message>
+        <source>Probes on %1 (%2): best held-out accuracy %3.</source>
+        <translation>%1 上的探针（%2）：最佳留出准确率 %3。</translation>
     </message>
 </context>
 <context>
@@ -3000,6 +3068,25 @@ Model: %2
     <message>
         <source>Keep these sentences in the current session</source>
         <translation>将这些句子保存到当前会话</translation>
+    </message>
+    <message>
+        <source>Similarity of %1 sentences across layers on %2.</source>
+        <translation>已在 %2 上计算 %1 个句子跨层的相似度。</translation>
+    </message>
+</context>
+<context>
+    <name>strata::TrainingCurvesDialog</name>
+    <message>
+        <source>Training curves: %1</source>
+        <translation>训练曲线：%1</translation>
+    </message>
+    <message>
+        <source>How %1 learned (%2 steps)</source>
+        <translation>%1 是如何学习的（%2 步）</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
     </message>
 </context>
 </TS>

@@ -1,5 +1,7 @@
 #include "FigureExport.h"
 
+#include "AppContext.h"
+#include "Panel.h"
 #include "util/Error.h"
 
 #include <QFileDialog>
@@ -27,8 +29,76 @@ QString csvField(const QString &s)
 }
 } // namespace
 
-void savePlot(QCustomPlot *plot, const QString &path, int width, int height)
+QString caption(const QWidget *parent, const QString &what)
 {
+    for (const QObject *o = parent; o; o = o->parent())
+        if (const auto *panel = qobject_cast<const Panel *>(o)) {
+            QStringList parts;
+            if (!what.isEmpty())
+                parts << what;
+            if (const TracePtr t = panel->context()->trace()) {
+                parts << t->model.name;
+                const QString prompt = t->prompt.simplified();
+                parts << QStringLiteral("“%1”").arg(prompt.size() > 60 ? prompt.left(57) + QStringLiteral("…") : prompt);
+            }
+            return parts.join(QStringLiteral(" — "));
+        }
+    return what;
+}
+
+namespace {
+// Puts a caption row on top of the plot for the export, and takes it away again.
+class PlotCaption
+{
+public:
+    PlotCaption(QCustomPlot *plot, const QString &text) : m_plot(plot)
+    {
+        if (text.isEmpty())
+            return;
+        m_plot->plotLayout()->insertRow(0);
+        m_element = new QCPTextElement(m_plot, text, QFont(m_plot->font().family(), m_plot->font().pointSize(), QFont::Bold));
+        m_plot->plotLayout()->addElement(0, 0, m_element);
+        m_plot->replot(QCustomPlot::rpImmediateRefresh);
+    }
+    ~PlotCaption()
+    {
+        if (!m_element)
+            return;
+        m_plot->plotLayout()->remove(m_element);
+        m_plot->plotLayout()->simplify();
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+    }
+    PlotCaption(const PlotCaption &) = delete;
+    PlotCaption &operator=(const PlotCaption &) = delete;
+
+private:
+    QCustomPlot *m_plot;
+    QCPTextElement *m_element = nullptr;
+};
+
+// A widget's picture with a caption strip above it.
+QImage captioned(QWidget *figure, const QString &text)
+{
+    const QPixmap pic = figure->grab();
+    if (text.isEmpty())
+        return pic.toImage();
+    QFont font = figure->font();
+    font.setBold(true);
+    const int strip = QFontMetrics(font).height() * 2;
+    QImage img(pic.width(), pic.height() + strip, QImage::Format_ARGB32);
+    img.fill(Qt::white);
+    QPainter p(&img);
+    p.setFont(font);
+    p.setPen(Qt::black);
+    p.drawText(QRect(0, 0, pic.width(), strip), Qt::AlignCenter, text);
+    p.drawPixmap(0, strip, pic);
+    return img;
+}
+} // namespace
+
+void savePlot(QCustomPlot *plot, const QString &path, int width, int height, const QString &caption)
+{
+    const PlotCaption title(plot, caption);
     const QString suffix = QFileInfo(path).suffix().toLower();
     bool ok = false;
     if (suffix == QLatin1String("svg")) {
@@ -57,15 +127,16 @@ void savePlot(QCustomPlot *plot, const QString &path, int width, int height)
         throw Error(QStringLiteral("Could not write %1 (is the folder writable and the disk not full?).").arg(path));
 }
 
-void saveFigure(QWidget *figure, const QString &path, int width, int height)
+void saveFigure(QWidget *figure, const QString &path, int width, int height, const QString &caption)
 {
     if (auto *plot = qobject_cast<QCustomPlot *>(figure))
-        return savePlot(plot, path, width, height);
+        return savePlot(plot, path, width, height, caption);
     const QString suffix = QFileInfo(path).suffix().toLower();
-    const QSize size = figure->size();
+    const QImage picture = captioned(figure, caption);
+    const QSize size = picture.size();
     bool ok = false;
     if (suffix == QLatin1String("png") || suffix == QLatin1String("jpg")) {
-        ok = figure->grab().save(path);
+        ok = picture.save(path);
     } else if (suffix == QLatin1String("svg")) {
         QSvgGenerator gen;
         gen.setFileName(path);
@@ -74,7 +145,10 @@ void saveFigure(QWidget *figure, const QString &path, int width, int height)
         QPainter p;
         ok = p.begin(&gen);
         if (ok) {
-            figure->render(&p);
+            if (caption.isEmpty())
+                figure->render(&p);
+            else
+                p.drawImage(0, 0, picture);
             ok = p.end();
         }
     } else if (suffix == QLatin1String("pdf")) {
@@ -85,7 +159,10 @@ void saveFigure(QWidget *figure, const QString &path, int width, int height)
         QPainter p;
         ok = p.begin(&pdf);
         if (ok) {
-            figure->render(&p);
+            if (caption.isEmpty())
+                figure->render(&p);
+            else
+                p.drawImage(0, 0, picture);
             ok = p.end();
         }
     } else {
@@ -145,10 +222,14 @@ QString exportInteractively(QWidget *parent, QWidget *figure, const FigureData &
         return QString();
     try {
         const QString suffix = QFileInfo(path).suffix().toLower();
-        if (suffix == QLatin1String("csv") || suffix == QLatin1String("json"))
-            saveData(data, path);
-        else
-            saveFigure(figure, path);
+        const QString title = caption(parent, data.title);
+        if (suffix == QLatin1String("csv") || suffix == QLatin1String("json")) {
+            FigureData titled = data;
+            titled.title = title;
+            saveData(titled, path);
+        } else {
+            saveFigure(figure, path, 0, 0, title);
+        }
     } catch (const Error &e) {
         QMessageBox::warning(parent, QObject::tr("Export failed"), e.message());
         return QString();

@@ -237,20 +237,28 @@ bool AttentionPanel::eventFilter(QObject *watched, QEvent *event)
         *q = int(std::lround(m_plot->yAxis->pixelToCoord(pos.y())));
         return t && m_plot->axisRect()->rect().contains(pos.toPoint()) && *k >= 0 && *q >= 0 && *k < T && *q < T;
     };
-    if (event->type() == QEvent::MouseMove) {
-        auto *me = static_cast<QMouseEvent *>(event);
+    // The cell under the mouse as tooltip text, or empty outside the heatmap.
+    auto cellText = [&](const QPointF &pos) {
         int q, k;
         const LayerTrace *lt = t ? t->layer(context()->layer()) : nullptr;
-        if (lt && !lt->attn.isEmpty() && cellAt(me->position(), &q, &k)) {
-            const int T = t->tokenCount();
-            const float w = lt->attn.floatAt((int64_t(context()->head()) * T + q) * T + k);
-            QToolTip::showText(
-                me->globalPosition().toPoint(),
-                tr("query #%1 '%2'\nkey #%3 '%4'\nweight %5").arg(q).arg(t->tokenStrings.value(q)).arg(k).arg(t->tokenStrings.value(k)).arg(w, 0, 'f', 4),
-                m_plot);
-        } else {
+        if (!lt || lt->attn.isEmpty() || !cellAt(pos, &q, &k))
+            return QString();
+        const int T = t->tokenCount();
+        const float w = lt->attn.floatAt((int64_t(context()->head()) * T + q) * T + k);
+        return tr("query #%1 '%2'\nkey #%3 '%4'\nweight %5").arg(q).arg(t->tokenStrings.value(q)).arg(k).arg(t->tokenStrings.value(k)).arg(w, 0, 'f', 4);
+    };
+    if (event->type() == QEvent::MouseMove || event->type() == QEvent::ToolTip) {
+        // A resting mouse sends ToolTip: answer it here, or the dock's general tooltip replaces the cell's value.
+        const bool move = event->type() == QEvent::MouseMove;
+        const QPointF pos = move ? static_cast<QMouseEvent *>(event)->position() : QPointF(static_cast<QHelpEvent *>(event)->pos());
+        const QPoint global = move ? static_cast<QMouseEvent *>(event)->globalPosition().toPoint() : static_cast<QHelpEvent *>(event)->globalPos();
+        const QString text = cellText(pos);
+        if (!text.isEmpty())
+            QToolTip::showText(global, text, m_plot);
+        else
             QToolTip::hideText();
-        }
+        if (!move)
+            return true;
     } else if (event->type() == QEvent::MouseButtonRelease) {
         auto *me = static_cast<QMouseEvent *>(event);
         int q, k;

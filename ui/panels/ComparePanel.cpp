@@ -273,6 +273,8 @@ void ComparePanel::compare()
             m_savedRunA = context()->currentRun();
             m_savedRunB = 0;
             showComparison();
+            Q_EMIT context()->message(
+                tr("Compared A (%1 tokens) with B (%2 tokens) on %3.").arg(m_a->tokenCount()).arg(m_b->tokenCount()).arg(m_b->model.name));
             Q_EMIT finished(true);
         });
 }

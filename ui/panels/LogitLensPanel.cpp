@@ -57,6 +57,7 @@ LogitLensPanel::LogitLensPanel(AppContext *context) : Panel(context)
     v->addWidget(m_status);
 
     connect(m_metric, &QComboBox::currentIndexChanged, this, &LogitLensPanel::redraw);
+    m_plot->installEventFilter(this);
     connect(m_export, &QPushButton::clicked, this, [this] { FigureExport::exportInteractively(this, m_plot, figureData(), QStringLiteral("logit-lens")); });
     connect(context, &AppContext::traceChanged, this, &LogitLensPanel::compute);
     connect(context, &AppContext::modelChanged, this, [this] {
@@ -215,11 +216,51 @@ void LogitLensPanel::redraw()
     m_plot->yAxis->setTicker(yt);
     m_plot->xAxis->setRange(-0.5, r.tokens - 0.5);
     m_plot->yAxis->setRange(-0.5, r.layers - 0.5);
-    // Top-token labels when the cells are wide enough to read them.
+    drawLabels();
+    drawDetail();
+}
+
+int LogitLensPanel::labelCount() const
+{
+    return m_plot->itemCount();
+}
+
+bool LogitLensPanel::eventFilter(QObject *watched, QEvent *event)
+{
+    // The cells' width decides the labels: a lens computed while its tab was hidden (width 0) gets
+    // them once shown, and a narrowed window drops them. After the resize has been laid out.
+    if (watched == m_plot && (event->type() == QEvent::Resize || event->type() == QEvent::Show) && !m_labelsQueued) {
+        m_labelsQueued = true;
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                m_labelsQueued = false;
+                drawLabels();
+            },
+            Qt::QueuedConnection);
+    }
+    return Panel::eventFilter(watched, event);
+}
+
+void LogitLensPanel::drawLabels()
+{
+    m_plot->clearItems();
+    const TracePtr t = context()->trace();
+    const auto model = context()->model();
+    if (!m_result || !t || !model || m_resultTrace != t.get() || !m_plot->isVisible()) {
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+        return;
+    }
+    const LogitLensResult &r = *m_result;
+    const Metric metric = Metric(std::max(0, m_metric->currentIndex()));
+    const bool higherIsCloser = metric == Metric::FinalProbability || metric == Metric::TopProbability;
+    const double maxValue = std::max(1e-12, m_map->dataRange().upper);
+    m_plot->replot(QCustomPlot::rpImmediateRefresh); // lays the axis rect out for the widget's current size
     const double cellWidth = double(m_plot->axisRect()->width()) / std::max(1, r.tokens);
     if (cellWidth >= 28) {
         QFont small = font();
         small.setPointSizeF(std::max(6.0, small.pointSizeF() - 2));
+        QCPColorMapData *d = m_map->data();
         for (int l = 0; l < r.layers; ++l)
             for (int i = 0; i < r.tokens; ++i) {
                 auto *label = new QCPItemText(m_plot);
@@ -232,7 +273,6 @@ void LogitLensPanel::redraw()
             }
     }
     m_plot->replot(QCustomPlot::rpQueuedReplot);
-    drawDetail();
 }
 
 void LogitLensPanel::drawDetail()

@@ -31,10 +31,15 @@ public:
     QCustomPlot *plot() const { return m_plot; }
     FigureData figureData() const;
     void setMetric(Metric m);
+    int labelCount() const; // top-token labels drawn in the cells (tests)
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void compute();
     void redraw();
+    void drawLabels(); // the top-token labels, when the cells are wide enough; again after every resize
     void drawDetail();
     QCustomPlot *m_plot, *m_detail;
     QCPColorMap *m_map;
@@ -44,6 +49,7 @@ private:
     QLabel *m_metricLabel, *m_status;
     std::shared_ptr<const LogitLensResult> m_result;
     const void *m_resultTrace = nullptr;
+    bool m_labelsQueued = false;
 };
 
 } // namespace strata

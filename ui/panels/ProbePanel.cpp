@@ -247,7 +247,10 @@ void ProbePanel::retranslate()
         m_status->setText(tr("Probes ask: from which layer can a simple classifier read part of speech, syntax…? Choose labelled data and run."));
     m_plot->xAxis->setLabel(tr("Layer (emb = embeddings)"));
     m_plot->yAxis->setLabel(tr("Held-out accuracy"));
-    redraw();
+    if (m_result && !m_job)
+        showResult(*m_result); // the table's headers and the status line in the new language
+    else
+        redraw();
 }
 
 void ProbePanel::setFiles(const QString &train, const QString &dev, const QString &test)
@@ -331,6 +334,10 @@ void ProbePanel::run()
                 if (session)
                     context()->guardStore([&] { ws->addResult(rec); }, tr("Saving the probe result"));
             }
+            QStringList best;
+            for (const ProbeTaskResult &t : run.tasks)
+                best << tr("%1 %2 at %3").arg(t.task).arg(t.layers[size_t(t.bestLayer)].accuracy, 0, 'f', 3).arg(layerLabel(run, t.bestLayer));
+            Q_EMIT context()->message(tr("Probes on %1 (%2): best held-out accuracy %3.").arg(run.modelName, run.site, best.join(QStringLiteral("; "))));
             Q_EMIT finished(true);
         });
 }
@@ -351,6 +358,12 @@ void ProbePanel::reloadSaved()
     }
     m_saved->setEnabled(m_saved->count() > 0);
     m_saved->setCurrentIndex(m_saved->count() - 1);
+    // The latest saved result is drawn, not only listed (after a restart, or on opening a session).
+    if (!m_result && !m_job && m_saved->count() > 0) {
+        const QJsonObject o = m_saved->itemData(m_saved->count() - 1).toJsonObject();
+        if (!o.isEmpty())
+            showResult(ProbeRun::fromJson(o));
+    }
 }
 
 void ProbePanel::showResult(const ProbeRun &run)

@@ -242,7 +242,7 @@ void SimilarityPanel::compute()
                                : wordInContext(*model, sentences, word, centring, builtInBaselineSentences(), &c))));
         },
         this,
-        [this](const JobResult &r) {
+        [this, count = int(sentences.size()), name = model->info().name](const JobResult &r) {
             m_run->setEnabled(true);
             if (!r.ok) {
                 m_status->setText(r.cancelled ? tr("Cancelled.") : tr("Failed: %1").arg(r.error));
@@ -254,6 +254,7 @@ void SimilarityPanel::compute()
             m_stage->setValue(m_stage->maximum());
             m_status->setText(tr("Each line: one pair of sentences (S0-S1 ...). Dashed: linear CKA between each layer and the last."));
             redraw();
+            Q_EMIT context()->message(tr("Similarity of %1 sentences across layers on %2.").arg(count).arg(name));
             Q_EMIT computed();
         });
 }

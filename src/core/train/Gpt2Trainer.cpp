@@ -318,6 +318,10 @@ std::vector<TrainLogRow> Gpt2Trainer::run(const JobControl *control)
         std::mt19937_64 rng(c.seed * 1000003ull + uint64_t(step));
         RepeatSpec spec = repeats;
         spec.maxPrefixShare = prefixShareAt(step);
+        // Natural-text segments come in with the prefix (half of the repeated rows by two thirds):
+        // an induction head formed on random tokens alone does not copy text (measured: the demo
+        // model's second copy of a sentence was predicted worse than the first).
+        spec.naturalShare = c.maxPrefixShare > 0 ? c.naturalRepeatShare * spec.maxPrefixShare / c.maxPrefixShare : 0.0;
         // Warm-up on the induction task alone: random tokens, every row tiled from its start.
         const bool inductionOnly = step < c.inductionSteps && allowRepeats;
         if (inductionOnly)

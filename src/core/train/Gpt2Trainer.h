@@ -39,6 +39,7 @@ struct TrainConfig
     int minPeriod = 4;               // period of the tiled segment, drawn per row
     int maxPeriod = 0;               // 0: half the context
     double maxPrefixShare = 0.5;     // the segment starts after up to this share of the row (ramped in)
+    double naturalRepeatShare = 0.5; // Text: share of segments that are a span of the text (ramped in with the prefix)
     int inductionSteps = 0;          // Text: the first N steps train the induction task alone (a curriculum)
     int probeLength = 0;             // induction probe: n random tokens twice; 0: min(50, context / 2)
     bool autocastBf16 = false;       // matrix products in bfloat16 (CPU autocast through oneDNN)

@@ -21,8 +21,14 @@ int fillTrainingRow(std::mt19937_64 &rng, const std::vector<int64_t> &source, in
     // At least two copies after the prefix.
     const int maxPrefix = std::max(0, std::min(int(len * spec.maxPrefixShare), len - 2 * period));
     const int from = std::uniform_int_distribution<int>(0, maxPrefix)(rng);
-    for (int i = 0; i < period; ++i)
-        row[from + i] = randomTok(rng);
+    const bool natural = source.size() > size_t(period) && std::uniform_real_distribution<double>(0, 1)(rng) < spec.naturalShare;
+    if (natural) {
+        const size_t at = std::uniform_int_distribution<size_t>(0, source.size() - size_t(period) - 1)(rng);
+        std::copy(source.begin() + long(at), source.begin() + long(at) + period, row + from);
+    } else {
+        for (int i = 0; i < period; ++i)
+            row[from + i] = randomTok(rng);
+    }
     for (int t = from + period; t < len; ++t)
         row[t] = row[t - period];
     return from;

@@ -21,11 +21,13 @@ struct RepeatSpec
     int64_t tokenLo = 0; // random tokens are drawn from [tokenLo, tokenHi]
     int64_t tokenHi = 0;
     double maxPrefixShare = 0.5; // the segment starts after a prefix of up to this share of the row
+    double naturalShare = 0;     // with a source: share of segments that are a span of it, not random tokens
 };
 
 // One row of `len` ids. `source` (may be empty) gives a natural-text window at a random offset;
 // without it the row is random tokens. With probability spec.fraction the rest of the row, after a
-// prefix, is a random segment tiled with a random period. Returns the segment's start (or -1).
+// prefix, is a segment tiled with a random period: random tokens, or (spec.naturalShare of the time) a
+// span of the source, so that copying is learnt on text too. Returns the segment's start (or -1).
 int fillTrainingRow(std::mt19937_64 &rng, const std::vector<int64_t> &source, int64_t *row, int len, const RepeatSpec &spec, bool allowRepeats);
 
 // The fixed probe the trainer and its test score heads on: n random tokens from [lo, hi], then the

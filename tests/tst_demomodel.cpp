@@ -49,7 +49,7 @@ private Q_SLOTS:
     {
         // Against an independent PyTorch forward with the documented definition
         // (tests/reference/make_demo_model_reference.py): every head's previous-token score, the best
-        // head, and the prompt's loss. docs/DEMO_MODEL.md states 0.468 for this prompt.
+        // head, and the prompt's loss. docs/DEMO_MODEL.md states 0.975 for this prompt.
         const QJsonObject ref = reference();
         const TracePtr t =
             m_model->trace(QStringLiteral("It was a bright cold day in April, and the clocks were striking thirteen. The old man walked slowly to the river, "
@@ -67,7 +67,7 @@ private Q_SLOTS:
             refBest = std::max(refBest, r);
         }
         qInfo("best previous-token score %.3f (reference %.3f)", best, refBest);
-        QVERIFY(std::abs(best - 0.468) < 5e-4); // the documented figure
+        QVERIFY(std::abs(best - 0.975) < 5e-4); // the documented figure
         QVERIFY2(best >= RoleThresholds().previousToken, qPrintable(QString::number(best)));
         const std::vector<double> own = Ablation::tokenLosses(t->logits.toFloatVector(), t->logits.shape()[1], t->tokenIds());
         double mean = 0;
@@ -85,8 +85,15 @@ private Q_SLOTS:
         std::vector<double> distance(size_t(layers), 0.0);
         for (const HeadScores &s : scores)
             distance[size_t(s.layer)] += s.meanDistance / m_model->info().nHeads;
-        qInfo("mean attention distance by layer: first %.1f, last %.1f tokens", distance.front(), distance.back());
-        QVERIFY(distance.front() * 2 < distance.back()); // shallow heads attend nearby, deep heads far
+        qInfo("mean attention distance by layer: %.1f, %.1f, %.1f, %.1f tokens", distance[0], distance[1], distance[2], distance[3]);
+        // Roles differ by layer: layer 0 reads position (its best previous-token head beats every head of
+        // the other layers), layer 1 copies (it looks furthest back: its induction heads attend to the
+        // token after the earlier occurrence), layers 2-3 are neither (docs/DEMO_MODEL.md).
+        double prev0 = 0, prevOther = 0;
+        for (const HeadScores &s : scores)
+            (s.layer == 0 ? prev0 : prevOther) = std::max(s.layer == 0 ? prev0 : prevOther, s.previousToken);
+        QVERIFY2(prev0 >= 0.5 && prev0 > 2 * prevOther, qPrintable(QStringLiteral("%1 vs %2").arg(prev0).arg(prevOther)));
+        QVERIFY(std::max_element(distance.begin(), distance.end()) - distance.begin() == 1);
     }
 
     void inductionIsMeasured()
@@ -123,15 +130,56 @@ private Q_SLOTS:
         QVERIFY(std::abs(first - ref.value(QStringLiteral("loss_first_copy")).toDouble()) <= 1e-4);
         QVERIFY(std::abs(second - ref.value(QStringLiteral("loss_second_copy")).toDouble()) <= 1e-4);
         qInfo("best induction score %.3f; copy loss %.2f -> %.2f nats", best, first, second);
-        QVERIFY(best < 0.05);          // docs/DEMO_MODEL.md: no induction head (0.015 with Strata's own draws)
-        QVERIFY(first - second < 0.5); // and barely any in-context copying
-        // Strata's probe with its own draws agrees in kind.
+        // docs/DEMO_MODEL.md: induction heads in layer 1 (the targets: >= 0.4, copy-loss drop >= 1 nat).
+        QVERIFY2(best >= 0.4, qPrintable(QString::number(best)));
+        QVERIFY2(first - second >= 1.0, qPrintable(QString::number(first - second)));
+        // Strata's probe with its own draws agrees, and the best head is in layer 1, not 0.
         const InductionResult r = InductionProbe::run(*m_model, 50, 4);
         double probeBest = 0;
-        for (const auto &layer : r.score)
-            for (double v : layer)
-                probeBest = std::max(probeBest, v);
-        QVERIFY(probeBest < 0.05);
+        int probeLayer = -1;
+        for (size_t l = 0; l < r.score.size(); ++l)
+            for (double v : r.score[l])
+                if (v > probeBest) {
+                    probeBest = v;
+                    probeLayer = int(l);
+                }
+        QVERIFY2(probeBest >= 0.4, qPrintable(QString::number(probeBest)));
+        QCOMPARE(probeLayer, 1);
+        QVERIFY(r.lossDrop() >= 1.0);
+    }
+
+    void theSamplePromptIsCopied()
+    {
+        // The app opens on one sentence written twice: the demo model predicts the second copy far better
+        // than the first, and its layer-1 induction heads attend from the second copy to the token after
+        // the same token in the first (docs/DEMO_MODEL.md).
+        const QString sentence = QStringLiteral("The old captain looked at the grey sea and said nothing to his men.");
+        const TracePtr t = m_model->trace(sentence + QLatin1Char(' ') + sentence);
+        const std::vector<int64_t> ids = t->tokenIds();
+        const int T = int(ids.size());
+        // Both copies are aligned from " old" on (the first "The", without a space before it, is two tokens).
+        int second = -1;
+        for (int i = T - 2; i > 3; --i)
+            if (ids[size_t(i)] == ids[2] && ids[size_t(i) + 1] == ids[3]) {
+                second = i;
+                break;
+            }
+        QVERIFY(second > 3);
+        const int period = second - 2;
+        const std::vector<double> loss = Ablation::tokenLosses(t->logits.toFloatVector(), t->logits.shape()[1], ids);
+        double lossFirst = 0, lossSecond = 0;
+        for (int i = 2; i < second - 2; ++i)
+            lossFirst += loss[size_t(i)] / (second - 4);
+        for (int i = second; i < T - 1; ++i)
+            lossSecond += loss[size_t(i)] / (T - 1 - second);
+        double best = 0;
+        for (const LayerTrace &l : t->layers)
+            for (int h = 0; h < l.attn.dim(0); ++h)
+                if (l.layer == 1)
+                    best = std::max(best, HeadMetrics::inductionScore(l.attn.slice0(h).toFloatVector(), T, 2, period));
+        qInfo("sample prompt: loss %.2f on the first copy, %.2f on the second; best layer-1 induction score %.3f", lossFirst, lossSecond, best);
+        QVERIFY2(lossSecond < 0.5 * lossFirst, qPrintable(QStringLiteral("%1 vs %2").arg(lossSecond).arg(lossFirst)));
+        QVERIFY2(best >= 0.4, qPrintable(QString::number(best)));
     }
 };
 

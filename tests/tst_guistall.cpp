@@ -16,6 +16,7 @@
 
 #include <QDockWidget>
 #include <QElapsedTimer>
+#include <QLabel>
 #include <QSignalSpy>
 #include <QTimer>
 
@@ -97,9 +98,13 @@ private Q_SLOTS:
         QVERIFY(!atlas.scoring());
         QCOMPARE(scored.count(), 0);
         QCOMPARE(atlas.model()->rowCount(), 0);
+        auto *status = atlas.findChild<QLabel *>(QStringLiteral("atlasStatus"));
+        QVERIFY(status);
         atlas.show(); // shown: it scores the current run
+        QVERIFY(status->text().startsWith(QLatin1String("Scoring the heads")));
         QVERIFY(scored.wait(30000));
         QCOMPARE(atlas.model()->rowCount(), 5 * 8);
+        QVERIFY2(status->text().startsWith(QLatin1String("Scores from the current run")), qPrintable(status->text()));
     }
 };
 

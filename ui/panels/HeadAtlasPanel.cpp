@@ -80,6 +80,7 @@ HeadAtlasPanel::HeadAtlasPanel(AppContext *context) : Panel(context), m_model(ne
     m_chart->legend->setVisible(true);
     v->addWidget(split, 1);
     m_status = new QLabel;
+    m_status->setObjectName(QStringLiteral("atlasStatus"));
     m_status->setWordWrap(true);
     v->addWidget(m_status);
 
@@ -203,10 +204,11 @@ void HeadAtlasPanel::refresh()
     for (HeadScores &s : scores)
         if (ind && size_t(s.layer) < ind->score.size() && size_t(s.head) < ind->score[size_t(s.layer)].size())
             s.induction = ind->score[size_t(s.layer)][size_t(s.head)];
+    const bool scored = !scores.empty();
     m_model->setScores(std::move(scores), thresholds());
     if (!t)
         m_status->setText(tr("Run a prompt to score its heads."));
-    else if (scores.empty())
+    else if (!scored)
         m_status->setText(tr("Scoring the heads of the current run (%1 tokens)…").arg(t->tokenCount()));
     else if (!ind)
         m_status->setText(tr("Scores from the current run (%1 tokens); the induction test is running…").arg(t->tokenCount()));

@@ -155,6 +155,29 @@ private Q_SLOTS:
         QCOMPARE(w.findChild<QSpinBox *>(QStringLiteral("headSpin"))->value(), 3);
     }
 
+    void emptyPlotsSayWhatToDo()
+    {
+        // Before any run, the plots show what to do instead of bare axes; the message goes with the data.
+        AppContext ctx;
+        MainWindow w(&ctx);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        auto placeholder = [&](const QString &panel) -> QString {
+            for (QCustomPlot *plot : w.panel(panel)->findChildren<QCustomPlot *>())
+                if (auto *item = plot->findChild<QCPItemText *>(QStringLiteral("placeholder")))
+                    return item->text();
+            return QString();
+        };
+        for (const char *panel : {"AttentionPanel", "LogitLensPanel", "ResidualPcaPanel", "HeadAtlasPanel"})
+            QVERIFY2(placeholder(QString::fromLatin1(panel)).startsWith(QLatin1String("Run a prompt")), panel);
+        loadTiny(ctx);
+        QSignalSpy traced(&ctx, &AppContext::traceChanged);
+        ctx.runPrompt(QStringLiteral("Hello world, this is a test"));
+        QVERIFY(traced.wait(20000));
+        for (const char *panel : {"AttentionPanel", "ResidualPcaPanel"})
+            QVERIFY2(placeholder(QString::fromLatin1(panel)).isEmpty(), panel);
+    }
+
     void attentionTooltipShowsTheCell()
     {
         // A resting mouse on the heatmap shows the cell's weight, not the dock's general tooltip.

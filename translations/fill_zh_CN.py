@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 
 GLOSSARY = {
     # Interventions: patching, ablation, steering
+    "Scoring the heads…": "正在为注意力头打分…",
     "loss (nats per token)": "损失（每词元奈特）",
     "best head score": "最佳注意力头得分",
     "training step": "训练步数",

@@ -1194,6 +1194,10 @@ distance %10 · entropy %11 · stripe %12</source>
         <source>Scoring the heads of the current run (%1 tokens)…</source>
         <translation>正在为当前运行（%1 个词元）的注意力头打分…</translation>
     </message>
+    <message>
+        <source>Scoring the heads…</source>
+        <translation>正在为注意力头打分…</translation>
+    </message>
 </context>
 <context>
     <name>strata::HeadScoresModel</name>

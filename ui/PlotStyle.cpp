@@ -4,6 +4,26 @@
 
 namespace strata::PlotStyle {
 
+void setPlaceholder(QCustomPlot *plot, const QString &text)
+{
+    auto *item = plot->findChild<QCPItemText *>(QStringLiteral("placeholder"), Qt::FindDirectChildrenOnly);
+    if (text.isEmpty()) {
+        if (item)
+            plot->removeItem(item);
+        return;
+    }
+    if (!item) {
+        item = new QCPItemText(plot);
+        item->setObjectName(QStringLiteral("placeholder"));
+        item->position->setType(QCPItemPosition::ptAxisRectRatio);
+        item->position->setCoords(0.5, 0.5);
+        item->setPositionAlignment(Qt::AlignCenter);
+        item->setColor(QColor(110, 110, 110));
+        item->setClipToAxisRect(false);
+    }
+    item->setText(text);
+}
+
 QColor categoricalColor(int i)
 {
     // The two yellows closest to the first one come last, so 17 classes (UPOS) differ by at least 40 in RGB.

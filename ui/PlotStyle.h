@@ -21,4 +21,7 @@ QCPColorGradient divergingGradient();
 // hidden until the caller shows it (an empty legend would squeeze the plot). wrap > 0: that many
 // entries per row, filled row by row; 0: one row.
 void putLegendBelow(QCustomPlot *plot, int wrap = 0);
+// A grey line of text in the middle of an empty plot saying what to do (empty text: removed), so that
+// bare axes before a first run do not look broken. The item is named "placeholder".
+void setPlaceholder(QCustomPlot *plot, const QString &text);
 } // namespace strata::PlotStyle

@@ -130,11 +130,13 @@ bool AttentionPanel::redraw()
     if (!lt || lt->attn.isEmpty()) {
         m_map->data()->clear();
         m_info->setText(t ? tr("Attention of this layer was not captured.") : tr("Run a prompt to see its attention."));
+        PlotStyle::setPlaceholder(m_plot, m_info->text());
         m_rowMark->setVisible(false);
         m_colMark->setVisible(false);
         m_plot->replot();
         return false;
     }
+    PlotStyle::setPlaceholder(m_plot, {});
     const int T = t->tokenCount();
     const int h = context()->head();
     if (m_shownTrace != t.get() || m_shownLayer != context()->layer() || m_shownHead != h) {

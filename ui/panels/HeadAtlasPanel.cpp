@@ -232,6 +232,8 @@ void HeadAtlasPanel::drawGrid()
 {
     m_grid->clearItems();
     const auto &scores = m_model->scores();
+    if (scores.empty())
+        PlotStyle::setPlaceholder(m_grid, context()->trace() ? tr("Scoring the heads…") : tr("Run a prompt to score its heads."));
     int layers = 0, heads = 0;
     for (const HeadScores &s : scores) {
         layers = std::max(layers, s.layer + 1);

@@ -248,6 +248,8 @@ void LogitLensPanel::drawLabels()
     const TracePtr t = context()->trace();
     const auto model = context()->model();
     if (!m_result || !t || !model || m_resultTrace != t.get() || !m_plot->isVisible()) {
+        if (!t)
+            PlotStyle::setPlaceholder(m_plot, tr("Run a prompt to read its layers through the unembedding."));
         m_plot->replot(QCustomPlot::rpQueuedReplot);
         return;
     }

@@ -405,6 +405,7 @@ bool ResidualPcaPanel::redraw()
     if (!t || !X || t->tokenCount() < 3) {
         m_info->setText(t ? tr("PCA needs at least three tokens and the residual stream of this layer.")
                           : tr("Run a prompt to see its token vectors layer by layer."));
+        PlotStyle::setPlaceholder(m_plot, m_info->text());
         m_plot->replot(QCustomPlot::rpQueuedReplot);
         return false;
     }

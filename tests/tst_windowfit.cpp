@@ -10,6 +10,7 @@
 
 #include <QDockWidget>
 #include <QSignalSpy>
+#include <QTableWidget>
 
 using namespace strata;
 
@@ -50,7 +51,14 @@ private Q_SLOTS:
             if (w.width() > 1600 || w.height() > 1000 || least.width() > 1600 || least.height() > 1000)
                 tooBig << QStringLiteral("%1 (%2x%3, at least %4x%5)").arg(info.id).arg(w.width()).arg(w.height()).arg(least.width()).arg(least.height());
         }
+        // Next token shows at least its top three predictions (it showed two rows).
+        auto *next = w.findChild<QTableWidget *>(QStringLiteral("nextTokenTable"));
+        QVERIFY(next);
+        w.dock(QStringLiteral("NextTokenPanel"))->raise();
+        QTest::qWait(30);
+        const int rows = next->viewport()->height() / next->rowHeight(0);
         LanguageManager::setLanguage(QStringLiteral("en"));
+        QVERIFY2(rows >= 3, qPrintable(QString::number(rows)));
         QVERIFY2(tooBig.isEmpty(), qPrintable(tooBig.join(QStringLiteral(", "))));
     }
 };

@@ -24,6 +24,11 @@ NextTokenPanel::NextTokenPanel(AppContext *context) : Panel(context)
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    // At least the top three predictions stay readable however the docks are arranged (two rows were;
+    // four push the window past 1000 px, tst_windowfit).
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
+    m_table->setMinimumHeight(m_table->horizontalHeader()->sizeHint().height() + 3 * m_table->verticalHeader()->defaultSectionSize() +
+                              2 * m_table->frameWidth() + 2);
     v->addWidget(m_table, 1);
     connect(context, &AppContext::traceChanged, this, &NextTokenPanel::refresh);
     connect(context, &AppContext::modelChanged, this, &NextTokenPanel::refresh); // the run's own model may have been loaded

@@ -11,6 +11,7 @@
 #include "panels/SimilarityPanel.h"
 
 #include <QApplication>
+#include <QDockWidget>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -77,6 +78,23 @@ private Q_SLOTS:
         QVERIFY(!logged.isEmpty() && logged.last().first().toString().startsWith(QLatin1String("Similarity of 3 sentences"))); // in the Log
         const auto *r = sim->result();
         QCOMPARE(r->stages.size(), 6); // embeddings + 5 layers
+        // The matrix has its colour scale; the line plot's legend sits under the axes, not over the lines.
+        auto *matrix = sim->findChild<QCustomPlot *>(QStringLiteral("similarityMatrix"));
+        QVERIFY(matrix && matrix->findChild<QCPColorScale *>(QStringLiteral("similarityScale")));
+        // Diverging and centred on 0: white there, red at 1 (the diagonal).
+        auto *map = qobject_cast<QCPColorMap *>(matrix->plottable(0));
+        QVERIFY(map);
+        const QColor zero = QColor::fromRgb(map->gradient().color(0.0, QCPRange(-1, 1))), one = QColor::fromRgb(map->gradient().color(1.0, QCPRange(-1, 1)));
+        QVERIFY(std::abs(zero.red() - 247) <= 3 && std::abs(zero.green() - 247) <= 3 && std::abs(zero.blue() - 247) <= 3);
+        QVERIFY(one.red() > 150 && one.green() < 60 && one.blue() < 60);
+        auto *lines = sim->findChild<QCustomPlot *>(QStringLiteral("similarityPlot"));
+        QVERIFY(lines && lines->legend->visible());
+        QVERIFY(lines->legend->layout() != lines->axisRect()->insetLayout());
+        if (const QString dir = qEnvironmentVariable("STRATA_SCREENSHOT_DIR"); !dir.isEmpty()) {
+            m_window->dock(QStringLiteral("SimilarityPanel"))->raise();
+            QTest::qWait(50);
+            m_window->grab().save(QDir(dir).filePath(QStringLiteral("similarity.png")));
+        }
         for (const auto &m : r->similarity) {
             QCOMPARE(m.size(), size_t(3));
             for (size_t i = 0; i < 3; ++i) {

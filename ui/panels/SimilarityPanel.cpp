@@ -58,6 +58,7 @@ SimilarityPanel::SimilarityPanel(AppContext *context) : Panel(context)
     split->addWidget(m_editor);
     m_plot = new QCustomPlot;
     m_plot->setObjectName(QStringLiteral("similarityPlot"));
+    PlotStyle::putLegendBelow(m_plot, 4); // under the axes: inside, it covered the lines near 1
     split->addWidget(m_plot);
     auto *matrixBox = new QWidget;
     auto *mv = new QVBoxLayout(matrixBox);
@@ -69,9 +70,19 @@ SimilarityPanel::SimilarityPanel(AppContext *context) : Panel(context)
     m_matrix = new QCustomPlot;
     m_matrix->setObjectName(QStringLiteral("similarityMatrix"));
     m_map = new QCPColorMap(m_matrix->xAxis, m_matrix->yAxis);
-    QCPColorGradient diverging(QCPColorGradient::gpPolar);
-    m_map->setGradient(diverging);
+    m_map->setGradient(PlotStyle::divergingGradient());
     m_map->setDataRange(QCPRange(-1, 1));
+    // The colour scale beside the matrix (it had none): cosine from -1 to 1.
+    auto *scale = new QCPColorScale(m_matrix);
+    scale->setObjectName(QStringLiteral("similarityScale"));
+    m_matrix->plotLayout()->addElement(0, 1, scale);
+    scale->setType(QCPAxis::atRight);
+    m_map->setColorScale(scale); // the map now takes gradient and range from the scale
+    scale->setGradient(PlotStyle::divergingGradient());
+    scale->setDataRange(QCPRange(-1, 1));
+    auto *group = new QCPMarginGroup(m_matrix);
+    m_matrix->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, group);
+    scale->setMarginGroup(QCP::msBottom | QCP::msTop, group);
     m_map->setInterpolate(false);
     m_matrix->yAxis->setRangeReversed(true);
     mv->addWidget(m_matrix, 1);
@@ -307,7 +318,6 @@ void SimilarityPanel::redraw()
     m_plot->xAxis->setLabel(tr("Depth"));
     m_plot->yAxis->setLabel(tr("Cosine similarity"));
     m_plot->legend->setVisible(true);
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 
     const int s = std::clamp(m_stage->value(), 0, int(r.stages.size()) - 1);

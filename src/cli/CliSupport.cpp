@@ -45,6 +45,17 @@ int intValue(const QCommandLineParser &p, const QString &name, int fallback, int
     return v;
 }
 
+double doubleValue(const QCommandLineParser &p, const QString &name, double fallback, double minimum, double maximum, const QString &what)
+{
+    if (!p.isSet(name))
+        return fallback;
+    bool ok = false;
+    const double v = p.value(name).toDouble(&ok);
+    if (!ok || !(v >= minimum && v <= maximum))
+        throw Error(QStringLiteral("--%1 must be %2.").arg(name, what));
+    return v;
+}
+
 std::unique_ptr<LoadedModel> loadModel(const QCommandLineParser &p)
 {
     ComputeRuntime::configureThreads();

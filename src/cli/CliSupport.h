@@ -37,6 +37,8 @@ QTextStream &out();
 void printJson(const QJsonValue &v);
 QString requireValue(const QCommandLineParser &p, const QString &name); // throws Error "missing --name."
 int intValue(const QCommandLineParser &p, const QString &name, int fallback, int minimum);
+// --name as a number in [minimum, maximum]; throws Error "--name must be <what>." otherwise (NaN included).
+double doubleValue(const QCommandLineParser &p, const QString &name, double fallback, double minimum, double maximum, const QString &what);
 std::unique_ptr<LoadedModel> loadModel(const QCommandLineParser &p); // --model, default demo
 QCommandLineOption modelOption();
 

@@ -10,6 +10,7 @@
 #include <QFileInfo>
 
 #include <csignal>
+#include <limits>
 
 namespace strata::cli {
 
@@ -62,26 +63,13 @@ int cmdTrain(QCommandLineParser &p)
     c.checkpointEvery = intValue(p, QStringLiteral("checkpoint-every"), c.checkpointEvery, 1);
     c.seed = uint64_t(intValue(p, QStringLiteral("seed"), int(c.seed), 0));
     c.maxCorpusBytes = intValue(p, QStringLiteral("max-corpus-mb"), 0, 0) * int64_t(1000000);
-    if (p.isSet(QStringLiteral("lr"))) {
-        bool ok = false;
-        c.lr = p.value(QStringLiteral("lr")).toDouble(&ok);
-        if (!ok || !(c.lr > 0))
-            throw Error(QStringLiteral("--lr must be a positive number."));
-    }
-    if (p.isSet(QStringLiteral("repeat-fraction"))) {
-        bool ok = false;
-        c.repeatFraction = p.value(QStringLiteral("repeat-fraction")).toDouble(&ok);
-        if (!ok || c.repeatFraction < 0 || c.repeatFraction > 1)
-            throw Error(QStringLiteral("--repeat-fraction must be a number from 0 to 1."));
-    }
+    const QString share = QStringLiteral("a number from 0 to 1");
+    c.lr = doubleValue(p, QStringLiteral("lr"), c.lr, std::numeric_limits<double>::denorm_min(), std::numeric_limits<double>::infinity(),
+                       QStringLiteral("a positive number"));
+    c.repeatFraction = doubleValue(p, QStringLiteral("repeat-fraction"), c.repeatFraction, 0, 1, share);
     c.minPeriod = intValue(p, QStringLiteral("min-period"), c.minPeriod, 1);
     c.maxPeriod = intValue(p, QStringLiteral("max-period"), c.maxPeriod, 0);
-    if (p.isSet(QStringLiteral("max-prefix"))) {
-        bool ok = false;
-        c.maxPrefixShare = p.value(QStringLiteral("max-prefix")).toDouble(&ok);
-        if (!ok || c.maxPrefixShare < 0 || c.maxPrefixShare > 1)
-            throw Error(QStringLiteral("--max-prefix must be a number from 0 to 1."));
-    }
+    c.maxPrefixShare = doubleValue(p, QStringLiteral("max-prefix"), c.maxPrefixShare, 0, 1, share);
     c.inductionSteps = intValue(p, QStringLiteral("induction-steps"), c.inductionSteps, 0);
     c.probeLength = intValue(p, QStringLiteral("probe-length"), c.probeLength, 0);
     const QString autocast = p.value(QStringLiteral("autocast"));

@@ -224,10 +224,9 @@ std::vector<TrainLogRow> Gpt2Trainer::run(const JobControl *control)
     // of training (absolute positions then give the induction circuit a way to form; at a random
     // offset the loss stays on its plateau, docs/DEMO_MODEL.md), then after a prefix that grows to
     // maxPrefixShare of the row by two thirds, so the head learns to work anywhere.
-    auto prefixShareAt = [&](int step) {
-        const double ramp = std::clamp((double(step) - c.steps / 3.0) / std::max(1.0, c.steps / 3.0), 0.0, 1.0);
-        return step >= 1'000'000 ? 0.0 : c.maxPrefixShare * ramp; // evaluation batches: at the start
-    };
+    // The prefix and the share of text segments both follow rampAt: 0 for the first third of training,
+    // 1 from two thirds on; evaluation batches (step >= 1'000'000) keep the segment at the start.
+    auto rampAt = [&](int step) { return step >= 1'000'000 ? 0.0 : std::clamp((double(step) - c.steps / 3.0) / std::max(1.0, c.steps / 3.0), 0.0, 1.0); };
 
     // 3. Model and optimiser, or the checkpoint.
     train::Model m{c.layers, c.heads, c.dModel, c.context, V, {}, {}, {}, {}, {}};
@@ -317,11 +316,12 @@ std::vector<TrainLogRow> Gpt2Trainer::run(const JobControl *control)
     auto batchFor = [&](int step, const std::vector<int64_t> &source, int batch, bool allowRepeats) {
         std::mt19937_64 rng(c.seed * 1000003ull + uint64_t(step));
         RepeatSpec spec = repeats;
-        spec.maxPrefixShare = prefixShareAt(step);
+        const double ramp = rampAt(step);
+        spec.maxPrefixShare = c.maxPrefixShare * ramp;
         // Natural-text segments come in with the prefix (half of the repeated rows by two thirds):
         // an induction head formed on random tokens alone does not copy text (measured: the demo
         // model's second copy of a sentence was predicted worse than the first).
-        spec.naturalShare = c.maxPrefixShare > 0 ? c.naturalRepeatShare * spec.maxPrefixShare / c.maxPrefixShare : 0.0;
+        spec.naturalShare = c.maxPrefixShare > 0 ? c.naturalRepeatShare * ramp : 0.0;
         // Warm-up on the induction task alone: random tokens, every row tiled from its start.
         const bool inductionOnly = step < c.inductionSteps && allowRepeats;
         if (inductionOnly)

@@ -63,9 +63,9 @@ private Q_SLOTS:
             q8.append(char(int8_t(j - 16)));
         GgufBuilder b(2); // version 2 reads too
         b.counts(3, 1).kvString("general.architecture", "test");
-        b.tensor("h", {2}, 1, 0).tensor("q", {32}, 8, 32).tensor("q4", {32}, 2, 96);
+        b.tensor("h", {2}, 1, 0).tensor("q", {32}, 8, 32).tensor("q81", {32}, 9, 96); // Q8_1: an activation type
         b.alignTo(32).bytes(f16).alignTo(32);
-        b.bytes(q8).alignTo(32).bytes(QByteArray(18, '\0'));
+        b.bytes(q8).alignTo(32).bytes(QByteArray(36, '\0'));
         GgufReader g;
         g.open(write(b.data()));
         QCOMPARE(g.version(), 2u);
@@ -74,10 +74,10 @@ private Q_SLOTS:
         for (int j = 0; j < 32; ++j)
             QCOMPARE(q[size_t(j)], 0.5f * float(j - 16));
         try {
-            g.tensorF32(QStringLiteral("q4"));
-            QFAIL("Q4_0 was dequantised");
+            g.tensorF32(QStringLiteral("q81"));
+            QFAIL("Q8_1 was dequantised");
         } catch (const Error &e) {
-            QVERIFY2(e.message().contains(QStringLiteral("Q4_0, which Strata does not support yet")), qPrintable(e.message()));
+            QVERIFY2(e.message().contains(QStringLiteral("'q81' is Q8_1, a tensor type Strata cannot read")), qPrintable(e.message()));
         }
     }
 

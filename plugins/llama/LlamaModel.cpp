@@ -4,6 +4,7 @@
 
 #include "jobs/JobControl.h"
 #include "model/HfConfig.h"
+#include "model/GgufWeight.h"
 #include "model/HfFolder.h"
 #include "model/TensorBridge.h"
 #include "model/SiteHooks.h"
@@ -24,7 +25,8 @@ namespace strata {
 namespace {
 struct Layer
 {
-    at::Tensor attnNorm, wq, wk, wv, wo, bq, bk, bv, ffnNorm, wGate, wUp, wDown;
+    at::Tensor attnNorm, bq, bk, bv, ffnNorm;
+    Weight wq, wk, wv, wo, wGate, wUp, wDown; // GGUF: left in the file's type, dequantised on use
 };
 } // namespace
 
@@ -34,7 +36,8 @@ struct LlamaModel::Impl
     std::unique_ptr<Tokenizer> tokenizer;
     GgufReader gguf;            // keeps the map alive for zero-copy F32 weights
     SafetensorsCheckpoint ckpt; // idem for Hugging Face folders
-    at::Tensor embed, finalNorm, output;
+    Weight embed;
+    at::Tensor finalNorm, output; // the unembedding is dense: the lens and the logits read it often
     std::vector<Layer> layers;
     double eps = 1e-5;
     double theta = 10000;
@@ -64,17 +67,9 @@ QStringList LlamaModel::supportedHfModelTypes()
 
 namespace {
 
-at::Tensor ggufWeight(const GgufReader &g, const QString &name, const std::vector<int64_t> &shape)
+at::Tensor ggufVector(const GgufReader &g, const QString &name, const std::vector<int64_t> &shape)
 {
-    const GgufTensorInfo &ti = g.info(name);
-    if (ti.shape != shape)
-        throw Error(QStringLiteral("%1: tensor '%2' has shape %3 but the metadata implies %4.")
-                        .arg(QDir::toNativeSeparators(g.path()), name, HostTensor::shapeString(ti.shape), HostTensor::shapeString(shape)));
-    const at::Tensor w = ti.type == uint32_t(GgmlType::F32)
-                             ? at::from_blob(const_cast<unsigned char *>(g.rawData(name)), ti.shape, at::TensorOptions().dtype(at::kFloat))
-                             : fromHost(g.tensorF32(name));
-    requireFinite(w, name);
-    return w;
+    return Weight::fromGguf(g, name, shape).dense();
 }
 
 void loadFromGguf(LlamaModel::Impl &d, const ModelSource &src, const JobControl *control)
@@ -110,35 +105,40 @@ void loadFromGguf(LlamaModel::Impl &d, const ModelSource &src, const JobControl 
     d.tokenizer = std::move(tok);
 
     const int64_t D = i.dModel, V = d.tokenizer->vocabSize(), hd = i.headDim, F = i.dMlp;
-    d.embed = ggufWeight(g, QStringLiteral("token_embd.weight"), {V, D});
+    d.embed = Weight::fromGguf(g, QStringLiteral("token_embd.weight"), {V, D});
     i.vocabSize = V;
     for (int l = 0; l < i.nLayers; ++l) {
         if (control)
             control->throwIfCancelled();
         const QString p = QStringLiteral("blk.%1.").arg(l);
         Layer L;
-        L.attnNorm = ggufWeight(g, p + QStringLiteral("attn_norm.weight"), {D});
-        L.wq = ggufWeight(g, p + QStringLiteral("attn_q.weight"), {i.nHeads * hd, D});
-        L.wk = ggufWeight(g, p + QStringLiteral("attn_k.weight"), {i.nKvHeads * hd, D});
-        L.wv = ggufWeight(g, p + QStringLiteral("attn_v.weight"), {i.nKvHeads * hd, D});
-        L.wo = ggufWeight(g, p + QStringLiteral("attn_output.weight"), {D, i.nHeads * hd});
+        L.attnNorm = ggufVector(g, p + QStringLiteral("attn_norm.weight"), {D});
+        L.wq = Weight::fromGguf(g, p + QStringLiteral("attn_q.weight"), {i.nHeads * hd, D});
+        L.wk = Weight::fromGguf(g, p + QStringLiteral("attn_k.weight"), {i.nKvHeads * hd, D});
+        L.wv = Weight::fromGguf(g, p + QStringLiteral("attn_v.weight"), {i.nKvHeads * hd, D});
+        L.wo = Weight::fromGguf(g, p + QStringLiteral("attn_output.weight"), {D, i.nHeads * hd});
         if (g.contains(p + QStringLiteral("attn_q.bias"))) {
-            L.bq = ggufWeight(g, p + QStringLiteral("attn_q.bias"), {i.nHeads * hd});
-            L.bk = ggufWeight(g, p + QStringLiteral("attn_k.bias"), {i.nKvHeads * hd});
-            L.bv = ggufWeight(g, p + QStringLiteral("attn_v.bias"), {i.nKvHeads * hd});
+            L.bq = ggufVector(g, p + QStringLiteral("attn_q.bias"), {i.nHeads * hd});
+            L.bk = ggufVector(g, p + QStringLiteral("attn_k.bias"), {i.nKvHeads * hd});
+            L.bv = ggufVector(g, p + QStringLiteral("attn_v.bias"), {i.nKvHeads * hd});
         }
-        L.ffnNorm = ggufWeight(g, p + QStringLiteral("ffn_norm.weight"), {D});
-        L.wGate = ggufWeight(g, p + QStringLiteral("ffn_gate.weight"), {F, D});
-        L.wUp = ggufWeight(g, p + QStringLiteral("ffn_up.weight"), {F, D});
-        L.wDown = ggufWeight(g, p + QStringLiteral("ffn_down.weight"), {D, F});
+        L.ffnNorm = ggufVector(g, p + QStringLiteral("ffn_norm.weight"), {D});
+        L.wGate = Weight::fromGguf(g, p + QStringLiteral("ffn_gate.weight"), {F, D});
+        L.wUp = Weight::fromGguf(g, p + QStringLiteral("ffn_up.weight"), {F, D});
+        L.wDown = Weight::fromGguf(g, p + QStringLiteral("ffn_down.weight"), {D, F});
         d.layers.push_back(L);
         if (control)
             control->report(0.1 + 0.85 * (l + 1) / i.nLayers, QStringLiteral("Layer %1").arg(l));
     }
-    d.finalNorm = ggufWeight(g, QStringLiteral("output_norm.weight"), {D});
-    d.output = g.contains(QStringLiteral("output.weight")) ? ggufWeight(g, QStringLiteral("output.weight"), {V, D}) : d.embed;
+    d.finalNorm = ggufVector(g, QStringLiteral("output_norm.weight"), {D});
+    if (g.contains(QStringLiteral("output.weight"))) {
+        d.output = Weight::fromGguf(g, QStringLiteral("output.weight"), {V, D}).dense();
+    } else { // tied: one dense matrix serves both
+        d.output = d.embed.dense();
+        d.embed = Weight(d.output);
+    }
     i.architecture = arch;
-    i.dtype = GgufReader::typeName(g.info(QStringLiteral("token_embd.weight")).type);
+    i.dtype = g.typeMixSummary();
     i.fileBytes = g.fileSize();
     i.fingerprint = weightsFingerprint({src.path});
     i.name = QFileInfo(src.path).completeBaseName();
@@ -218,7 +218,7 @@ void loadFromHf(LlamaModel::Impl &d, const ModelSource &src, const JobControl *c
     if (d.ckpt.contains(QStringLiteral("lm_head.weight")) && !tied)
         d.output = W(QStringLiteral("lm_head.weight"), {V, D});
     else if (tied || !d.ckpt.contains(QStringLiteral("lm_head.weight")))
-        d.output = d.embed;
+        d.output = d.embed.dense();
     i.architecture = cfg.architectures().value(0, cfg.modelType());
     i.dtype = dtypeName(d.ckpt.info(QStringLiteral("model.embed_tokens.weight")).dtype);
     i.fileBytes = d.ckpt.totalBytes();
@@ -242,13 +242,16 @@ std::unique_ptr<LlamaModel> LlamaModel::load(const ModelSource &source, const Jo
     i.path = source.path;
     int64_t params = 0;
     auto count = [&](const at::Tensor &t) { params += t.defined() ? t.numel() : 0; };
-    count(m->d->embed);
+    params += m->d->embed.numel();
     count(m->d->finalNorm);
-    if (!m->d->output.is_same(m->d->embed))
+    if (m->d->embed.stored() || !m->d->output.is_same(m->d->embed.dense()))
         count(m->d->output);
-    for (const Layer &L : m->d->layers)
-        for (const at::Tensor *t : {&L.attnNorm, &L.wq, &L.wk, &L.wv, &L.wo, &L.bq, &L.bk, &L.bv, &L.ffnNorm, &L.wGate, &L.wUp, &L.wDown})
+    for (const Layer &L : m->d->layers) {
+        for (const at::Tensor *t : {&L.attnNorm, &L.bq, &L.bk, &L.bv, &L.ffnNorm})
             count(*t);
+        for (const Weight *w : {&L.wq, &L.wk, &L.wv, &L.wo, &L.wGate, &L.wUp, &L.wDown})
+            params += w->numel();
+    }
     i.parameterCount = params;
     return m;
 }
@@ -259,7 +262,7 @@ at::Tensor LlamaModel::forwardSites(const at::Tensor &ids, SiteHooks &hooks, con
     ops::checkInput(ids, i.info);
     const int64_t B = ids.size(0), T = ids.size(1);
     const int64_t hd = i.info.headDim, Hq = i.info.nHeads, Hkv = i.info.nKvHeads;
-    at::Tensor x = at::embedding(i.embed, ids); // [B, T, D]
+    at::Tensor x = i.embed.rows(ids); // [B, T, D]
     hooks.visit(Site::Embed, -1, x, {});
     for (size_t l = 0; l < i.layers.size(); ++l) {
         if (control) {
@@ -270,23 +273,24 @@ at::Tensor LlamaModel::forwardSites(const at::Tensor &ids, SiteHooks &hooks, con
         const int li = int(l);
         hooks.visit(Site::ResidPre, li, x, {});
         const at::Tensor h = ops::rmsNorm(x, L.attnNorm, i.eps);
-        at::Tensor q = ops::linear(h, L.wq, L.bq).view({B, T, Hq, hd});
-        at::Tensor k = ops::linear(h, L.wk, L.bk).view({B, T, Hkv, hd});
-        const at::Tensor v = ops::linear(h, L.wv, L.bv).view({B, T, Hkv, hd});
+        at::Tensor q = ops::linear(h, L.wq.dense(), L.bq).view({B, T, Hq, hd});
+        at::Tensor k = ops::linear(h, L.wk.dense(), L.bk).view({B, T, Hkv, hd});
+        const at::Tensor v = ops::linear(h, L.wv.dense(), L.bv).view({B, T, Hkv, hd});
         q = ops::rotary(q, i.rotaryDims, i.theta, i.rope);
         k = ops::rotary(k, i.rotaryDims, i.theta, i.rope);
         at::Tensor probs = ops::causalProbs(q.transpose(1, 2), k.transpose(1, 2), i.info.slidingWindow);
         hooks.visit(Site::Attn, li, probs, {});
         at::Tensor z = ops::mixValues(probs, v.transpose(1, 2)); // [B, T, Hq, hd]
-        hooks.visit(Site::Z, li, z, L.wo.t());
-        at::Tensor attnOut = ops::linear(z.reshape({B, T, Hq * hd}), L.wo);
+        const at::Tensor wo = L.wo.dense();
+        hooks.visit(Site::Z, li, z, wo.t());
+        at::Tensor attnOut = ops::linear(z.reshape({B, T, Hq * hd}), wo);
         hooks.visit(Site::AttnOut, li, attnOut, {});
         x = x + attnOut;
         hooks.visit(Site::ResidMid, li, x, {});
         const at::Tensor h2 = ops::rmsNorm(x, L.ffnNorm, i.eps);
-        at::Tensor act = at::silu(ops::linear(h2, L.wGate)) * ops::linear(h2, L.wUp);
+        at::Tensor act = at::silu(ops::linear(h2, L.wGate.dense())) * ops::linear(h2, L.wUp.dense());
         hooks.visit(Site::MlpPost, li, act, {});
-        at::Tensor mlpOut = ops::linear(act, L.wDown);
+        at::Tensor mlpOut = ops::linear(act, L.wDown.dense());
         hooks.visit(Site::MlpOut, li, mlpOut, {});
         x = x + mlpOut;
         hooks.visit(Site::ResidPost, li, x, {});

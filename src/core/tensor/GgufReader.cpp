@@ -1,5 +1,9 @@
 #include "GgufReader.h"
 
+#include "GgmlQuants.h"
+
+#include <algorithm>
+
 #include "util/Error.h"
 #include "util/Half.h"
 
@@ -152,44 +156,15 @@ QVariant readValue(Cursor &c, uint32_t t, const QString &key, const QString &lab
     return list;
 }
 
-// Bytes per block and elements per block of each supported tensor type.
+// Bytes per block and elements per block of a type Strata reads (GgmlQuants.h has the table).
 bool blockLayout(uint32_t type, int *blockBytes, int *blockElems)
 {
-    switch (GgmlType(type)) {
-    case GgmlType::F32:
-        *blockBytes = 4;
-        *blockElems = 1;
-        return true;
-    case GgmlType::F16:
-        *blockBytes = 2;
-        *blockElems = 1;
-        return true;
-    case GgmlType::BF16:
-        *blockBytes = 2;
-        *blockElems = 1;
-        return true;
-    case GgmlType::Q8_0:
-        *blockBytes = 34;
-        *blockElems = 32;
-        return true;
-    case GgmlType::Q4_0:
-        *blockBytes = 18;
-        *blockElems = 32;
-        return true;
-    case GgmlType::Q4_1:
-        *blockBytes = 20;
-        *blockElems = 32;
-        return true;
-    case GgmlType::Q5_0:
-        *blockBytes = 22;
-        *blockElems = 32;
-        return true;
-    case GgmlType::Q5_1:
-        *blockBytes = 24;
-        *blockElems = 32;
-        return true;
-    }
-    return false;
+    const GgmlTypeTraits *t = ggmlTypeTraits(type);
+    if (!t)
+        return false;
+    *blockBytes = t->blockBytes;
+    *blockElems = t->blockElems;
+    return true;
 }
 
 } // namespace
@@ -202,30 +177,12 @@ GgufReader::~GgufReader()
 
 QString GgufReader::typeName(uint32_t type)
 {
-    switch (GgmlType(type)) {
-    case GgmlType::F32:
-        return QStringLiteral("F32");
-    case GgmlType::F16:
-        return QStringLiteral("F16");
-    case GgmlType::BF16:
-        return QStringLiteral("BF16");
-    case GgmlType::Q8_0:
-        return QStringLiteral("Q8_0");
-    case GgmlType::Q4_0:
-        return QStringLiteral("Q4_0");
-    case GgmlType::Q4_1:
-        return QStringLiteral("Q4_1");
-    case GgmlType::Q5_0:
-        return QStringLiteral("Q5_0");
-    case GgmlType::Q5_1:
-        return QStringLiteral("Q5_1");
-    }
-    return QStringLiteral("type %1").arg(type);
+    return ggmlTypeName(type);
 }
 
 bool GgufReader::typeSupported(uint32_t type)
 {
-    return type == uint32_t(GgmlType::F32) || type == uint32_t(GgmlType::F16) || type == uint32_t(GgmlType::BF16) || type == uint32_t(GgmlType::Q8_0);
+    return ggmlTypeTraits(type) != nullptr;
 }
 
 void GgufReader::open(const QString &path)
@@ -374,45 +331,54 @@ const unsigned char *GgufReader::rawData(const QString &name) const
 HostTensor GgufReader::tensorF32(const QString &name) const
 {
     const GgufTensorInfo &ti = info(name);
-    if (!typeSupported(ti.type))
-        throw Error(QStringLiteral("%1: tensor '%2' is %3, which Strata does not support yet (F32, F16, BF16 and Q8_0 are).")
-                        .arg(QDir::toNativeSeparators(m_path), name, typeName(ti.type)));
+    requireReadable(name);
     HostTensor out(DType::F32, ti.shape);
-    float *dst = static_cast<float *>(out.data());
-    const unsigned char *src = rawData(name);
-    const int64_t n = out.numel();
-    switch (GgmlType(ti.type)) {
-    case GgmlType::F32:
-        std::memcpy(dst, src, size_t(n) * 4);
-        break;
-    case GgmlType::F16:
-        for (int64_t i = 0; i < n; ++i) {
-            uint16_t h;
-            std::memcpy(&h, src + 2 * i, 2);
-            dst[i] = halfToFloat(h);
-        }
-        break;
-    case GgmlType::BF16:
-        for (int64_t i = 0; i < n; ++i) {
-            uint16_t h;
-            std::memcpy(&h, src + 2 * i, 2);
-            dst[i] = bf16ToFloat(h);
-        }
-        break;
-    case GgmlType::Q8_0: // blocks of 32: fp16 scale d, then 32 int8 quants; x = d * q
-        for (int64_t b = 0; b < n / 32; ++b) {
-            const unsigned char *blk = src + b * 34;
-            uint16_t dh;
-            std::memcpy(&dh, blk, 2);
-            const float d = halfToFloat(dh);
-            for (int j = 0; j < 32; ++j)
-                dst[b * 32 + j] = d * float(int8_t(blk[2 + j]));
-        }
-        break;
-    default:
-        break;
+    const int64_t rowLength = ti.shape.back();
+    ggmlDequantizeRows(ti.type, rawData(name), static_cast<float *>(out.data()), out.numel() / rowLength, rowLength);
+    return out;
+}
+
+void GgufReader::requireReadable(const QString &name) const
+{
+    const GgufTensorInfo &ti = info(name);
+    if (!typeSupported(ti.type))
+        throw Error(QStringLiteral("%1: tensor '%2' is %3, a tensor type Strata cannot read (it reads F32, F16, BF16 and every ggml "
+                                   "quantisation: Q4_0 ... Q8_0, the K-quants, the IQ types, TQ1_0/TQ2_0 and MXFP4).")
+                        .arg(QDir::toNativeSeparators(m_path), name, typeName(ti.type)));
+}
+
+QHash<QString, int64_t> GgufReader::elementsByType() const
+{
+    QHash<QString, int64_t> out;
+    for (const GgufTensorInfo &ti : m_tensors) {
+        int64_t n = 1;
+        for (int64_t d : ti.shape)
+            n *= d;
+        out[typeName(ti.type)] += n;
     }
     return out;
+}
+
+QString GgufReader::typeMixSummary() const
+{
+    const QHash<QString, int64_t> by = elementsByType();
+    int64_t total = 0;
+    std::vector<std::pair<int64_t, QString>> parts;
+    for (auto it = by.begin(); it != by.end(); ++it) {
+        total += it.value();
+        parts.emplace_back(it.value(), it.key());
+    }
+    std::sort(parts.begin(), parts.end(), [](const auto &a, const auto &b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+    const QString fileType =
+        m_meta.contains(QStringLiteral("general.file_type")) ? ggmlFileTypeName(m_meta.value(QStringLiteral("general.file_type")).toLongLong()) : QString();
+    if (parts.size() == 1)
+        return fileType.isEmpty() || fileType == parts[0].second ? parts[0].second : fileType + QStringLiteral(": ") + parts[0].second;
+    QStringList shares;
+    for (const auto &[n, name] : parts) {
+        const double pct = 100.0 * double(n) / double(std::max<int64_t>(1, total));
+        shares << QStringLiteral("%1 %2 %").arg(name, pct >= 9.95 ? QString::number(pct, 'f', 0) : QString::number(pct, 'g', 2));
+    }
+    return (fileType.isEmpty() ? QString() : fileType + QStringLiteral(": ")) + shares.join(QStringLiteral(", "));
 }
 
 } // namespace strata

@@ -10,9 +10,9 @@
 
 namespace strata {
 
-// GGUF tensor types (ggml_type). Only those Strata can dequantise are named; the rest are
-// reported by number with a "not supported yet" message.
-enum class GgmlType : uint32_t { F32 = 0, F16 = 1, Q4_0 = 2, Q4_1 = 3, Q5_0 = 6, Q5_1 = 7, Q8_0 = 8, BF16 = 30 };
+// A few GGUF tensor types (ggml_type) by name; GgmlQuants.h has every type Strata reads, with its
+// block layout.
+enum class GgmlType : uint32_t { F32 = 0, F16 = 1, Q4_0 = 2, Q4_1 = 3, Q5_0 = 6, Q5_1 = 7, Q8_0 = 8, Q4_K = 12, Q6_K = 14, BF16 = 30 };
 
 struct GgufTensorInfo
 {
@@ -53,8 +53,14 @@ public:
     const QStringList &tensorNames() const { return m_order; }
     bool contains(const QString &name) const { return m_tensors.contains(name); }
     const GgufTensorInfo &info(const QString &name) const;
-    // Dequantised to float32 (F32, F16, BF16, Q8_0); other types throw "not supported yet".
+    // Dequantised to float32 (every type of GgmlQuants.h); another type throws a message naming it.
     HostTensor tensorF32(const QString &name) const;
+    void requireReadable(const QString &name) const; // throws that message
+    // Elements per tensor type name over all tensors ("Q4_K" -> 6.1e9, ...), for the model card.
+    QHash<QString, int64_t> elementsByType() const;
+    // "Q4_K_M: Q4_K 62 %, Q6_K 21 %, F32 0.1 %" (general.file_type, then each type's share of the
+    // elements, largest first); a file of one type is just its name ("F32").
+    QString typeMixSummary() const;
     const unsigned char *rawData(const QString &name) const;
 
     static QString typeName(uint32_t type);

@@ -55,6 +55,22 @@ public:
         u32(6);
         return f32(v);
     }
+    GgufBuilder &kvStrings(const QByteArray &k, const QStringList &values)
+    {
+        str(k);
+        u32(9); // array
+        u32(8); // of strings
+        u64(uint64_t(values.size()));
+        for (const QString &v : values)
+            str(v.toUtf8());
+        return *this;
+    }
+    GgufBuilder &kvBool(const QByteArray &k, bool v)
+    {
+        str(k);
+        u32(7);
+        return u8(v ? 1 : 0);
+    }
     GgufBuilder &tensor(const QByteArray &name, const std::vector<uint64_t> &ne, uint32_t type, uint64_t offset)
     {
         str(name);

@@ -3,6 +3,7 @@
 #include "GgufBuilder.h"
 #include "TestUtil.h"
 
+#include "model/ModelEstimate.h"
 #include "model/PluginHost.h"
 #include "tensor/GgmlQuants.h"
 #include "tensor/GgufReader.h"
@@ -189,6 +190,13 @@ private Q_SLOTS:
         for (const char *t : {"Q2_K", "Q3_K", "Q4_0", "Q5_K", "Q6_K", "Q8_0"})
             QVERIFY2(types.contains(QLatin1String(t)), qPrintable(types));
         QCOMPARE(m->info().parameterCount, int64_t(1836288));
+        // Before loading: the same mix, and the memory beyond the mapped file is the dense float32
+        // unembedding (Q8_0 output 512 x 256) + the largest attn_output (256 x 256) + the 8 MiB block buffer.
+        const ModelEstimate e = estimateModel(fixture(QStringLiteral("llama-quant-mixed.gguf")));
+        QVERIFY2(e.known, qPrintable(e.error));
+        QCOMPARE(e.weightTypes, types);
+        QCOMPARE(e.weightMemoryBytes, int64_t(512 * 256 * 4 + 256 * 256 * 4 + (8 << 20)));
+        QCOMPARE(e.weightFileBytes, QFileInfo(fixture(QStringLiteral("llama-quant-mixed.gguf"))).size());
     }
 
     void badQuantisedTensorsGiveClearErrors_data()

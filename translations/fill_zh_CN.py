@@ -11,6 +11,7 @@ import sys
 import xml.etree.ElementTree as ET
 
 GLOSSARY = {
+    "Tensor types: %1.": "张量类型：%1。",
     # Interventions: patching, ablation, steering
     "Scoring the heads…": "正在为注意力头打分…",
     "loss (nats per token)": "损失（每词元奈特）",

@@ -1844,6 +1844,10 @@ model's final prediction: '%4' (rank here %5, p=%6)
         <source>Training curves</source>
         <translation>训练曲线</translation>
     </message>
+    <message>
+        <source>Tensor types: %1.</source>
+        <translation>张量类型：%1。</translation>
+    </message>
 </context>
 <context>
     <name>strata::NextTokenPanel</name>

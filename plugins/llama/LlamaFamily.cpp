@@ -17,7 +17,9 @@ int LlamaFamily::recognise(const ModelSource &source) const
                 return 0;
             GgufReader g;
             g.open(source.path);
-            return LlamaModel::supportedGgufArchitectures().contains(g.metadata(QStringLiteral("general.architecture")).toString()) ? 100 : 0;
+            // Strata's only GGUF reader: an architecture it does not know is still claimed (weakly) so
+            // that load() can name it.
+            return LlamaModel::supportedGgufArchitectures().contains(g.metadata(QStringLiteral("general.architecture")).toString()) ? 100 : 10;
         }
         const QString cfg = source.filePath(QStringLiteral("config.json"));
         if (!QFileInfo(cfg).isFile())

@@ -12,6 +12,7 @@
 #include "model/WeightsFingerprint.h"
 #include "tensor/GgufReader.h"
 #include "tensor/SafetensorsReader.h"
+#include "tokenize/ByteLevelBpeTokenizer.h"
 #include "tokenize/SentencePieceTokenizer.h"
 #include "util/Error.h"
 
@@ -78,7 +79,8 @@ void loadFromGguf(LlamaModel::Impl &d, const ModelSource &src, const JobControl 
     g.open(src.path);
     const QString arch = g.requireString(QStringLiteral("general.architecture"));
     if (!LlamaModel::supportedGgufArchitectures().contains(arch))
-        throw Error(QStringLiteral("%1: GGUF architecture '%2' is not supported by the Llama family.").arg(QDir::toNativeSeparators(src.path), arch));
+        throw Error(QStringLiteral("%1: GGUF architecture '%2' is not one Strata reads (it reads %3).")
+                        .arg(QDir::toNativeSeparators(src.path), arch, LlamaModel::supportedGgufArchitectures().join(QStringLiteral(", "))));
     auto key = [&](const char *k) { return arch + QLatin1Char('.') + QString::fromLatin1(k); };
     ModelInfo &i = d.info;
     i.nLayers = int(g.requireInt(key("block_count")));
@@ -97,12 +99,19 @@ void loadFromGguf(LlamaModel::Impl &d, const ModelSource &src, const JobControl 
     // llama.cpp's converter permutes Llama's Q/K back to adjacent pairs; Qwen2 keeps rotate-half.
     d.rope = arch == QLatin1String("qwen2") ? ops::RopeStyle::RotateHalf : ops::RopeStyle::AdjacentPairs;
 
-    auto tok = std::make_unique<SentencePieceTokenizer>();
     const QString tokModel = g.metadata(QStringLiteral("tokenizer.ggml.model")).toString();
-    if (tokModel != QLatin1String("llama"))
-        throw Error(QStringLiteral("%1: GGUF tokenizer '%2' is not supported yet (SentencePiece 'llama' is).").arg(src.path, tokModel));
-    tok->loadFromGguf(g);
-    d.tokenizer = std::move(tok);
+    if (tokModel == QLatin1String("llama")) {
+        auto tok = std::make_unique<SentencePieceTokenizer>();
+        tok->loadFromGguf(g);
+        d.tokenizer = std::move(tok);
+    } else if (tokModel == QLatin1String("gpt2")) { // byte-level BPE: Llama 3, Qwen2, SmolLM
+        auto tok = std::make_unique<ByteLevelBpeTokenizer>();
+        tok->loadFromGguf(g);
+        d.tokenizer = std::move(tok);
+    } else {
+        throw Error(QStringLiteral("%1: GGUF tokenizer '%2' is not supported (SentencePiece 'llama' and byte-level BPE 'gpt2' are).")
+                        .arg(QDir::toNativeSeparators(src.path), tokModel));
+    }
 
     const int64_t D = i.dModel, V = d.tokenizer->vocabSize(), hd = i.headDim, F = i.dMlp;
     d.embed = Weight::fromGguf(g, QStringLiteral("token_embd.weight"), {V, D});
@@ -273,9 +282,9 @@ at::Tensor LlamaModel::forwardSites(const at::Tensor &ids, SiteHooks &hooks, con
         const int li = int(l);
         hooks.visit(Site::ResidPre, li, x, {});
         const at::Tensor h = ops::rmsNorm(x, L.attnNorm, i.eps);
-        at::Tensor q = ops::linear(h, L.wq.dense(), L.bq).view({B, T, Hq, hd});
-        at::Tensor k = ops::linear(h, L.wk.dense(), L.bk).view({B, T, Hkv, hd});
-        const at::Tensor v = ops::linear(h, L.wv.dense(), L.bv).view({B, T, Hkv, hd});
+        at::Tensor q = L.wq.linear(h, L.bq).view({B, T, Hq, hd});
+        at::Tensor k = L.wk.linear(h, L.bk).view({B, T, Hkv, hd});
+        const at::Tensor v = L.wv.linear(h, L.bv).view({B, T, Hkv, hd});
         q = ops::rotary(q, i.rotaryDims, i.theta, i.rope);
         k = ops::rotary(k, i.rotaryDims, i.theta, i.rope);
         at::Tensor probs = ops::causalProbs(q.transpose(1, 2), k.transpose(1, 2), i.info.slidingWindow);
@@ -288,9 +297,9 @@ at::Tensor LlamaModel::forwardSites(const at::Tensor &ids, SiteHooks &hooks, con
         x = x + attnOut;
         hooks.visit(Site::ResidMid, li, x, {});
         const at::Tensor h2 = ops::rmsNorm(x, L.ffnNorm, i.eps);
-        at::Tensor act = at::silu(ops::linear(h2, L.wGate.dense())) * ops::linear(h2, L.wUp.dense());
+        at::Tensor act = at::silu(L.wGate.linear(h2)) * L.wUp.linear(h2);
         hooks.visit(Site::MlpPost, li, act, {});
-        at::Tensor mlpOut = ops::linear(act, L.wDown.dense());
+        at::Tensor mlpOut = L.wDown.linear(act);
         hooks.visit(Site::MlpOut, li, mlpOut, {});
         x = x + mlpOut;
         hooks.visit(Site::ResidPost, li, x, {});

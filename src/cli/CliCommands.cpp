@@ -698,10 +698,15 @@ int cmdProbe(QCommandLineParser &p)
 }
 
 // Floating-point operations of one GPT-2 forward pass over T tokens (multiply-adds counted as 2).
-double gpt2Flops(const ModelInfo &i, int T)
+// Multiply-adds x 2 of one forward pass: projections (Q, K, V with grouped KV heads, output), the
+// two attention products, the MLP (two matrices, three for gated families) and the unembedding.
+double forwardFlops(const ModelInfo &i, int T)
 {
     const double D = i.dModel, V = double(i.vocabSize), t = T, M = i.dMlp;
-    const double perLayer = 2 * t * D * 3 * D + 2 * t * t * D * 2 + 2 * t * D * D + 2 * t * D * M * 2;
+    const double hd = i.headDim > 0 ? i.headDim : D / std::max(1, i.nHeads);
+    const double q = hd * i.nHeads, kv = hd * (i.nKvHeads > 0 ? i.nKvHeads : i.nHeads);
+    const double mlpMatrices = i.family == QLatin1String("gpt2") || i.family == QLatin1String("neox") ? 2 : 3;
+    const double perLayer = 2 * t * D * (q + 2 * kv) + 2 * t * t * q * 2 + 2 * t * q * D + 2 * t * D * M * mlpMatrices;
     return i.nLayers * perLayer + 2 * t * D * V;
 }
 
@@ -794,7 +799,11 @@ int cmdBench(QCommandLineParser &p)
         writeRandomGpt2(folder, RandomGpt2Spec{});
         loc = folder;
     }
+    QElapsedTimer loadTimer;
+    loadTimer.start();
     const auto model = PluginHost::instance().load(loc);
+    const double loadSeconds = double(loadTimer.elapsed()) / 1000.0;
+    const long long loadedRss = ComputeRuntime::currentRssBytes();
     const ModelInfo &info = model->info();
     QList<int> lengths;
     for (const QString &s : p.value(QStringLiteral("tokens")).split(QLatin1Char(','), Qt::SkipEmptyParts))
@@ -808,7 +817,9 @@ int cmdBench(QCommandLineParser &p)
         return benchPatching(*model, p.isSet(QStringLiteral("tokens")) ? lengths : QList<int>{16}, repeats);
     const double peak = ComputeRuntime::measureGemmGflops(1024, 5);
     QJsonArray rows;
-    out() << "model " << info.name << " (" << info.parameterCount << " parameters), " << threads << " threads\n"
+    out() << "model " << info.name << " (" << info.parameterCount << " parameters, " << info.dtype << "), " << threads << " threads\n"
+          << "loaded in " << QString::number(loadSeconds, 'f', 1) << " s, RSS after loading " << QString::number(double(loadedRss) / 1048576.0, 'f', 0)
+          << " MB\n"
           << "BLAS " << ComputeRuntime::blasDescription() << "\n"
           << "GEMM peak (1024^3 float32, same run): " << QString::number(peak, 'f', 1) << " GFLOP/s\n"
           << QStringLiteral("%1 %2 %3 %4 %5 %6 %7\n")
@@ -839,7 +850,7 @@ int cmdBench(QCommandLineParser &p)
                 best = std::min(best, double(timer.nsecsElapsed()) / 1e6);
                 bytes = t->byteSize();
             }
-            const double gflops = gpt2Flops(info, T) / (best / 1e3) / 1e9;
+            const double gflops = forwardFlops(info, T) / (best / 1e3) / 1e9;
             const long long rss = peakRssSinceReset();
             const QString cap = storage == DType::F32 ? QStringLiteral("full f32") : QStringLiteral("full f16");
             out() << QStringLiteral("%1 %2 %3 %4 %5 %6 %7\n")
@@ -860,8 +871,13 @@ int cmdBench(QCommandLineParser &p)
                                     {QStringLiteral("peak_rss_bytes"), qint64(rss)}});
         }
     }
+    out() << "peak RSS of the whole run (VmHWM): " << QString::number(double(ComputeRuntime::peakRssBytes()) / 1048576.0, 'f', 0) << " MB\n";
     if (p.isSet(QStringLiteral("json")))
-        printJson(QJsonObject{{QStringLiteral("gemm_peak_gflops"), peak}, {QStringLiteral("threads"), threads}, {QStringLiteral("rows"), rows}});
+        printJson(QJsonObject{{QStringLiteral("gemm_peak_gflops"), peak},
+                              {QStringLiteral("threads"), threads},
+                              {QStringLiteral("load_seconds"), loadSeconds},
+                              {QStringLiteral("rss_after_load_bytes"), qint64(loadedRss)},
+                              {QStringLiteral("rows"), rows}});
     return 0;
 }
 
@@ -1063,7 +1079,7 @@ const std::map<QString, Command> &commands()
               },
               cmdConvert}},
             {QStringLiteral("bench"),
-             {QStringLiteral("Benchmark forward + full trace on GPT-2-small shapes"),
+             {QStringLiteral("Benchmark forward + full trace (a random GPT-2-small, or --model)"),
               [](OptionSink &p) {
                   p.addOption(modelOption());
                   p.addOption({QStringLiteral("tokens"), QStringLiteral("Comma-separated lengths (default 32,128,512,1024)"), QStringLiteral("LIST")});
@@ -1086,6 +1102,7 @@ const std::map<QString, Command> &commands()
         };
         addInterventionCommands(t);
         addTrainCommand(t);
+        addGgufCommands(t);
         return t;
     }();
     return table;

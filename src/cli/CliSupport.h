@@ -53,5 +53,6 @@ int complete(const CommandTable &table, const QStringList &arguments);
 // Each family of commands adds itself to the table (one file each).
 void addInterventionCommands(CommandTable &table); // patch, ablate
 void addTrainCommand(CommandTable &table);         // train
+void addGgufCommands(CommandTable &table);         // gguf-random
 
 } // namespace strata::cli

@@ -151,13 +151,16 @@ void ModelPanel::showEstimate()
         return;
     }
     const int t = e.contextLength > 0 ? std::min(e.contextLength, 1024) : 1024;
-    m_estimate->setText(tr("Before loading: %1 layers × %2 heads, d=%3; weights %4 on disk (+%5 in memory); a full float32 trace at %6 tokens needs %7.")
-                            .arg(e.nLayers)
-                            .arg(e.nHeads)
-                            .arg(e.dModel)
-                            .arg(loc.formattedDataSize(e.weightFileBytes), loc.formattedDataSize(e.weightMemoryBytes))
-                            .arg(t)
-                            .arg(loc.formattedDataSize(e.fullTraceBytes(t))));
+    QString text = tr("Before loading: %1 layers × %2 heads, d=%3; weights %4 on disk (+%5 in memory); a full float32 trace at %6 tokens needs %7.")
+                       .arg(e.nLayers)
+                       .arg(e.nHeads)
+                       .arg(e.dModel)
+                       .arg(loc.formattedDataSize(e.weightFileBytes), loc.formattedDataSize(e.weightMemoryBytes))
+                       .arg(t)
+                       .arg(loc.formattedDataSize(e.fullTraceBytes(t)));
+    if (!e.weightTypes.isEmpty())
+        text += QLatin1Char(' ') + tr("Tensor types: %1.").arg(e.weightTypes);
+    m_estimate->setText(text);
 }
 
 void ModelPanel::loadSelected()

@@ -4,7 +4,7 @@
 
 namespace strata {
 
-// Converts a Llama-architecture GGUF (F32/F16/BF16/Q8_0 tensors, SentencePiece tokenizer) into a
+// Converts a Llama-architecture GGUF (any tensor type GgmlQuants reads, SentencePiece tokenizer) into a
 // Hugging Face Llama folder: config.json, model.safetensors (float32, Q and K rows permuted from
 // adjacent-pair to rotate-half rotary order, as Hugging Face's conversion does), tokenizer.json
 // (BPE with byte fallback; merges derived from the scores) and tokenizer_config.json.

@@ -3,13 +3,17 @@
 #include "GgufWeight.h"
 
 #include "TensorBridge.h"
+#include "TransformerOps.h"
 #include "tensor/GgmlQuants.h"
 #include "tensor/GgufReader.h"
 #include "util/Error.h"
 
 #include <ATen/Parallel.h>
 
+#include <atomic>
+
 #include <QDir>
+#include <QtGlobal>
 
 namespace strata {
 
@@ -26,7 +30,8 @@ Weight Weight::fromGguf(const GgufReader &g, const QString &name, const std::vec
     if (ti.type == uint32_t(GgmlType::F32)) {
         w.m_dense = at::from_blob(const_cast<unsigned char *>(g.rawData(name)), ti.shape, at::TensorOptions().dtype(at::kFloat));
         requireFinite(w.m_dense, name);
-    } else if (ti.shape.size() == 1) {
+    } else if (ti.shape.size() == 1 || qEnvironmentVariable("STRATA_GGUF_DEQUANT") == QLatin1String("load")) {
+        // Vectors are tiny; STRATA_GGUF_DEQUANT=load (benchmarks only) dequantises every matrix once.
         w.m_dense = fromHost(g.tensorF32(name));
         requireFinite(w.m_dense, name);
     } else {
@@ -45,17 +50,91 @@ int64_t Weight::numel() const
     return m_data ? m_rows * m_cols : m_dense.defined() ? m_dense.numel() : 0;
 }
 
+namespace {
+
+// Scratch matrices of the calling thread, reused when nothing else holds their storage (a caller,
+// a hook or an autograd graph keeps it otherwise, and a new one is made): fresh 100 MB buffers per
+// matrix and forward pass cost more in page faults than the dequantisation itself.
+at::Tensor scratch(int64_t rows, int64_t cols)
+{
+    thread_local std::vector<at::Tensor> pool;
+    for (const at::Tensor &t : pool)
+        if (t.numel() == rows * cols && t.storage().use_count() == 1)
+            return t.view({rows, cols});
+    if (pool.size() >= 8)
+        pool.erase(pool.begin());
+    pool.push_back(at::empty({rows, cols}, at::TensorOptions().dtype(at::kFloat)));
+    return pool.back();
+}
+
+void throwNonFinite(const QString &name, int64_t index, int64_t cols)
+{
+    throw Error(QStringLiteral("Tensor '%1' holds a NaN or infinite value (row %2, column %3) once dequantised: the weights are damaged or were "
+                               "saved wrongly.")
+                    .arg(name)
+                    .arg(index / cols)
+                    .arg(index % cols));
+}
+
+} // namespace
+
 at::Tensor Weight::dense() const
 {
     if (!m_data)
         return m_dense;
-    at::Tensor out = at::empty({m_rows, m_cols}, at::TensorOptions().dtype(at::kFloat));
+    at::Tensor out = scratch(m_rows, m_cols);
     float *dst = out.data_ptr<float>();
     const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 16) / std::max<int64_t>(1, m_cols));
-    at::parallel_for(0, m_rows, grain,
-                     [&](int64_t begin, int64_t end) { ggmlDequantizeRows(m_type, m_data + begin * m_rowBytes, dst + begin * m_cols, end - begin, m_cols); });
-    requireFinite(out, m_name);
+    // The values are checked for NaN/Inf the first time only: the stored bytes do not change.
+    const bool check = !m_checked->load();
+    std::atomic<int64_t> bad{-1};
+    at::parallel_for(0, m_rows, grain, [&](int64_t begin, int64_t end) {
+        ggmlDequantizeRows(m_type, m_data + begin * m_rowBytes, dst + begin * m_cols, end - begin, m_cols);
+        if (check)
+            if (const int64_t i = firstNonFinite(dst + begin * m_cols, (end - begin) * m_cols); i >= 0)
+                bad = begin * m_cols + i;
+    });
+    if (bad >= 0)
+        throwNonFinite(m_name, bad, m_cols);
+    m_checked->store(true);
     return out;
+}
+
+at::Tensor Weight::linear(const at::Tensor &x, const at::Tensor &bias) const
+{
+    if (!m_data || (at::GradMode::is_enabled() && x.requires_grad()))
+        return ops::linear(x, dense(), bias);
+    std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end());
+    shape.back() = m_rows;
+    const at::Tensor x2 = x.reshape({-1, m_cols}).to(at::kFloat).contiguous();
+    const int64_t n = x2.size(0);
+    // Rows per block: 8 MiB of float32 (measured on the 1B shape: 1 MiB to the whole matrix all ran
+    // within noise of each other), a multiple of 16.
+    const int64_t chunk = std::min(m_rows, std::max<int64_t>(16, (int64_t(1) << 21) / m_cols / 16 * 16));
+    at::Tensor buf = at::empty({chunk, m_cols}, at::TensorOptions().dtype(at::kFloat));
+    at::Tensor outT = at::empty({m_rows, n}, at::TensorOptions().dtype(at::kFloat));
+    float *dst = buf.data_ptr<float>();
+    const bool check = !m_checked->load();
+    const at::Tensor xT = x2.t();
+    for (int64_t r0 = 0; r0 < m_rows; r0 += chunk) {
+        const int64_t r = std::min(chunk, m_rows - r0);
+        std::atomic<int64_t> bad{-1};
+        at::parallel_for(0, r, std::max<int64_t>(1, r / 2), [&](int64_t begin, int64_t end) {
+            ggmlDequantizeRows(m_type, m_data + (r0 + begin) * m_rowBytes, dst + begin * m_cols, end - begin, m_cols);
+            if (check)
+                if (const int64_t i = firstNonFinite(dst + begin * m_cols, (end - begin) * m_cols); i >= 0)
+                    bad = (r0 + begin) * m_cols + i;
+        });
+        if (bad >= 0)
+            throwNonFinite(m_name, bad, m_cols);
+        at::Tensor slice = outT.narrow(0, r0, r);
+        at::mm_out(slice, buf.narrow(0, 0, r), xT);
+    }
+    m_checked->store(true);
+    at::Tensor out = outT.t();
+    if (bias.defined())
+        out = out + bias;
+    return out.contiguous().view(shape);
 }
 
 at::Tensor Weight::rows(const at::Tensor &ids) const
@@ -72,7 +151,8 @@ at::Tensor Weight::rows(const at::Tensor &ids) const
     float *dst = out.data_ptr<float>();
     for (int64_t i = 0; i < n; ++i)
         ggmlDequantizeRows(m_type, m_data + idx[i] * m_rowBytes, dst + i * m_cols, 1, m_cols);
-    requireFinite(out, m_name);
+    if (const int64_t i = firstNonFinite(dst, n * m_cols); i >= 0)
+        throwNonFinite(m_name, idx[i / m_cols] * m_cols + i % m_cols, m_cols);
     std::vector<int64_t> shape(ids.sizes().begin(), ids.sizes().end());
     shape.push_back(m_cols);
     return out.view(shape);

@@ -10,6 +10,9 @@
 
 #include <QString>
 
+#include <atomic>
+#include <memory>
+
 namespace strata {
 
 class GgufReader;
@@ -37,6 +40,10 @@ public:
     // The [rows, cols] float32 matrix: the tensor itself, or a fresh dequantisation (parallel over
     // rows, checked for NaN/Inf).
     at::Tensor dense() const;
+    // x @ W^T (+ bias) over the last axis of x. A stored matrix is dequantised 8 MiB of rows at a
+    // time into one buffer that is multiplied at once, so no float32 copy of the whole matrix is
+    // made (under autograd with x requiring grad: dense() instead).
+    at::Tensor linear(const at::Tensor &x, const at::Tensor &bias = {}) const;
     // Rows `ids` (any shape of int64) as float32 [..., cols]: an embedding lookup that dequantises
     // only the rows it needs.
     at::Tensor rows(const at::Tensor &ids) const;
@@ -47,6 +54,7 @@ private:
     uint32_t m_type = 0;
     int64_t m_rows = 0, m_cols = 0, m_rowBytes = 0;
     QString m_name;
+    std::shared_ptr<std::atomic<bool>> m_checked = std::make_shared<std::atomic<bool>>(false);
 };
 
 } // namespace strata

@@ -10,6 +10,8 @@
 #include <QDir>
 #include <QFileInfo>
 
+#include <algorithm>
+
 namespace strata {
 
 int64_t ModelEstimate::fullTraceBytes(int tokens, int bytesPerValue) const
@@ -39,13 +41,29 @@ ModelEstimate estimateModel(const QString &location)
             e.contextLength = int(g.optionalInt(key("context_length"), 0));
             e.vocabSize = g.metadata(QStringLiteral("tokenizer.ggml.tokens")).toStringList().size();
             e.weightFileBytes = g.fileSize();
+            // What Strata adds to the map (LlamaModel): vectors dequantised, the unembedding (output,
+            // or the tied embedding) as dense float32 unless it is F32, one 8 MiB block buffer and a
+            // dense attn_output matrix per layer in turn (the largest of them).
+            int64_t largest = 0;
             for (const QString &n : g.tensorNames()) {
                 const GgufTensorInfo &ti = g.info(n);
                 int64_t numel = 1;
                 for (int64_t d : ti.shape)
                     numel *= d;
-                e.weightMemoryBytes += ti.type == 0 ? 0 : numel * 4; // F32 is mapped; the rest is dequantised
+                if (ti.shape.size() == 1 && ti.type != 0)
+                    e.weightMemoryBytes += numel * 4;
+                if (n.endsWith(QLatin1String("attn_output.weight")) && ti.type != 0)
+                    largest = std::max(largest, numel * 4);
             }
+            const QString unembed = g.contains(QStringLiteral("output.weight")) ? QStringLiteral("output.weight") : QStringLiteral("token_embd.weight");
+            if (g.contains(unembed) && g.info(unembed).type != 0) {
+                int64_t numel = 1;
+                for (int64_t d : g.info(unembed).shape)
+                    numel *= d;
+                e.weightMemoryBytes += numel * 4;
+            }
+            e.weightMemoryBytes += largest + (int64_t(8) << 20);
+            e.weightTypes = g.typeMixSummary();
             e.known = true;
             return e;
         }

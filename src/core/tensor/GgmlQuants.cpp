@@ -4,6 +4,9 @@
 
 #include <QHash>
 
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
 #include <cstring>
 
 namespace strata {
@@ -573,6 +576,28 @@ void ggmlDequantizeRows(uint32_t type, const unsigned char *src, float *dst, int
     const int64_t blocks = n / t->blockElems;
     for (int64_t i = 0; i < blocks; ++i)
         fn(src + i * t->blockBytes, dst + i * t->blockElems);
+}
+
+namespace {
+// Whether any value is NaN or infinite: a comparison the compiler vectorises at O3 (kept out of
+// line so that it stays compiled that way).
+__attribute__((noinline, optimize("O3"))) bool anyNonFinite(const float *x, int64_t n)
+{
+    int bad = 0;
+    for (int64_t i = 0; i < n; ++i)
+        bad |= !(std::fabs(x[i]) <= FLT_MAX);
+    return bad != 0;
+}
+} // namespace
+
+int64_t firstNonFinite(const float *dst, int64_t n)
+{
+    if (!anyNonFinite(dst, n))
+        return -1;
+    for (int64_t i = 0; i < n; ++i)
+        if (!std::isfinite(dst[i]))
+            return i;
+    return -1;
 }
 
 QString ggmlFileTypeName(int64_t fileType)

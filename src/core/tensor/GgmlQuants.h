@@ -65,6 +65,9 @@ int64_t ggmlRowBytes(uint32_t type, int64_t rowLength);
 // row-major). The caller has checked the sizes (ggmlRowBytes); the type must have traits.
 void ggmlDequantizeRows(uint32_t type, const unsigned char *src, float *dst, int64_t rows, int64_t rowLength);
 
+// Index of the first NaN or infinite value of dst[0..n), or -1 (vectorised bit test).
+int64_t firstNonFinite(const float *dst, int64_t n);
+
 // The llama_ftype names of general.file_type ("Q4_K_M", "MOSTLY_Q8_0" -> "Q8_0", ...); empty if unknown.
 QString ggmlFileTypeName(int64_t fileType);
 

@@ -1,5 +1,7 @@
 #include "ByteLevelBpeTokenizer.h"
 
+#include "tensor/GgufReader.h"
+
 #include "util/Error.h"
 
 #include <QDir>
@@ -238,6 +240,70 @@ void ByteLevelBpeTokenizer::loadTokenizerJson(const QString &path)
         m_mergeRank.emplace(pairKey(symbolsToBytes(left), symbolsToBytes(right)), rank++);
     }
     finishLoading(path);
+}
+
+QString ByteLevelBpeTokenizer::ggufPrePattern(const QString &pre)
+{
+    // llama.cpp's names for the pre-tokenizers (tokenizer.ggml.pre), as their tokenizer.json Split
+    // regexes are written; GPT-2's own pattern for "gpt-2"/"default".
+    if (pre == QLatin1String("llama-bpe") || pre == QLatin1String("llama3") || pre == QLatin1String("smollm"))
+        return QStringLiteral(
+            "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+");
+    if (pre == QLatin1String("qwen2"))
+        return QStringLiteral(
+            "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+");
+    if (pre.isEmpty() || pre == QLatin1String("default") || pre == QLatin1String("gpt-2") || pre == QLatin1String("gpt2"))
+        return QString();
+    return QStringLiteral("?"); // unknown
+}
+
+void ByteLevelBpeTokenizer::loadFromGguf(const GgufReader &g)
+{
+    const QString label = QDir::toNativeSeparators(g.path());
+    const QStringList tokens = g.metadata(QStringLiteral("tokenizer.ggml.tokens")).toStringList();
+    const QStringList merges = g.metadata(QStringLiteral("tokenizer.ggml.merges")).toStringList();
+    if (tokens.isEmpty())
+        throw Error(QStringLiteral("%1: tokenizer.ggml.tokens is missing or empty.").arg(label));
+    const QVariantList types = g.metadata(QStringLiteral("tokenizer.ggml.token_type")).toList();
+    if (!types.isEmpty() && types.size() != tokens.size())
+        throw Error(QStringLiteral("%1: %2 token types for %3 tokens.").arg(label).arg(types.size()).arg(tokens.size()));
+    const QString pre = g.metadata(QStringLiteral("tokenizer.ggml.pre")).toString();
+    const QString pattern = ggufPrePattern(pre);
+    if (pattern == QLatin1String("?"))
+        throw Error(
+            QStringLiteral("%1: the pre-tokenizer '%2' (tokenizer.ggml.pre) is not one Strata knows (it knows llama-bpe, qwen2, gpt-2).").arg(label, pre));
+    m_customPattern = QRegularExpression(pattern, QRegularExpression::UseUnicodePropertiesOption);
+    m_idToBytes.assign(size_t(tokens.size()), QByteArray());
+    m_vocab.clear();
+    m_mergeRank.clear();
+    for (int i = 0; i < tokens.size(); ++i) {
+        const int type = types.isEmpty() ? 1 : types[i].toInt();
+        if (type == 3 || type == 4) { // control and user-defined tokens are literal text, matched whole
+            m_idToBytes[size_t(i)] = tokens[i].toUtf8();
+            addSpecialToken(tokens[i], i);
+            continue;
+        }
+        bool plain = true;
+        const QByteArray bytes = symbolsToBytes(tokens[i], &plain);
+        m_idToBytes[size_t(i)] = bytes;
+        if (plain)
+            m_vocab[key(bytes)] = i;
+    }
+    int rank = 0;
+    for (const QString &m : merges) {
+        const qsizetype space = m.indexOf(QLatin1Char(' '), 1);
+        if (space < 0)
+            throw Error(QStringLiteral("%1: merge %2 ('%3') is not two symbols.").arg(label).arg(rank).arg(m));
+        m_mergeRank.emplace(pairKey(symbolsToBytes(m.left(space)), symbolsToBytes(m.mid(space + 1))), rank++);
+    }
+    const int64_t eos = g.optionalInt(QStringLiteral("tokenizer.ggml.eos_token_id"), -1);
+    if (eos >= 0 && eos < tokens.size())
+        m_eos = eos;
+    const int64_t bos = g.optionalInt(QStringLiteral("tokenizer.ggml.bos_token_id"), -1);
+    if (bos >= 0 && bos < tokens.size())
+        m_bos = bos;
+    m_prependBos = m_bos >= 0 && g.metadata(QStringLiteral("tokenizer.ggml.add_bos_token")).toBool();
+    finishLoading(g.path());
 }
 
 void ByteLevelBpeTokenizer::setVocabulary(const std::vector<QByteArray> &tokens, const std::vector<std::pair<QByteArray, QByteArray>> &merges)

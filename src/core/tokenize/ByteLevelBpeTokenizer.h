@@ -11,6 +11,8 @@
 
 namespace strata {
 
+class GgufReader;
+
 // GPT-2's byte-level BPE: the text is split by GPT-2's pre-tokenizer regex (Unicode letter and
 // number classes), each piece's UTF-8 bytes are mapped to printable characters (bytes_to_unicode),
 // then merged by rank. Loads vocab.json + merges.txt or a Hugging Face tokenizer.json of type BPE.
@@ -21,13 +23,18 @@ public:
 
     void loadVocabAndMerges(const QString &vocabJson, const QString &mergesTxt); // throws Error
     void loadTokenizerJson(const QString &path);                                 // throws Error
+    // tokenizer.ggml.model "gpt2" of a GGUF (Llama 3, Qwen2): tokens, merges, token types, and the
+    // pre-tokenizer named by tokenizer.ggml.pre. Throws Error naming an unknown pre-tokenizer.
+    void loadFromGguf(const GgufReader &gguf);
+    static QString ggufPrePattern(const QString &pre); // "" = GPT-2's, "?" = unknown
     // For tokenizers the project learns itself (the demo model): byte symbols are implied.
     void setVocabulary(const std::vector<QByteArray> &tokens, const std::vector<std::pair<QByteArray, QByteArray>> &merges);
 
     std::vector<TokenPiece> encode(const QString &text, bool parseSpecial = false) const override;
     QByteArray tokenBytes(int64_t id) const override;
     int64_t vocabSize() const override { return int64_t(m_idToBytes.size()); }
-    int64_t bosId() const override { return m_eos; }
+    int64_t bosId() const override { return m_bos >= 0 ? m_bos : m_eos; }
+    bool prependsBos() const override { return m_prependBos; }
     int64_t eosId() const override { return m_eos; }
     bool isSpecial(int64_t id) const override { return m_specialIds.contains(id); }
 
@@ -53,6 +60,8 @@ private:
     QHash<QString, int64_t> m_special;
     QSet<int64_t> m_specialIds;
     int64_t m_eos = -1;
+    int64_t m_bos = -1;        // GGUF: tokenizer.ggml.bos_token_id (GPT-2: the end-of-text token)
+    bool m_prependBos = false; // GGUF: tokenizer.ggml.add_bos_token (Llama 3 sets it)
     mutable std::mutex m_cacheMutex;
     mutable std::unordered_map<std::string, std::vector<int64_t>> m_cache;
 };

@@ -12,6 +12,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -197,6 +198,40 @@ private Q_SLOTS:
         QCOMPARE(e.weightTypes, types);
         QCOMPARE(e.weightMemoryBytes, int64_t(512 * 256 * 4 + 256 * 256 * 4 + (8 << 20)));
         QCOMPARE(e.weightFileBytes, QFileInfo(fixture(QStringLiteral("llama-quant-mixed.gguf"))).size());
+    }
+
+    // Every type (and the Q4_K_M mix) through a whole forward pass: strata-cli gguf-random writes a
+    // 2-layer model with every matrix in that type; it loads, names the type and traces finitely.
+    void everyTypeRunsAForwardPass_data()
+    {
+        QTest::addColumn<QString>("mix");
+        QTest::addColumn<QString>("dtype");
+        QTest::newRow("q4_k_m") << QStringLiteral("q4_k_m") << QStringLiteral("Q4_K_M: Q4_K 80 %, Q6_K 20 %, F32 0.07 %");
+        for (uint32_t id : ggmlTypesRead())
+            QTest::newRow(ggmlTypeTraits(id)->name) << ggmlTypeName(id).toLower() << ggmlTypeName(id);
+    }
+
+    void everyTypeRunsAForwardPass()
+    {
+        QFETCH(QString, mix);
+        QFETCH(QString, dtype);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("r.gguf"));
+        QProcess p;
+        p.start(QStringLiteral(STRATA_CLI), {QStringLiteral("gguf-random"), QStringLiteral("--out"), path, QStringLiteral("--mix"), mix});
+        QVERIFY(p.waitForFinished(60000));
+        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        auto m = m_host.load(path);
+        QVERIFY2(m->info().dtype.startsWith(dtype), qPrintable(m->info().dtype));
+        const TracePtr t = m->run({1, 300, 301, 302, 303, 304, 305, 306}, TraceOptions{}, nullptr);
+        const std::vector<float> logits = t->logits.toFloatVector();
+        QCOMPARE(logits.size(), size_t(8 * 512));
+        double spread = 0;
+        for (float v : logits) {
+            QVERIFY(std::isfinite(v));
+            spread = std::max(spread, double(std::fabs(v - logits[0])));
+        }
+        QVERIFY2(spread > 0, "constant logits: the weights were not read"); // random weights give varied logits
     }
 
     void badQuantisedTensorsGiveClearErrors_data()

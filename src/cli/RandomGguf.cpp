@@ -266,10 +266,11 @@ void writeRandomGguf(const QString &path, const RandomGgufSpec &spec, const std:
     w.u32(0x46554747u);
     w.u32(3);
     w.u64(plan.size());
-    w.u64(17);
+    w.u64(km ? 17 : 16); // general.file_type only for the named mix
     w.key("general.architecture", kString), w.str(QStringLiteral("llama"));
     w.key("general.name", kString), w.str(QStringLiteral("random llama %1 layers d%2 %3").arg(L).arg(D).arg(spec.mix));
-    w.key("general.file_type", kU32), w.u32(km ? 15 : 0);
+    if (km)
+        w.key("general.file_type", kU32), w.u32(15); // llama.cpp's MOSTLY_Q4_K_M
     w.key("llama.block_count", kU32), w.u32(uint32_t(L));
     w.key("llama.embedding_length", kU32), w.u32(uint32_t(D));
     w.key("llama.attention.head_count", kU32), w.u32(uint32_t(spec.heads));

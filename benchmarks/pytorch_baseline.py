@@ -35,11 +35,12 @@ def load_safetensors(path):
 
 
 class Gpt2:
-    def __init__(self, folder):
+    def __init__(self, folder, dtype=torch.float32):
         cfg = json.load(open(os.path.join(folder, "config.json")))
         self.L, self.H, self.D = cfg["n_layer"], cfg["n_head"], cfg["n_embd"]
         self.eps = cfg.get("layer_norm_epsilon", 1e-5)
-        self.w = load_safetensors(os.path.join(folder, "model.safetensors"))
+        # --dtype bfloat16: the whole model in bfloat16, as model.to(torch.bfloat16) would make it.
+        self.w = {k: v.to(dtype) for k, v in load_safetensors(os.path.join(folder, "model.safetensors")).items()}
 
     def run_with_cache(self, ids):
         w, H, D = self.w, self.H, self.D
@@ -79,11 +80,12 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--tokens", default="32,128,512,1024")
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--dtype", choices=["float32", "bfloat16"], default="float32")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    model = Gpt2(args.folder)
+    model = Gpt2(args.folder, getattr(torch, args.dtype))
     rows = []
-    print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads, eager GPT-2 with run_with_cache-style hooks")
+    print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads, {args.dtype}, eager GPT-2 with run_with_cache-style hooks")
     with torch.inference_mode():
         for T in [int(t) for t in args.tokens.split(",")]:
             ids = torch.tensor([(i * 7919) % 50000 for i in range(T)])

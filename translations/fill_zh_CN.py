@@ -12,6 +12,19 @@ import xml.etree.ElementTree as ET
 
 GLOSSARY = {
     "Tensor types: %1.": "张量类型：%1。",
+    "native (%1, through oneDNN): used by models of %2 parameters or more, or when asked for": "原生支持（%1，经 oneDNN）：参数量达到 %2 的模型或明确要求时使用",
+    "emulated (no AMX-BF16 or AVX512-BF16 on this CPU): models load as f32 unless bf16 is asked for": "模拟（此 CPU 没有 AMX-BF16 或 AVX512-BF16）：除非明确要求 bf16，模型按 f32 加载",
+    "Strata %1\nQt %2\nlibtorch %3\nBLAS: %4\nThreads: %5\nCompute: %6 requested; bf16 %7": "Strata %1\nQt %2\nlibtorch %3\nBLAS：%4\n线程数：%5\n计算精度：请求 %6；bf16 %7",
+    "&Compute:": "计算精度(&C)：",
+    "auto (f32: this CPU has no native bfloat16)": "自动（f32：此 CPU 不支持原生 bfloat16）",
+    "auto (bf16 from 1 billion parameters, %1)": "自动（10 亿参数起用 bf16，%1）",
+    "f32 (exact)": "f32（精确）",
+    "bf16 (emulated here: slower than f32)": "bf16（此处为模拟：比 f32 慢）",
+    "bf16 (faster, approximate)": "bf16（更快，近似）",
+    "Precision of the matrix products for the next model you load. bf16 holds the weights in bfloat16 and multiplies through oneDNN; norms, softmax, attention and everything stored stay float32. Runs record which one they used.": "下一次加载模型时矩阵乘法的精度。bf16 以 bfloat16 保存权重并经 oneDNN 相乘；归一化、softmax、注意力以及所有存储的数据仍为 float32。每次运行都会记录所用的精度。",
+    "bf16 products (weights in bfloat16; norms, softmax and the trace in float32)": "bf16 乘法（权重为 bfloat16；归一化、softmax 和追踪数据为 float32）",
+    "no native bfloat16 on this CPU: emulated, slower than f32": "此 CPU 不支持原生 bfloat16：为模拟实现，比 f32 慢",
+    "Compute": "计算精度",
     # Interventions: patching, ablation, steering
     "Scoring the heads…": "正在为注意力头打分…",
     "loss (nats per token)": "损失（每词元奈特）",

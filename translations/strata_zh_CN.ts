@@ -189,18 +189,6 @@
 <context>
     <name>QObject</name>
     <message>
-        <source>Strata %1
-Qt %2
-libtorch %3
-BLAS: %4
-Threads: %5</source>
-        <translation>Strata %1
-Qt %2
-libtorch %3
-BLAS：%4
-线程数：%5</translation>
-    </message>
-    <message>
         <source>Export figure</source>
         <translation>导出图表</translation>
     </message>
@@ -251,6 +239,28 @@ BLAS：%4
     <message>
         <source>copy-loss drop</source>
         <translation>复制损失下降</translation>
+    </message>
+    <message>
+        <source>emulated (no AMX-BF16 or AVX512-BF16 on this CPU): models load as f32 unless bf16 is asked for</source>
+        <translation>模拟（此 CPU 没有 AMX-BF16 或 AVX512-BF16）：除非明确要求 bf16，模型按 f32 加载</translation>
+    </message>
+    <message>
+        <source>native (%1, through oneDNN): used by models of %2 parameters or more, or when asked for</source>
+        <translation>原生支持（%1，经 oneDNN）：参数量达到 %2 的模型或明确要求时使用</translation>
+    </message>
+    <message>
+        <source>Strata %1
+Qt %2
+libtorch %3
+BLAS: %4
+Threads: %5
+Compute: %6 requested; bf16 %7</source>
+        <translation>Strata %1
+Qt %2
+libtorch %3
+BLAS：%4
+线程数：%5
+计算精度：请求 %6；bf16 %7</translation>
     </message>
 </context>
 <context>
@@ -1847,6 +1857,46 @@ model's final prediction: '%4' (rank here %5, p=%6)
     <message>
         <source>Tensor types: %1.</source>
         <translation>张量类型：%1。</translation>
+    </message>
+    <message>
+        <source>&amp;Compute:</source>
+        <translation>计算精度(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>auto (f32: this CPU has no native bfloat16)</source>
+        <translation>自动（f32：此 CPU 不支持原生 bfloat16）</translation>
+    </message>
+    <message>
+        <source>auto (bf16 from 1 billion parameters, %1)</source>
+        <translation>自动（10 亿参数起用 bf16，%1）</translation>
+    </message>
+    <message>
+        <source>f32 (exact)</source>
+        <translation>f32（精确）</translation>
+    </message>
+    <message>
+        <source>bf16 (emulated here: slower than f32)</source>
+        <translation>bf16（此处为模拟：比 f32 慢）</translation>
+    </message>
+    <message>
+        <source>bf16 (faster, approximate)</source>
+        <translation>bf16（更快，近似）</translation>
+    </message>
+    <message>
+        <source>Precision of the matrix products for the next model you load. bf16 holds the weights in bfloat16 and multiplies through oneDNN; norms, softmax, attention and everything stored stay float32. Runs record which one they used.</source>
+        <translation>下一次加载模型时矩阵乘法的精度。bf16 以 bfloat16 保存权重并经 oneDNN 相乘；归一化、softmax、注意力以及所有存储的数据仍为 float32。每次运行都会记录所用的精度。</translation>
+    </message>
+    <message>
+        <source>bf16 products (weights in bfloat16; norms, softmax and the trace in float32)</source>
+        <translation>bf16 乘法（权重为 bfloat16；归一化、softmax 和追踪数据为 float32）</translation>
+    </message>
+    <message>
+        <source>no native bfloat16 on this CPU: emulated, slower than f32</source>
+        <translation>此 CPU 不支持原生 bfloat16：为模拟实现，比 f32 慢</translation>
+    </message>
+    <message>
+        <source>Compute</source>
+        <translation>计算精度</translation>
     </message>
 </context>
 <context>

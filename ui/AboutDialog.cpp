@@ -7,6 +7,7 @@
 #include <QDialogButtonBox>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLocale>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -14,9 +15,14 @@ namespace strata {
 
 QString AboutDialog::versionReport()
 {
-    return QObject::tr("Strata %1\nQt %2\nlibtorch %3\nBLAS: %4\nThreads: %5")
+    const QString bf16 = ComputeRuntime::nativeBf16().isEmpty()
+                             ? QObject::tr("emulated (no AMX-BF16 or AVX512-BF16 on this CPU): models load as f32 unless bf16 is asked for")
+                             : QObject::tr("native (%1, through oneDNN): used by models of %2 parameters or more, or when asked for")
+                                   .arg(ComputeRuntime::nativeBf16(), QLocale().toString(ComputeRuntime::kAutoBf16Parameters));
+    return QObject::tr("Strata %1\nQt %2\nlibtorch %3\nBLAS: %4\nThreads: %5\nCompute: %6 requested; bf16 %7")
         .arg(QCoreApplication::applicationVersion(), QString::fromLatin1(qVersion()), ComputeRuntime::torchVersion(), ComputeRuntime::blasDescription())
-        .arg(ComputeRuntime::threadCount());
+        .arg(ComputeRuntime::threadCount())
+        .arg(ComputeRuntime::computeRequest(), bf16);
 }
 
 AboutDialog::AboutDialog(QWidget *parent) : QDialog(parent)

@@ -187,7 +187,7 @@ void AppContext::writeRun(const TracePtr &trace, const QByteArray &blob)
     RunRecord run;
     run.sessionId = session;
     run.modelLocation = trace->model.location;
-    run.modelName = trace->model.name;
+    run.modelName = trace->model.runLabel();
     run.modelFamily = trace->model.family;
     run.fingerprint = trace->model.fingerprint;
     run.prompt = trace->prompt;

@@ -37,7 +37,7 @@ QString caption(const QWidget *parent, const QString &what)
             if (!what.isEmpty())
                 parts << what;
             if (const TracePtr t = panel->context()->trace()) {
-                parts << t->model.name;
+                parts << t->model.runLabel();
                 const QString prompt = t->prompt.simplified();
                 parts << QStringLiteral("“%1”").arg(prompt.size() > 60 ? prompt.left(57) + QStringLiteral("…") : prompt);
             }

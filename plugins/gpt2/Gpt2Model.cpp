@@ -143,6 +143,10 @@ std::unique_ptr<Gpt2Model> Gpt2Model::load(const ModelSource &source, const JobC
     info.fileBytes = d.ckpt.totalBytes();
     info.fingerprint = weightsFingerprint(d.ckpt.files());
     info.licenseText = HfFolder::licenseText(folder);
+    const ComputeRuntime::Compute c = ops::chooseCompute(info, source);
+    for (Block &b : d.blocks)
+        for (at::Tensor *w : {&b.attnW, &b.projW, &b.fcW, &b.fcProjW})
+            *w = ops::forCompute(*w, c);
     if (control)
         control->report(1.0, QString());
     return m;

@@ -262,6 +262,10 @@ std::unique_ptr<LlamaModel> LlamaModel::load(const ModelSource &source, const Jo
             params += w->numel();
     }
     i.parameterCount = params;
+    const ComputeRuntime::Compute c = ops::chooseCompute(i, source);
+    for (Layer &L : m->d->layers)
+        for (Weight *w : {&L.wq, &L.wk, &L.wv, &L.wo, &L.wGate, &L.wUp, &L.wDown})
+            w->setCompute(c);
     return m;
 }
 
@@ -292,7 +296,7 @@ at::Tensor LlamaModel::forwardSites(const at::Tensor &ids, SiteHooks &hooks, con
         at::Tensor z = ops::mixValues(probs, v.transpose(1, 2)); // [B, T, Hq, hd]
         const at::Tensor wo = L.wo.dense();
         hooks.visit(Site::Z, li, z, wo.t());
-        at::Tensor attnOut = ops::linear(z.reshape({B, T, Hq * hd}), wo);
+        at::Tensor attnOut = ops::linear(z.reshape({B, T, Hq * hd}), wo); // bf16 when wo is (a dense bf16 model)
         hooks.visit(Site::AttnOut, li, attnOut, {});
         x = x + attnOut;
         hooks.visit(Site::ResidMid, li, x, {});

@@ -128,6 +128,10 @@ std::unique_ptr<NeoxModel> NeoxModel::load(const ModelSource &source, const JobC
     i.fileBytes = d.ckpt.totalBytes();
     i.fingerprint = weightsFingerprint(d.ckpt.files());
     i.licenseText = HfFolder::licenseText(source.path);
+    const ComputeRuntime::Compute c = ops::chooseCompute(i, source);
+    for (Layer &L : d.layers)
+        for (at::Tensor *w : {&L.qkvW, &L.denseW, &L.upW, &L.downW})
+            *w = ops::forCompute(*w, c);
     return m;
 }
 

@@ -60,6 +60,7 @@ QJsonObject modelCard(const ModelInfo &i)
                        {QStringLiteral("sliding_window"), i.slidingWindow},
                        {QStringLiteral("parameters"), qint64(i.parameterCount)},
                        {QStringLiteral("dtype"), i.dtype},
+                       {QStringLiteral("compute"), i.compute},
                        {QStringLiteral("file_bytes"), qint64(i.fileBytes)},
                        {QStringLiteral("fingerprint"), i.fingerprint}};
 }
@@ -71,7 +72,13 @@ int cmdVersion(QCommandLineParser &)
           << "Qt " << qVersion() << "\n"
           << "libtorch " << ComputeRuntime::torchVersion() << "\n"
           << "BLAS " << ComputeRuntime::blasDescription() << "\n"
-          << "threads " << ComputeRuntime::threadCount() << "\n";
+          << "threads " << ComputeRuntime::threadCount() << "\n"
+          << "compute " << ComputeRuntime::computeRequest() << " requested; bf16 "
+          << (ComputeRuntime::nativeBf16().isEmpty() ? QStringLiteral("emulated (no AMX-BF16 or AVX512-BF16: auto stays f32)")
+                                                     : QStringLiteral("native (%1, oneDNN); auto uses it from %2 parameters")
+                                                           .arg(ComputeRuntime::nativeBf16())
+                                                           .arg(ComputeRuntime::kAutoBf16Parameters))
+          << "\n";
     return 0;
 }
 
@@ -158,6 +165,7 @@ int cmdTrace(QCommandLineParser &p)
     const QHash<QString, QString> meta{{QStringLiteral("model"), t->model.name},
                                        {QStringLiteral("family"), t->model.family},
                                        {QStringLiteral("fingerprint"), t->model.fingerprint},
+                                       {QStringLiteral("compute"), t->model.compute},
                                        {QStringLiteral("prompt"), prompt}};
     writeSafetensors(outPath, tensors, meta);
     QTextStream err(stderr);
@@ -512,8 +520,10 @@ int cmdCompare(QCommandLineParser &p)
     const auto modelA = loadModel(p);
     std::unique_ptr<LoadedModel> ownB;
     LoadedModel *modelB = modelA.get();
-    if (p.isSet(QStringLiteral("model-b"))) {
-        ownB = PluginHost::instance().load(p.value(QStringLiteral("model-b")));
+    if (p.isSet(QStringLiteral("model-b")) || p.isSet(QStringLiteral("compute-b"))) {
+        // --compute-b alone: the same model at another precision (how much do heads and lens move in bf16?)
+        const QString locB = p.isSet(QStringLiteral("model-b")) ? p.value(QStringLiteral("model-b")) : modelA->info().location;
+        ownB = PluginHost::instance().load(locB, nullptr, p.value(QStringLiteral("compute-b")));
         modelB = ownB.get();
     }
     const bool oneModel = modelB == modelA.get() || modelB->info().fingerprint == modelA->info().fingerprint;
@@ -799,81 +809,96 @@ int cmdBench(QCommandLineParser &p)
         writeRandomGpt2(folder, RandomGpt2Spec{});
         loc = folder;
     }
-    QElapsedTimer loadTimer;
-    loadTimer.start();
-    const auto model = PluginHost::instance().load(loc);
-    const double loadSeconds = double(loadTimer.elapsed()) / 1000.0;
-    const long long loadedRss = ComputeRuntime::currentRssBytes();
-    const ModelInfo &info = model->info();
+    // --compute f32,bf16: the same model at each precision, one after the other in this run.
+    const QStringList computes = p.isSet(QStringLiteral("compute")) ? p.value(QStringLiteral("compute")).split(QLatin1Char(','), Qt::SkipEmptyParts)
+                                                                    : QStringList{ComputeRuntime::computeRequest()};
+    for (const QString &c : computes)
+        ComputeRuntime::resolveCompute(c, 0); // an unknown name fails before anything runs
     QList<int> lengths;
     for (const QString &s : p.value(QStringLiteral("tokens")).split(QLatin1Char(','), Qt::SkipEmptyParts))
         lengths << s.toInt();
     if (lengths.isEmpty())
         lengths = {32, 128, 512, 1024};
     const int repeats = intValue(p, QStringLiteral("repeats"), 3, 1);
-    if (p.isSet(QStringLiteral("store")))
-        return benchStore(*model, lengths, repeats, tmp.path());
-    if (p.isSet(QStringLiteral("patching")))
-        return benchPatching(*model, p.isSet(QStringLiteral("tokens")) ? lengths : QList<int>{16}, repeats);
     const double peak = ComputeRuntime::measureGemmGflops(1024, 5);
+    const double peakBf16 = ComputeRuntime::measureGemmGflops(1024, 5, true);
     QJsonArray rows;
-    out() << "model " << info.name << " (" << info.parameterCount << " parameters, " << info.dtype << "), " << threads << " threads\n"
-          << "loaded in " << QString::number(loadSeconds, 'f', 1) << " s, RSS after loading " << QString::number(double(loadedRss) / 1048576.0, 'f', 0)
-          << " MB\n"
-          << "BLAS " << ComputeRuntime::blasDescription() << "\n"
-          << "GEMM peak (1024^3 float32, same run): " << QString::number(peak, 'f', 1) << " GFLOP/s\n"
-          << QStringLiteral("%1 %2 %3 %4 %5 %6 %7\n")
-                 .arg(QStringLiteral("T"), 6)
-                 .arg(QStringLiteral("capture"), 9)
-                 .arg(QStringLiteral("best ms"), 10)
-                 .arg(QStringLiteral("GFLOP/s"), 9)
-                 .arg(QStringLiteral("% peak"), 7)
-                 .arg(QStringLiteral("trace MB"), 9)
-                 .arg(QStringLiteral("peak RSS MB"), 12);
-    out().flush();
-    for (int T : lengths) {
-        if (T < 1 || T > info.contextLength)
-            throw Error(QStringLiteral("--tokens: %1 is outside 1..%2.").arg(T).arg(info.contextLength));
-        std::vector<int64_t> ids(static_cast<size_t>(T));
-        for (int i = 0; i < T; ++i)
-            ids[size_t(i)] = (i * 7919) % std::min<int64_t>(info.vocabSize, 50000);
-        for (const DType storage : {DType::F32, DType::F16}) {
-            TraceOptions opt;
-            opt.storage = storage;
-            resetPeakRss();
-            double best = 1e100;
-            int64_t bytes = 0;
-            for (int r = 0; r < repeats; ++r) {
-                QElapsedTimer timer;
-                timer.start();
-                auto t = model->run(ids, opt, nullptr);
-                best = std::min(best, double(timer.nsecsElapsed()) / 1e6);
-                bytes = t->byteSize();
+    double loadSeconds = 0;
+    long long loadedRss = 0;
+    for (const QString &computeRequest : computes) {
+        QElapsedTimer loadTimer;
+        loadTimer.start();
+        const auto model = PluginHost::instance().load(loc, nullptr, computeRequest);
+        loadSeconds = double(loadTimer.elapsed()) / 1000.0;
+        loadedRss = ComputeRuntime::currentRssBytes();
+        const ModelInfo &info = model->info();
+        if (p.isSet(QStringLiteral("store")))
+            return benchStore(*model, lengths, repeats, tmp.path());
+        if (p.isSet(QStringLiteral("patching")))
+            return benchPatching(*model, p.isSet(QStringLiteral("tokens")) ? lengths : QList<int>{16}, repeats);
+        out() << "model " << info.name << " (" << info.parameterCount << " parameters, " << info.dtype << "), " << threads << " threads\n"
+              << "loaded in " << QString::number(loadSeconds, 'f', 1) << " s, RSS after loading " << QString::number(double(loadedRss) / 1048576.0, 'f', 0)
+              << " MB\n"
+              << "BLAS " << ComputeRuntime::blasDescription() << "\n"
+              << "compute " << info.compute << (info.computeNote.isEmpty() ? QString() : QStringLiteral(" (") + info.computeNote + QLatin1Char(')')) << "\n"
+              << "GEMM peak (1024^3, same run): float32 " << QString::number(peak, 'f', 1) << " GFLOP/s, bfloat16 " << QString::number(peakBf16, 'f', 1)
+              << " GFLOP/s (" << (ComputeRuntime::nativeBf16().isEmpty() ? QStringLiteral("emulated") : ComputeRuntime::nativeBf16()) << ")\n"
+              << QStringLiteral("%1 %2 %3 %4 %5 %6 %7\n")
+                     .arg(QStringLiteral("T"), 6)
+                     .arg(QStringLiteral("capture"), 9)
+                     .arg(QStringLiteral("best ms"), 10)
+                     .arg(QStringLiteral("GFLOP/s"), 9)
+                     .arg(QStringLiteral("% peak"), 7)
+                     .arg(QStringLiteral("trace MB"), 9)
+                     .arg(QStringLiteral("peak RSS MB"), 12);
+        out().flush();
+        for (int T : lengths) {
+            if (T < 1 || T > info.contextLength)
+                throw Error(QStringLiteral("--tokens: %1 is outside 1..%2.").arg(T).arg(info.contextLength));
+            std::vector<int64_t> ids(static_cast<size_t>(T));
+            for (int i = 0; i < T; ++i)
+                ids[size_t(i)] = (i * 7919) % std::min<int64_t>(info.vocabSize, 50000);
+            for (const DType storage : {DType::F32, DType::F16}) {
+                TraceOptions opt;
+                opt.storage = storage;
+                resetPeakRss();
+                double best = 1e100;
+                int64_t bytes = 0;
+                for (int r = 0; r < repeats; ++r) {
+                    QElapsedTimer timer;
+                    timer.start();
+                    auto t = model->run(ids, opt, nullptr);
+                    best = std::min(best, double(timer.nsecsElapsed()) / 1e6);
+                    bytes = t->byteSize();
+                }
+                const double gflops = forwardFlops(info, T) / (best / 1e3) / 1e9;
+                const long long rss = peakRssSinceReset();
+                const QString cap = storage == DType::F32 ? QStringLiteral("full f32") : QStringLiteral("full f16");
+                const double relPeak = info.compute == QLatin1String("bf16") ? peakBf16 : peak;
+                out() << QStringLiteral("%1 %2 %3 %4 %5 %6 %7\n")
+                             .arg(T, 6)
+                             .arg(cap, 9)
+                             .arg(best, 10, 'f', 1)
+                             .arg(gflops, 9, 'f', 1)
+                             .arg(100.0 * gflops / relPeak, 6, 'f', 1)
+                             .arg(double(bytes) / 1048576.0, 9, 'f', 1)
+                             .arg(double(rss) / 1048576.0, 12, 'f', 1);
+                out().flush();
+                rows.append(QJsonObject{{QStringLiteral("tokens"), T},
+                                        {QStringLiteral("compute"), info.compute},
+                                        {QStringLiteral("capture"), cap},
+                                        {QStringLiteral("ms"), best},
+                                        {QStringLiteral("gflops"), gflops},
+                                        {QStringLiteral("peak_fraction"), gflops / relPeak},
+                                        {QStringLiteral("trace_bytes"), qint64(bytes)},
+                                        {QStringLiteral("peak_rss_bytes"), qint64(rss)}});
             }
-            const double gflops = forwardFlops(info, T) / (best / 1e3) / 1e9;
-            const long long rss = peakRssSinceReset();
-            const QString cap = storage == DType::F32 ? QStringLiteral("full f32") : QStringLiteral("full f16");
-            out() << QStringLiteral("%1 %2 %3 %4 %5 %6 %7\n")
-                         .arg(T, 6)
-                         .arg(cap, 9)
-                         .arg(best, 10, 'f', 1)
-                         .arg(gflops, 9, 'f', 1)
-                         .arg(100.0 * gflops / peak, 6, 'f', 1)
-                         .arg(double(bytes) / 1048576.0, 9, 'f', 1)
-                         .arg(double(rss) / 1048576.0, 12, 'f', 1);
-            out().flush();
-            rows.append(QJsonObject{{QStringLiteral("tokens"), T},
-                                    {QStringLiteral("capture"), cap},
-                                    {QStringLiteral("ms"), best},
-                                    {QStringLiteral("gflops"), gflops},
-                                    {QStringLiteral("peak_fraction"), gflops / peak},
-                                    {QStringLiteral("trace_bytes"), qint64(bytes)},
-                                    {QStringLiteral("peak_rss_bytes"), qint64(rss)}});
         }
     }
     out() << "peak RSS of the whole run (VmHWM): " << QString::number(double(ComputeRuntime::peakRssBytes()) / 1048576.0, 'f', 0) << " MB\n";
     if (p.isSet(QStringLiteral("json")))
         printJson(QJsonObject{{QStringLiteral("gemm_peak_gflops"), peak},
+                              {QStringLiteral("gemm_peak_bf16_gflops"), peakBf16},
                               {QStringLiteral("threads"), threads},
                               {QStringLiteral("load_seconds"), loadSeconds},
                               {QStringLiteral("rss_after_load_bytes"), qint64(loadedRss)},
@@ -1044,6 +1069,8 @@ const std::map<QString, Command> &commands()
                   p.addOption({QStringLiteral("prompt"), QStringLiteral("Prompt A (e.g. the clean prompt)"), QStringLiteral("TEXT")});
                   p.addOption({QStringLiteral("prompt-b"), QStringLiteral("Prompt B (e.g. the corrupted prompt)"), QStringLiteral("TEXT")});
                   p.addOption({QStringLiteral("model-b"), QStringLiteral("Run B on this model instead"), QStringLiteral("LOC")});
+                  p.addOption(
+                      {QStringLiteral("compute-b"), QStringLiteral("Run B at this compute precision (f32, bf16; alone: model A again)"), QStringLiteral("P")});
                   p.addOption({QStringLiteral("answer"), QStringLiteral("First answer token for the logit difference (e.g. ' Mary')"), QStringLiteral("TEXT")});
                   p.addOption({QStringLiteral("answer-b"), QStringLiteral("Second answer token (e.g. ' John')"), QStringLiteral("TEXT")});
                   p.addOption({QStringLiteral("metric"),
@@ -1090,6 +1117,8 @@ const std::map<QString, Command> &commands()
                   p.addOption({QStringLiteral("patching"),
                                QStringLiteral("Time a full resid_pre patching sweep (batched) against one forward pass per cell (default T = 16)")});
                   p.addOption({QStringLiteral("store"), QStringLiteral("Measure saving runs with traces to a workspace and reopening them")});
+                  p.addOption({QStringLiteral("compute"), QStringLiteral("Compute precisions to measure, e.g. f32,bf16 (default: the current request)"),
+                               QStringLiteral("LIST")});
               },
               cmdBench}},
             {QStringLiteral("demo"),
@@ -1103,6 +1132,7 @@ const std::map<QString, Command> &commands()
         addInterventionCommands(t);
         addTrainCommand(t);
         addGgufCommands(t);
+        addComputeCommands(t);
         return t;
     }();
     return table;
@@ -1143,11 +1173,17 @@ int run(const QStringList &arguments)
     parser.setApplicationDescription(it->second.summary);
     parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("command"), name);
+    bool hasCompute = false;
     if (it->second.options) {
         OptionSink sink;
         it->second.options(sink);
         parser.addOptions(sink.options);
+        for (const QCommandLineOption &o : sink.options)
+            hasCompute = hasCompute || o.names().contains(QStringLiteral("compute"));
     }
+    if (!hasCompute) // every command: the precision of the models it loads
+        parser.addOption(
+            {QStringLiteral("compute"), QStringLiteral("Compute precision of the models loaded: auto (default), f32 or bf16"), QStringLiteral("P")});
     QStringList args = arguments;
     args[1] = name;
     if (!parser.parse(args)) {
@@ -1159,6 +1195,8 @@ int run(const QStringList &arguments)
         return 0;
     }
     try {
+        if (!hasCompute && parser.isSet(QStringLiteral("compute")))
+            ComputeRuntime::setComputeRequest(parser.value(QStringLiteral("compute")));
         return it->second.run(parser);
     } catch (const Error &e) {
         err << "strata-cli: error: " << e.message() << "\n";

@@ -54,5 +54,6 @@ int complete(const CommandTable &table, const QStringList &arguments);
 void addInterventionCommands(CommandTable &table); // patch, ablate
 void addTrainCommand(CommandTable &table);         // train
 void addGgufCommands(CommandTable &table);         // gguf-random
+void addComputeCommands(CommandTable &table);      // faithfulness
 
 } // namespace strata::cli

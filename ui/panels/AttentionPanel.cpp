@@ -184,7 +184,7 @@ bool AttentionPanel::redraw()
                             .arg(h)
                             .arg(t->model.nKvHeads != t->model.nHeads ? tr(" (reads KV head %1)").arg(kv) : QString())
                             .arg(T)
-                            .arg(t->model.name));
+                            .arg(t->model.runLabel()));
     }
     highlightToken();
     m_plot->replot(QCustomPlot::rpQueuedReplot);

@@ -274,7 +274,7 @@ void ComparePanel::compare()
             m_savedRunB = 0;
             showComparison();
             Q_EMIT context()->message(
-                tr("Compared A (%1 tokens) with B (%2 tokens) on %3.").arg(m_a->tokenCount()).arg(m_b->tokenCount()).arg(m_b->model.name));
+                tr("Compared A (%1 tokens) with B (%2 tokens) on %3.").arg(m_a->tokenCount()).arg(m_b->tokenCount()).arg(m_b->model.runLabel()));
             Q_EMIT finished(true);
         });
 }
@@ -286,7 +286,7 @@ void ComparePanel::showComparison()
     const bool one = oneModel();
     m_alignment = Compare::align(*m_a, *m_b, one);
     QStringList lines;
-    lines << tr("A: %1 tokens on %2 · B: %3 tokens on %4").arg(m_a->tokenCount()).arg(m_a->model.name).arg(m_b->tokenCount()).arg(m_b->model.name);
+    lines << tr("A: %1 tokens on %2 · B: %3 tokens on %4").arg(m_a->tokenCount()).arg(m_a->model.runLabel()).arg(m_b->tokenCount()).arg(m_b->model.runLabel());
     switch (m_alignment.kind) {
     case TokenAlignment::Kind::Identical:
         lines << tr("Same tokens in both runs.");

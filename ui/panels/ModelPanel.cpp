@@ -3,10 +3,13 @@
 #include "AppContext.h"
 #include "TrainingCurves.h"
 #include "hub/HubCache.h"
+#include "model/ComputeRuntime.h"
 #include "model/ModelEstimate.h"
 #include "model/ModelSource.h"
+#include "settings/Settings.h"
 #include "util/Error.h"
 
+#include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -21,6 +24,10 @@
 #include <QVBoxLayout>
 
 namespace strata {
+
+namespace {
+const Setting<QString> kComputeRequest{"Model/compute", QStringLiteral("auto")};
+} // namespace
 
 namespace {
 enum Role { LocationRole = Qt::UserRole + 1 };
@@ -41,6 +48,28 @@ ModelPanel::ModelPanel(AppContext *context) : Panel(context)
     for (QPushButton *b : {m_load, m_openFolder, m_openFile, m_unload, m_refresh})
         row->addWidget(b);
     v->addLayout(row);
+    // The compute precision the next load uses (a run records the one it ran with).
+    auto *computeRow = new QHBoxLayout;
+    m_computeLabel = new QLabel;
+    m_compute = new QComboBox;
+    m_compute->setObjectName(QStringLiteral("computePrecision"));
+    for (const char *c : {"auto", "f32", "bf16"})
+        m_compute->addItem(QString(), QString::fromLatin1(c));
+    try {
+        ComputeRuntime::setComputeRequest(kComputeRequest.value());
+    } catch (const Error &) {
+        kComputeRequest.reset(); // a damaged setting falls back to auto
+    }
+    m_compute->setCurrentIndex(std::max(0, m_compute->findData(ComputeRuntime::computeRequest())));
+    connect(m_compute, &QComboBox::currentIndexChanged, this, [this] {
+        const QString c = m_compute->currentData().toString();
+        ComputeRuntime::setComputeRequest(c);
+        kComputeRequest.setValue(c);
+    });
+    m_computeLabel->setBuddy(m_compute);
+    computeRow->addWidget(m_computeLabel);
+    computeRow->addWidget(m_compute, 1);
+    v->addLayout(computeRow);
     m_estimate = new QLabel;
     m_estimate->setObjectName(QStringLiteral("modelEstimate"));
     m_estimate->setWordWrap(true);
@@ -95,6 +124,13 @@ void ModelPanel::retranslate()
     m_openFile->setText(tr("Open GGUF…"));
     m_unload->setText(tr("Unload"));
     m_refresh->setText(tr("Refresh"));
+    m_computeLabel->setText(tr("&Compute:"));
+    m_compute->setItemText(0, ComputeRuntime::nativeBf16().isEmpty() ? tr("auto (f32: this CPU has no native bfloat16)")
+                                                                     : tr("auto (bf16 from 1 billion parameters, %1)").arg(ComputeRuntime::nativeBf16()));
+    m_compute->setItemText(1, tr("f32 (exact)"));
+    m_compute->setItemText(2, ComputeRuntime::nativeBf16().isEmpty() ? tr("bf16 (emulated here: slower than f32)") : tr("bf16 (faster, approximate)"));
+    m_compute->setToolTip(tr("Precision of the matrix products for the next model you load. bf16 holds the weights in bfloat16 and multiplies "
+                             "through oneDNN; norms, softmax, attention and everything stored stay float32. Runs record which one they used."));
     m_cardBox->setTitle(tr("Model card"));
     m_curves->setText(tr("Training curves…"));
     m_curves->setToolTip(tr("How this model learned: losses and the best previous-token and induction scores against training steps "
@@ -169,6 +205,14 @@ void ModelPanel::loadSelected()
         context()->loadModel(it->data(LocationRole).toString());
 }
 
+QString ModelPanel::computeText(const ModelInfo &i)
+{
+    QString t = i.compute == QLatin1String("bf16") ? tr("bf16 products (weights in bfloat16; norms, softmax and the trace in float32)") : tr("f32 (exact)");
+    if (!i.computeNote.isEmpty())
+        t += QStringLiteral(" — ") + tr("no native bfloat16 on this CPU: emulated, slower than f32");
+    return t;
+}
+
 void ModelPanel::showCard()
 {
     while (m_card->rowCount())
@@ -193,6 +237,7 @@ void ModelPanel::showCard()
     m_card->addRow(tr("Vocabulary"), new QLabel(loc.toString(qlonglong(i.vocabSize))));
     m_card->addRow(tr("Context"), new QLabel(tr("%1 tokens").arg(i.contextLength)));
     m_card->addRow(tr("Weights"), new QLabel(tr("%1, %2").arg(i.dtype, loc.formattedDataSize(i.fileBytes))));
+    m_card->addRow(tr("Compute"), new QLabel(computeText(i)));
     m_card->addRow(tr("Fingerprint"), new QLabel(i.fingerprint));
     const int t = std::min(i.contextLength, 1024);
     m_card->addRow(tr("Full trace"), new QLabel(tr("%1 at %2 tokens (float32)").arg(loc.formattedDataSize(i.traceBytes(t))).arg(t)));

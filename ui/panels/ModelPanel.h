@@ -2,12 +2,16 @@
 
 #include "Panel.h"
 
+#include "model/ModelInfo.h"
+
 class QFormLayout;
 class QLabel;
 class QListWidget;
 class QPlainTextEdit;
 class QPushButton;
 class QGroupBox;
+
+class QComboBox;
 
 namespace strata {
 
@@ -23,12 +27,15 @@ public:
 
 private:
     void showCard();
+    static QString computeText(const ModelInfo &info);
     void showTrainingCurves();
     QString trainingLogPath() const; // training-log.csv beside the loaded model's weights, or empty
     void loadSelected();
     void showEstimate();
     QListWidget *m_list;
     QPushButton *m_load, *m_openFolder, *m_openFile, *m_unload, *m_refresh;
+    QLabel *m_computeLabel = nullptr;
+    QComboBox *m_compute = nullptr;
     QGroupBox *m_cardBox;
     QPushButton *m_curves;
     QFormLayout *m_card;

@@ -1,5 +1,7 @@
 #include "ComputeRuntime.h"
 
+#include "util/Error.h"
+
 #include "util/AtenInclude.h"
 
 #include <ATen/Parallel.h>
@@ -71,11 +73,11 @@ QString blasDescription()
     return parts.join(QStringLiteral("; "));
 }
 
-double measureGemmGflops(int n, int repeats)
+double measureGemmGflops(int n, int repeats, bool bf16)
 {
     at::InferenceMode guard;
-    const at::Tensor a = at::randn({n, n});
-    const at::Tensor b = at::randn({n, n});
+    const at::Tensor a = at::randn({n, n}).to(bf16 ? at::kBFloat16 : at::kFloat);
+    const at::Tensor b = at::randn({n, n}).to(bf16 ? at::kBFloat16 : at::kFloat);
     at::Tensor c = at::mm(a, b); // warm-up
     double best = 0;
     for (int i = 0; i < repeats; ++i) {
@@ -85,6 +87,64 @@ double measureGemmGflops(int n, int repeats)
         best = std::max(best, 2.0 * double(n) * n * n / s / 1e9);
     }
     return best;
+}
+
+QString computeName(Compute c)
+{
+    return c == Compute::BF16 ? QStringLiteral("bf16") : QStringLiteral("f32");
+}
+
+QString nativeBf16()
+{
+    static const QString found = [] {
+        QFile f(QStringLiteral("/proc/cpuinfo"));
+        if (!f.open(QIODevice::ReadOnly))
+            return QString();
+        const QByteArray all = f.readAll();
+        const qsizetype flags = all.indexOf("\nflags");
+        const QByteArray line = flags < 0 ? QByteArray() : all.mid(flags + 1, all.indexOf('\n', flags + 1) - flags - 1);
+        const QList<QByteArray> words = line.split(' ');
+        if (words.contains("amx_bf16"))
+            return QStringLiteral("AMX-BF16");
+        if (words.contains("avx512_bf16"))
+            return QStringLiteral("AVX512-BF16");
+        return QString();
+    }();
+    return found;
+}
+
+namespace {
+QString &requestSlot()
+{
+    static QString r = qEnvironmentVariable("STRATA_COMPUTE", QStringLiteral("auto"));
+    return r;
+}
+} // namespace
+
+QString computeRequest()
+{
+    return requestSlot();
+}
+
+void setComputeRequest(const QString &request)
+{
+    if (request != QLatin1String("auto") && request != QLatin1String("f32") && request != QLatin1String("bf16"))
+        throw Error(QStringLiteral("Compute precision must be auto, f32 or bf16, not '%1'.").arg(request));
+    requestSlot() = request;
+}
+
+Compute resolveCompute(const QString &request, long long parameters, QString *warning)
+{
+    if (request == QLatin1String("f32"))
+        return Compute::F32;
+    if (request == QLatin1String("bf16")) {
+        if (nativeBf16().isEmpty() && warning)
+            *warning = QStringLiteral("This CPU has no native bfloat16 (no AMX-BF16 or AVX512-BF16): bf16 products are emulated and slower than f32.");
+        return Compute::BF16;
+    }
+    if (request != QLatin1String("auto"))
+        throw Error(QStringLiteral("Compute precision must be auto, f32 or bf16, not '%1'.").arg(request));
+    return !nativeBf16().isEmpty() && parameters >= kAutoBf16Parameters ? Compute::BF16 : Compute::F32;
 }
 
 long long peakRssBytes()

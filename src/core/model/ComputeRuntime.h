@@ -16,8 +16,29 @@ int threadCount();
 QString torchVersion();
 // Path of the BLAS library mapped into this process and OpenBLAS's own config/core when it is OpenBLAS.
 QString blasDescription();
-// Measured float32 GEMM throughput (GFLOP/s) of n x n matrices, best of a few runs.
-double measureGemmGflops(int n = 1024, int repeats = 5);
+// Measured GEMM throughput (GFLOP/s) of n x n matrices, best of a few runs: float32, or bfloat16
+// (oneDNN; the product accumulates in float32) with bf16 = true.
+double measureGemmGflops(int n = 1024, int repeats = 5, bool bf16 = false);
+
+// Compute precision of a loaded model. f32: every product in float32 (the exact path). bf16: weight
+// matrices held in bfloat16 and their products run in bfloat16 through oneDNN (accumulating in
+// float32); embeddings, norms, softmax, attention scores and probabilities, residual additions and
+// everything a trace stores stay float32.
+enum class Compute { F32, BF16 };
+QString computeName(Compute c); // "f32" / "bf16"
+// What the CPU offers for bf16 products, from its flags: "AMX-BF16", "AVX512-BF16", or "" (none:
+// oneDNN emulates bf16, slower than float32).
+QString nativeBf16();
+// The request every load uses unless told otherwise: "auto" (default), "f32" or "bf16";
+// $STRATA_COMPUTE sets it, so do strata-cli's --compute and the GUI's setting. Throws Error on an
+// unknown value.
+QString computeRequest();
+void setComputeRequest(const QString &request);
+// auto: bf16 where the CPU has native bf16 and the model has at least kAutoBf16Parameters
+// parameters, f32 otherwise. An explicit bf16 without native support is honoured; `warning` then
+// says it will be slow.
+constexpr long long kAutoBf16Parameters = 1'000'000'000;
+Compute resolveCompute(const QString &request, long long parameters, QString *warning = nullptr);
 // Peak resident set size of this process in bytes.
 long long peakRssBytes();
 long long currentRssBytes();

@@ -45,6 +45,14 @@ Weight Weight::fromGguf(const GgufReader &g, const QString &name, const std::vec
     return w;
 }
 
+void Weight::setCompute(ComputeRuntime::Compute c)
+{
+    if (!m_data)
+        m_dense = ops::forCompute(m_dense, c);
+    else
+        m_bf16 = c == ComputeRuntime::Compute::BF16;
+}
+
 int64_t Weight::numel() const
 {
     return m_data ? m_rows * m_cols : m_dense.defined() ? m_dense.numel() : 0;
@@ -115,7 +123,7 @@ at::Tensor Weight::linear(const at::Tensor &x, const at::Tensor &bias) const
     at::Tensor outT = at::empty({m_rows, n}, at::TensorOptions().dtype(at::kFloat));
     float *dst = buf.data_ptr<float>();
     const bool check = !m_checked->load();
-    const at::Tensor xT = x2.t();
+    const at::Tensor xT = m_bf16 ? x2.t().to(at::kBFloat16) : x2.t();
     for (int64_t r0 = 0; r0 < m_rows; r0 += chunk) {
         const int64_t r = std::min(chunk, m_rows - r0);
         std::atomic<int64_t> bad{-1};
@@ -128,7 +136,10 @@ at::Tensor Weight::linear(const at::Tensor &x, const at::Tensor &bias) const
         if (bad >= 0)
             throwNonFinite(m_name, bad, m_cols);
         at::Tensor slice = outT.narrow(0, r0, r);
-        at::mm_out(slice, buf.narrow(0, 0, r), xT);
+        if (m_bf16)
+            slice.copy_(at::mm(buf.narrow(0, 0, r).to(at::kBFloat16), xT));
+        else
+            at::mm_out(slice, buf.narrow(0, 0, r), xT);
     }
     m_checked->store(true);
     at::Tensor out = outT.t();

@@ -1,6 +1,7 @@
 #pragma once
 
 // A weight as the Llama family's forward pass uses it. For plugins and core/model only.
+#include "ComputeRuntime.h"
 #include "tensor/HostTensor.h"
 
 #pragma push_macro("slots")
@@ -32,6 +33,10 @@ public:
     // stored. Throws Error naming the file and tensor.
     static Weight fromGguf(const GgufReader &g, const QString &name, const std::vector<int64_t> &shape);
 
+    // bf16: a dense matrix is converted to bfloat16; a stored one multiplies its dequantised blocks in
+    // bfloat16. dense() of a stored matrix stays float32.
+    void setCompute(ComputeRuntime::Compute c);
+
     bool defined() const { return m_dense.defined() || m_data != nullptr; }
     bool stored() const { return m_data != nullptr; } // kept in the file's type
     int64_t numel() const;
@@ -54,6 +59,7 @@ private:
     uint32_t m_type = 0;
     int64_t m_rows = 0, m_cols = 0, m_rowBytes = 0;
     QString m_name;
+    bool m_bf16 = false;
     std::shared_ptr<std::atomic<bool>> m_checked = std::make_shared<std::atomic<bool>>(false);
 };
 

@@ -241,12 +241,22 @@ void InterventionHooks::visit(Site site, int layer, at::Tensor &act, const at::T
     }
 }
 
+at::Tensor LoadedModel::logitsMatrix() const
+{
+    if (info().compute != QLatin1String("bf16"))
+        return unembeddingMatrix();
+    if (!m_logitsBf16)
+        m_logitsBf16 = std::make_shared<at::Tensor>(unembeddingMatrix().to(at::kBFloat16));
+    return *m_logitsBf16;
+}
+
 std::shared_ptr<Trace> LoadedModel::run(const std::vector<int64_t> &ids, const TraceOptions &options, const JobControl *control,
                                         const std::vector<Intervention> &interventions)
 {
     checkInterventions(interventions, info());
     at::InferenceMode guard;
     auto trace = std::make_shared<Trace>();
+    trace->model = info(); // a trace always names its model and compute precision
     CaptureHooks capture(*trace, options);
     InterventionHooks change({&interventions});
     HookList both({&change, &capture});
@@ -254,13 +264,13 @@ std::shared_ptr<Trace> LoadedModel::run(const std::vector<int64_t> &ids, const T
     if (!capture.firstNonFinite.isEmpty())
         throw Error(QStringLiteral("The forward pass produced NaN or infinite values, first at %1%2; nothing is shown rather than a meaningless trace.")
                         .arg(capture.firstNonFinite, interventions.empty() ? QString() : QStringLiteral(" (with the interventions applied)")));
-    const at::Tensor W = unembeddingMatrix();
+    const at::Tensor W = logitsMatrix();
     const at::Tensor &fin = capture.finalNorm;
     at::Tensor last;
     if (options.logits)
         ops::captureFinal(*trace, fin, W, options.storage);
     else
-        last = at::matmul(fin[fin.size(0) - 1], W.t()).unsqueeze(0);
+        last = at::matmul(fin[fin.size(0) - 1].to(W.scalar_type()), W.t()).to(at::kFloat).unsqueeze(0);
     ops::completeTrace(*trace, last, options, info());
     trace->interventions = interventions;
     if (control)

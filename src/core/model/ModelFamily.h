@@ -40,6 +40,10 @@ public:
     // (float32). The logit lens reads intermediate layers through this.
     virtual HostTensor unembed(const HostTensor &residual) = 0;
 
+    // The unembedding the trace's logits are computed with: unembeddingMatrix() itself, or for a bf16
+    // model (info().compute) a bfloat16 copy made on first use. Analyses read the float32 one.
+    at::Tensor logitsMatrix() const;
+
     // Everything below is built on forwardSites, once for every family (Interventions.cpp).
     // Runs the prompt's tokens and fills a Trace, with interventions applied (the trace records them);
     // throws Error (bad input) or Cancelled.
@@ -77,6 +81,9 @@ public:
     std::vector<int64_t> generateGreedy(std::vector<int64_t> ids, int maxNewTokens, const JobControl *control = nullptr,
                                         const std::vector<Intervention> &interventions = {});
     void checkLength(size_t tokens) const;
+
+private:
+    mutable std::shared_ptr<at::Tensor> m_logitsBf16; // bf16 models only
 };
 
 // The interface a model-family plugin implements. Version the IID when the interface changes;
@@ -95,5 +102,5 @@ constexpr int kModelFamilyApiVersion = 2;
 
 } // namespace strata
 
-#define StrataModelFamily_iid "org.strata.ModelFamily/2"
+#define StrataModelFamily_iid "org.strata.ModelFamily/3"
 Q_DECLARE_INTERFACE(strata::ModelFamily, StrataModelFamily_iid)

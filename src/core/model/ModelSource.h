@@ -15,6 +15,7 @@ struct ModelSource
     QString path;     // folder or file
     QString hubId;    // when it came from the Hub cache
     QString revision;
+    QString compute; // "auto", "f32", "bf16"; empty: ComputeRuntime::computeRequest()
 
     bool isFolder() const { return kind == Kind::Folder; }
     QString filePath(const QString &name) const; // a file inside the folder

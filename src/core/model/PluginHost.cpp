@@ -1,5 +1,7 @@
 #include "PluginHost.h"
 
+#include "ComputeRuntime.h"
+
 #include "util/Error.h"
 
 #include <QCoreApplication>
@@ -186,9 +188,11 @@ ModelFamily *PluginHost::familyFor(const ModelSource &source) const
     return best;
 }
 
-std::unique_ptr<LoadedModel> PluginHost::load(const QString &location, const JobControl *control) const
+std::unique_ptr<LoadedModel> PluginHost::load(const QString &location, const JobControl *control, const QString &compute) const
 {
-    const ModelSource src = resolveModelLocation(location);
+    ModelSource src = resolveModelLocation(location);
+    src.compute = compute.isEmpty() ? ComputeRuntime::computeRequest() : compute;
+    ComputeRuntime::resolveCompute(src.compute, 0); // an unknown request fails here, before loading
     return familyFor(src)->load(src, control);
 }
 

@@ -53,7 +53,8 @@ public:
     // Picks the family that recognises the source best; throws Error listing what is available.
     ModelFamily *familyFor(const ModelSource &source) const;
     // Resolves the location and loads it with the right family.
-    std::unique_ptr<LoadedModel> load(const QString &location, const JobControl *control = nullptr) const;
+    // compute: "auto", "f32" or "bf16"; empty: the process-wide request (ComputeRuntime).
+    std::unique_ptr<LoadedModel> load(const QString &location, const JobControl *control = nullptr, const QString &compute = QString()) const;
 
 private:
     QList<PluginRecord> m_records;

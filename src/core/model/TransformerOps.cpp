@@ -109,10 +109,38 @@ void captureFinal(Trace &trace, const at::Tensor &fin, const at::Tensor &unembed
     const int64_t rowBytes = V * dtypeSize(storage);
     for (int64_t r0 = 0; r0 < T; r0 += rowsPerBlock) {
         const int64_t n = std::min(rowsPerBlock, T - r0);
-        const HostTensor part = toHost(at::mm(fin.narrow(0, r0, n), unembedding.t()), storage);
+        // A bf16 unembedding (a bf16 model) multiplies in bfloat16; the logits are float32 either way.
+        const HostTensor part = toHost(at::mm(fin.narrow(0, r0, n).to(unembedding.scalar_type()), unembedding.t()), storage);
         std::memcpy(static_cast<unsigned char *>(logits.data()) + r0 * rowBytes, part.data(), part.byteSize());
     }
     trace.logits = std::move(logits);
+}
+
+namespace {
+// A product with a bfloat16 weight: the input is rounded to bfloat16, oneDNN multiplies
+// (accumulating in float32), the result comes back as float32 and the bias is added in float32.
+at::Tensor bf16Product(const at::Tensor &x2, const at::Tensor &wT, const at::Tensor &b)
+{
+    at::Tensor y = at::mm(x2.to(at::kBFloat16), wT).to(at::kFloat);
+    if (b.defined())
+        y.add_(b);
+    return y;
+}
+} // namespace
+
+ComputeRuntime::Compute chooseCompute(ModelInfo &info, const ModelSource &source)
+{
+    QString warning;
+    const ComputeRuntime::Compute c =
+        ComputeRuntime::resolveCompute(source.compute.isEmpty() ? ComputeRuntime::computeRequest() : source.compute, info.parameterCount, &warning);
+    info.compute = ComputeRuntime::computeName(c);
+    info.computeNote = warning;
+    return c;
+}
+
+at::Tensor forCompute(const at::Tensor &w, ComputeRuntime::Compute c)
+{
+    return c == ComputeRuntime::Compute::BF16 && w.defined() ? w.to(at::kBFloat16) : w;
 }
 
 at::Tensor linear(const at::Tensor &x, const at::Tensor &w, const at::Tensor &b)
@@ -120,6 +148,8 @@ at::Tensor linear(const at::Tensor &x, const at::Tensor &w, const at::Tensor &b)
     std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end());
     shape.back() = w.size(0);
     const at::Tensor x2 = x.reshape({-1, x.size(-1)});
+    if (w.scalar_type() == at::kBFloat16)
+        return bf16Product(x2, w.t(), b).view(shape);
     return (b.defined() ? at::addmm(b, x2, w.t()) : at::mm(x2, w.t())).view(shape);
 }
 
@@ -127,15 +157,17 @@ at::Tensor conv1d(const at::Tensor &x, const at::Tensor &w, const at::Tensor &b)
 {
     std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end());
     shape.back() = w.size(1);
+    if (w.scalar_type() == at::kBFloat16)
+        return bf16Product(x.reshape({-1, x.size(-1)}), w, b).view(shape);
     return at::addmm(b, x.reshape({-1, x.size(-1)}), w).view(shape);
 }
 
 at::Tensor headOutputs(const at::Tensor &z, int heads, const at::Tensor &wInOut)
 {
     const int64_t T = z.size(0), hd = z.size(1) / heads, D = wInOut.size(1);
-    const at::Tensor zh = z.reshape({T, heads, hd}).transpose(0, 1); // [H, T, hd]
-    const at::Tensor w = wInOut.contiguous().view({heads, hd, D});   // [H, hd, D]
-    return at::bmm(zh, w);                                           // [H, T, D]
+    const at::Tensor zh = z.reshape({T, heads, hd}).transpose(0, 1);                   // [H, T, hd]
+    const at::Tensor w = wInOut.to(z.scalar_type()).contiguous().view({heads, hd, D}); // [H, hd, D] (float32 even for a bf16 model)
+    return at::bmm(zh, w);                                                             // [H, T, D]
 }
 
 } // namespace strata::ops

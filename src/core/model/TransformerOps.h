@@ -1,5 +1,9 @@
 #pragma once
 
+#include "ComputeRuntime.h"
+#include "ModelInfo.h"
+#include "ModelSource.h"
+
 // Building blocks shared by the model families. For plugins and core/model only (torch types).
 #pragma push_macro("slots")
 #undef slots
@@ -57,7 +61,13 @@ at::Tensor mixValues(const at::Tensor &probs, const at::Tensor &v);
 at::Tensor headOutputs(const at::Tensor &z, int heads, const at::Tensor &wInOut);
 
 // y = x @ w^T (+ b): a Linear layer whose weight is stored [out, in]; x [..., in].
+// x @ w^T + b. A bfloat16 w (a bf16 model) multiplies in bfloat16 and returns float32.
 at::Tensor linear(const at::Tensor &x, const at::Tensor &w, const at::Tensor &b = at::Tensor());
+// The compute precision a model gets (source.compute, or auto by its parameter count and the CPU):
+// sets info.compute and info.computeNote. Families call it once info.parameterCount is known.
+ComputeRuntime::Compute chooseCompute(ModelInfo &info, const ModelSource &source);
+// A weight matrix as a model of compute precision c holds it (bf16: converted; f32: itself).
+at::Tensor forCompute(const at::Tensor &w, ComputeRuntime::Compute c);
 // y = x @ w + b: GPT-2's Conv1D, weight stored [in, out]; x [..., in].
 at::Tensor conv1d(const at::Tensor &x, const at::Tensor &w, const at::Tensor &b);
 

@@ -45,6 +45,7 @@ QJsonObject modelToJson(const ModelInfo &m)
                        {QStringLiteral("path"), m.path},
                        {QStringLiteral("fingerprint"), m.fingerprint},
                        {QStringLiteral("dtype"), m.dtype},
+                       {QStringLiteral("compute"), m.compute},
                        {QStringLiteral("nLayers"), m.nLayers},
                        {QStringLiteral("nHeads"), m.nHeads},
                        {QStringLiteral("nKvHeads"), m.nKvHeads},
@@ -67,6 +68,7 @@ ModelInfo modelFromJson(const QJsonObject &o)
     m.path = o.value(QStringLiteral("path")).toString();
     m.fingerprint = o.value(QStringLiteral("fingerprint")).toString();
     m.dtype = o.value(QStringLiteral("dtype")).toString();
+    m.compute = o.value(QStringLiteral("compute")).toString(QStringLiteral("f32")); // runs stored before bf16 existed were f32
     m.nLayers = o.value(QStringLiteral("nLayers")).toInt();
     m.nHeads = o.value(QStringLiteral("nHeads")).toInt();
     m.nKvHeads = o.value(QStringLiteral("nKvHeads")).toInt();

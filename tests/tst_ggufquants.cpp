@@ -198,6 +198,11 @@ private Q_SLOTS:
         QCOMPARE(e.weightTypes, types);
         QCOMPARE(e.weightMemoryBytes, int64_t(512 * 256 * 4 + 256 * 256 * 4 + (8 << 20)));
         QCOMPARE(e.weightFileBytes, QFileInfo(fixture(QStringLiteral("llama-quant-mixed.gguf"))).size());
+        // An all-F32 file is mapped as it is: nothing beyond the map.
+        const ModelEstimate f32 = estimateModel(testutil::sharedPath(QStringLiteral("models/stories260K/stories260K.gguf")));
+        QVERIFY2(f32.known, qPrintable(f32.error));
+        QCOMPARE(f32.weightMemoryBytes, int64_t(0));
+        QCOMPARE(f32.weightTypes, QStringLiteral("F32"));
     }
 
     // Every type (and the Q4_K_M mix) through a whole forward pass: strata-cli gguf-random writes a

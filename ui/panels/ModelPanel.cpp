@@ -56,7 +56,8 @@ ModelPanel::ModelPanel(AppContext *context) : Panel(context)
     for (const char *c : {"auto", "f32", "bf16"})
         m_compute->addItem(QString(), QString::fromLatin1(c));
     try {
-        ComputeRuntime::setComputeRequest(kComputeRequest.value());
+        if (qEnvironmentVariableIsEmpty("STRATA_COMPUTE")) // the environment wins over the saved choice
+            ComputeRuntime::setComputeRequest(kComputeRequest.value());
     } catch (const Error &) {
         kComputeRequest.reset(); // a damaged setting falls back to auto
     }

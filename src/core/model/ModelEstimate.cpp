@@ -45,6 +45,7 @@ ModelEstimate estimateModel(const QString &location)
             // or the tied embedding) as dense float32 unless it is F32, one 8 MiB block buffer and a
             // dense attn_output matrix per layer in turn (the largest of them).
             int64_t largest = 0;
+            bool stored = false; // any matrix left in its file type (then the block buffer exists)
             for (const QString &n : g.tensorNames()) {
                 const GgufTensorInfo &ti = g.info(n);
                 int64_t numel = 1;
@@ -52,6 +53,7 @@ ModelEstimate estimateModel(const QString &location)
                     numel *= d;
                 if (ti.shape.size() == 1 && ti.type != 0)
                     e.weightMemoryBytes += numel * 4;
+                stored = stored || (ti.shape.size() > 1 && ti.type != 0);
                 if (n.endsWith(QLatin1String("attn_output.weight")) && ti.type != 0)
                     largest = std::max(largest, numel * 4);
             }
@@ -62,7 +64,8 @@ ModelEstimate estimateModel(const QString &location)
                     numel *= d;
                 e.weightMemoryBytes += numel * 4;
             }
-            e.weightMemoryBytes += largest + (int64_t(8) << 20);
+            if (stored)
+                e.weightMemoryBytes += largest + (int64_t(8) << 20);
             e.weightTypes = g.typeMixSummary();
             e.known = true;
             return e;

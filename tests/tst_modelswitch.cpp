@@ -3,6 +3,9 @@
 // (instead of a raw tensor error over an old heatmap, or predictions decoded with the wrong
 // vocabulary), and they come back once that model is loaded again.
 #include "AppContext.h"
+
+#include <QDir>
+#include <QFileInfo>
 #include "GuiTestMain.h"
 #include "GuiTestUtil.h"
 #include "TestUtil.h"
@@ -61,6 +64,18 @@ private Q_SLOTS:
         auto *estimate = panel.findChild<QLabel *>(QStringLiteral("modelEstimate"));
         QVERIFY(estimate);
         QVERIFY2(estimate->text().contains(QStringLiteral("5 layers")), qPrintable(estimate->text())); // not the demo model's 4
+        // The same file opened through a relative path is still one recent entry.
+        const QString relative = QDir::current().relativeFilePath(testutil::sharedPath(QStringLiteral("models/stories260K/stories260K.gguf")));
+        QVERIFY(relative.startsWith(QLatin1String("..")));
+        QVERIFY(testutil::loadAndWait(ctx, relative));
+        const QString canonical = QFileInfo(testutil::sharedPath(QStringLiteral("models/stories260K/stories260K.gguf"))).canonicalFilePath();
+        QStringList entries;
+        for (int i = 0; i < list->count(); ++i) {
+            const QString loc = list->item(i)->data(Qt::ToolTipRole).toString();
+            if (QFileInfo(loc).canonicalFilePath() == canonical)
+                entries << loc;
+        }
+        QVERIFY2(entries.size() == 1, qPrintable(entries.join(QStringLiteral(" | "))));
     }
 
     void continuingTracesTheContinuedPrompt()

@@ -317,7 +317,14 @@ QStringList AppContext::recentModels() const
 
 void AppContext::rememberRecent(const QString &location)
 {
-    pushRecent(kRecentModels, location);
+    // A file or folder is remembered by its absolute, canonical path, so that one model opened as
+    // "../shared/x.gguf" and as "/work/shared/x.gguf" is one entry (Hub ids and "demo" stay as given).
+    const QFileInfo fi(location);
+    const QString key = fi.exists() ? fi.canonicalFilePath() : location;
+    QStringList r = kRecentModels.value();
+    r.erase(std::remove_if(r.begin(), r.end(), [&](const QString &e) { return QFileInfo(e).exists() && QFileInfo(e).canonicalFilePath() == key; }), r.end());
+    kRecentModels.setValue(r);
+    pushRecent(kRecentModels, key);
 }
 
 void AppContext::loadModel(const QString &location)

@@ -10,6 +10,7 @@
 #include "util/Error.h"
 
 #include <QComboBox>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -21,6 +22,7 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSet>
 #include <QVBoxLayout>
 
 namespace strata {
@@ -157,9 +159,15 @@ void ModelPanel::refreshList()
     for (const HubCache::Entry &e : HubCache::listModels())
         add(tr("%1 (Hugging Face cache, %2)").arg(e.repoId, e.revision),
             e.revision == QLatin1String("main") ? e.repoId : e.repoId + QLatin1Char('@') + e.revision, e.snapshotPath);
-    for (const QString &r : context()->recentModels())
-        if (r != QLatin1String("demo")) // already listed as the bundled model
-            add(tr("%1 (recent)").arg(QFileInfo(r).fileName().isEmpty() ? r : QFileInfo(r).fileName()), r, r);
+    QSet<QString> seen; // lists saved before recent entries were canonical may name one file twice
+    for (const QString &r : context()->recentModels()) {
+        const QString key = QFileInfo(r).exists() ? QFileInfo(r).canonicalFilePath() : r;
+        // The demo is already listed as the bundled model; a file that is gone is not offered.
+        if (r == QLatin1String("demo") || seen.contains(key) || (QDir::isAbsolutePath(r) && !QFileInfo::exists(r)))
+            continue;
+        seen.insert(key);
+        add(tr("%1 (recent)").arg(QFileInfo(r).fileName().isEmpty() ? r : QFileInfo(r).fileName()), r, r);
+    }
     // The loaded model's entry, so that the estimate beside the list is of the model on screen.
     int row = m_list->count() ? 0 : -1;
     if (const auto model = context()->model()) {

@@ -90,6 +90,7 @@ int main(int argc, char **argv)
         std::fputs(manPage().toUtf8().constData(), stdout);
         return 0;
     }
+    ComputeRuntime::configureAllocator();
     QApplication app(argc, argv);
     Settings::initApplicationIdentity();
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/strata.svg")));

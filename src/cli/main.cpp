@@ -1,4 +1,5 @@
 #include "CliCommands.h"
+#include "model/ComputeRuntime.h"
 
 #include "settings/Settings.h"
 
@@ -6,6 +7,7 @@
 
 int main(int argc, char **argv)
 {
+    strata::ComputeRuntime::configureAllocator();
     QCoreApplication app(argc, argv);
     strata::Settings::initApplicationIdentity();
     QCoreApplication::setApplicationName(QStringLiteral("strata-cli"));

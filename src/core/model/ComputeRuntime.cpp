@@ -15,6 +15,7 @@
 #include <chrono>
 #include <dlfcn.h>
 #include <link.h>
+#include <malloc.h>
 #include <sys/resource.h>
 
 namespace strata::ComputeRuntime {
@@ -87,6 +88,12 @@ double measureGemmGflops(int n, int repeats, bool bf16)
         best = std::max(best, 2.0 * double(n) * n * n / s / 1e9);
     }
     return best;
+}
+
+void configureAllocator()
+{
+    mallopt(M_MMAP_THRESHOLD, 32 << 20); // glibc's upper limit for the threshold on 64-bit
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
 }
 
 QString computeName(Compute c)

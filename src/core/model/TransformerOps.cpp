@@ -121,6 +121,7 @@ namespace {
 // (accumulating in float32), the result comes back as float32 and the bias is added in float32.
 at::Tensor bf16Product(const at::Tensor &x2, const at::Tensor &wT, const at::Tensor &b)
 {
+    // (Adding the bias inside the product, in bf16, measured no faster: it stays a float32 addition.)
     at::Tensor y = at::mm(x2.to(at::kBFloat16), wT).to(at::kFloat);
     if (b.defined())
         y.add_(b);

@@ -294,7 +294,7 @@ at::Tensor LlamaModel::forwardSites(const at::Tensor &ids, SiteHooks &hooks, con
         at::Tensor probs = ops::causalProbs(q.transpose(1, 2), k.transpose(1, 2), i.info.slidingWindow);
         hooks.visit(Site::Attn, li, probs, {});
         at::Tensor z = ops::mixValues(probs, v.transpose(1, 2)); // [B, T, Hq, hd]
-        const at::Tensor wo = L.wo.dense();
+        const at::Tensor wo = L.wo.denseTransient();
         hooks.visit(Site::Z, li, z, wo.t());
         at::Tensor attnOut = ops::linear(z.reshape({B, T, Hq * hd}), wo); // bf16 when wo is (a dense bf16 model)
         hooks.visit(Site::AttnOut, li, attnOut, {});

@@ -90,7 +90,22 @@ at::Tensor Weight::dense() const
 {
     if (!m_data)
         return m_dense;
+    at::Tensor out = at::empty({m_rows, m_cols}, at::TensorOptions().dtype(at::kFloat));
+    dequantizeInto(out);
+    return out;
+}
+
+at::Tensor Weight::denseTransient() const
+{
+    if (!m_data)
+        return m_dense;
     at::Tensor out = scratch(m_rows, m_cols);
+    dequantizeInto(out);
+    return out;
+}
+
+void Weight::dequantizeInto(at::Tensor &out) const
+{
     float *dst = out.data_ptr<float>();
     const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 16) / std::max<int64_t>(1, m_cols));
     // The values are checked for NaN/Inf the first time only: the stored bytes do not change.
@@ -105,13 +120,12 @@ at::Tensor Weight::dense() const
     if (bad >= 0)
         throwNonFinite(m_name, bad, m_cols);
     m_checked->store(true);
-    return out;
 }
 
 at::Tensor Weight::linear(const at::Tensor &x, const at::Tensor &bias) const
 {
     if (!m_data || (at::GradMode::is_enabled() && x.requires_grad()))
-        return ops::linear(x, dense(), bias);
+        return ops::linear(x, denseTransient(), bias);
     std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end());
     shape.back() = m_rows;
     const at::Tensor x2 = x.reshape({-1, m_cols}).to(at::kFloat).contiguous();

@@ -45,6 +45,9 @@ public:
     // The [rows, cols] float32 matrix: the tensor itself, or a fresh dequantisation (parallel over
     // rows, checked for NaN/Inf).
     at::Tensor dense() const;
+    // The same in a scratch buffer of the calling thread that the next call may reuse once nothing
+    // holds it any more: for a matrix used once per layer and forward pass (no 100 MB allocation each).
+    at::Tensor denseTransient() const;
     // x @ W^T (+ bias) over the last axis of x. A stored matrix is dequantised 8 MiB of rows at a
     // time into one buffer that is multiplied at once, so no float32 copy of the whole matrix is
     // made (under autograd with x requiring grad: dense() instead).
@@ -54,6 +57,8 @@ public:
     at::Tensor rows(const at::Tensor &ids) const;
 
 private:
+    void dequantizeInto(at::Tensor &out) const;
+
     at::Tensor m_dense;
     const unsigned char *m_data = nullptr;
     uint32_t m_type = 0;

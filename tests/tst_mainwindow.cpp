@@ -8,6 +8,7 @@
 #include "LanguageManager.h"
 #include "MainWindow.h"
 #include "PanelRegistry.h"
+#include "ProgressText.h"
 #include "jobs/JobRunner.h"
 #include "panels/AttentionPanel.h"
 #include "panels/NextTokenPanel.h"
@@ -46,6 +47,22 @@ class TestMainWindow : public QObject
     }
 
 private Q_SLOTS:
+    // Core's English progress messages reach the status bar in the UI language.
+    void progressTextIsTranslated()
+    {
+        QVERIFY(LanguageManager::setLanguage(QStringLiteral("zh_CN")));
+        const QString layer = localizedProgress(QStringLiteral("Layer 4"));
+        const QString sentence = localizedProgress(QStringLiteral("Sentence 3/40"));
+        const QString probing = localizedProgress(QStringLiteral("Probing upos, layer 2/5"));
+        QVERIFY(LanguageManager::setLanguage(QStringLiteral("en")));
+        QVERIFY2(layer != QLatin1String("Layer 4") && layer.contains(QLatin1Char('4')), qPrintable(layer));
+        QVERIFY2(!sentence.contains(QLatin1String("Sentence")) && sentence.contains(QLatin1String("3")) && sentence.contains(QLatin1String("40")),
+                 qPrintable(sentence));
+        QVERIFY2(probing.contains(QLatin1String("upos")) && !probing.contains(QLatin1String("Probing")), qPrintable(probing));
+        QCOMPARE(localizedProgress(QStringLiteral("Layer 4")), QStringLiteral("Layer 4"));
+        QCOMPARE(localizedProgress(QStringLiteral("model.safetensors")), QStringLiteral("model.safetensors")); // a file name passes as it is
+    }
+
     void everyPanelIsADock()
     {
         AppContext ctx;

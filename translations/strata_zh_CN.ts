@@ -2498,6 +2498,53 @@ attribution estimate %1</source>
     </message>
 </context>
 <context>
+    <name>strata::Progress</name>
+    <message>
+        <source>Layer %1</source>
+        <translation>第 %1 层</translation>
+    </message>
+    <message>
+        <source>Sentence %1/%2</source>
+        <translation>句子 %1/%2</translation>
+    </message>
+    <message>
+        <source>Sentence %1</source>
+        <translation>句子 %1</translation>
+    </message>
+    <message>
+        <source>Logit lens, layer %1</source>
+        <translation>Logit 透镜，第 %1 层</translation>
+    </message>
+    <message>
+        <source>Induction test %1/%2</source>
+        <translation>归纳测试 %1/%2</translation>
+    </message>
+    <message>
+        <source>Variants %1-%2 of %3</source>
+        <translation>变体 %1-%2（共 %3）</translation>
+    </message>
+    <message>
+        <source>Probing %1, layer %2/%3</source>
+        <translation>探测 %1，第 %2/%3 层</translation>
+    </message>
+    <message>
+        <source>Reading tokenizer</source>
+        <translation>读取分词器</translation>
+    </message>
+    <message>
+        <source>Mapping weights</source>
+        <translation>映射权重</translation>
+    </message>
+    <message>
+        <source>Features from the cache</source>
+        <translation>从缓存读取特征</translation>
+    </message>
+    <message>
+        <source>BPE merges</source>
+        <translation>BPE 合并</translation>
+    </message>
+</context>
+<context>
     <name>strata::PromptPanel</name>
     <message>
         <source>#%1  id %2

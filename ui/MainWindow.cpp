@@ -1,5 +1,7 @@
 #include "MainWindow.h"
 
+#include "ProgressText.h"
+
 #include "AboutDialog.h"
 #include "AppContext.h"
 #include "HubDownloadDialog.h"
@@ -301,7 +303,7 @@ void MainWindow::createStatusBar()
             return;
         m_progress->setValue(int(f * 1000));
         if (!what.isEmpty())
-            m_progress->setFormat(what + QStringLiteral(" %p%"));
+            m_progress->setFormat(localizedProgress(what) + QStringLiteral(" %p%"));
     });
     connect(jobs, &JobRunner::busyChanged, this, [this](bool busy) {
         if (!busy) {

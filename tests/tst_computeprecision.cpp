@@ -35,16 +35,6 @@ std::vector<int64_t> textIds(const LoadedModel &m, const QString &corpus, size_t
     return ids;
 }
 
-Faithfulness measure(LoadedModel &exact, LoadedModel &approx, const std::vector<int64_t> &ids, size_t window)
-{
-    Faithfulness fa;
-    for (size_t s = 0; s + 1 < ids.size(); s += window) {
-        const std::vector<int64_t> w(ids.begin() + qsizetype(s), ids.begin() + qsizetype(std::min(ids.size(), s + window)));
-        fa.add(*exact.run(w, TraceOptions{}, nullptr), *approx.run(w, TraceOptions{}, nullptr));
-    }
-    return fa;
-}
-
 bool bitIdentical(const HostTensor &a, const HostTensor &b)
 {
     return a.shape() == b.shape() && a.dtype() == b.dtype() && a.byteSize() == b.byteSize() && std::memcmp(a.data(), b.data(), size_t(a.byteSize())) == 0;
@@ -144,7 +134,7 @@ private Q_SLOTS:
         auto approx = m_host.load(model, nullptr, QStringLiteral("bf16"));
         const std::vector<int64_t> ids = textIds(*exact, corpus, size_t(tokens));
         QCOMPARE(int(ids.size()), tokens);
-        const Faithfulness fa = measure(*exact, *approx, ids, size_t(std::min(256, exact->info().contextLength)));
+        const Faithfulness fa = Faithfulness::measure(*exact, *approx, ids, size_t(std::min(256, exact->info().contextLength)));
         const QString report = QString::fromUtf8(QJsonDocument(fa.toJson()).toJson(QJsonDocument::Compact));
         QVERIFY2(fa.positions >= tokens - 1, qPrintable(report));
         QVERIFY2(fa.top1Agreement() >= minTop1, qPrintable(report));

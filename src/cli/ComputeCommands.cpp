@@ -35,13 +35,7 @@ int cmdFaithfulness(QCommandLineParser &p)
         throw Error(
             QStringLiteral("%1 holds %2 tokens for this model; --tokens asks for %3.").arg(QDir::toNativeSeparators(textPath)).arg(ids.size()).arg(wanted));
     ids.resize(size_t(wanted));
-    Faithfulness fa;
-    for (size_t s = 0; s < ids.size(); s += size_t(window)) {
-        const std::vector<int64_t> w(ids.begin() + qsizetype(s), ids.begin() + qsizetype(std::min(ids.size(), s + size_t(window))));
-        if (w.size() < 2)
-            break;
-        fa.add(*exact->run(w, TraceOptions{}, nullptr), *approx->run(w, TraceOptions{}, nullptr));
-    }
+    const Faithfulness fa = Faithfulness::measure(*exact, *approx, ids, size_t(window));
     if (p.isSet(QStringLiteral("json"))) {
         QJsonObject o = fa.toJson();
         o.insert(QStringLiteral("model"), exact->info().name);
@@ -53,9 +47,9 @@ int cmdFaithfulness(QCommandLineParser &p)
     out() << exact->info().name << ": bf16 against f32 over " << fa.positions << " tokens (windows of " << window << ")\n"
           << "max |attention difference|   " << QString::number(fa.maxAttnDiff, 'g', 3) << "\n"
           << "resid_post relative error    ";
-    for (double r : fa.residRelError)
+    for (double r : fa.residRelError())
         out() << QString::number(r, 'g', 3) << " ";
-    out() << "\nlogits relative error        " << QString::number(fa.logitsRelError, 'g', 3) << "\n"
+    out() << "\nlogits relative error        " << QString::number(fa.logitsRelError(), 'g', 3) << "\n"
           << "top-1 agreement              " << QString::number(100.0 * fa.top1Agreement(), 'f', 2) << " %\n";
     return 0;
 }

@@ -1,5 +1,6 @@
 #include "Faithfulness.h"
 
+#include "model/ModelFamily.h"
 #include "util/Error.h"
 
 #include <QJsonArray>
@@ -28,9 +29,34 @@ void accumulate(const HostTensor &exact, const HostTensor &approx, double *diff2
 }
 } // namespace
 
+std::vector<double> Faithfulness::residRelError() const
+{
+    std::vector<double> r(m_residDiff2.size(), 0.0);
+    for (size_t l = 0; l < r.size(); ++l)
+        r[l] = std::sqrt(m_residDiff2[l] / std::max(1e-30, m_residNorm2[l]));
+    return r;
+}
+
 double Faithfulness::maxResidRelError() const
 {
-    return residRelError.empty() ? 0.0 : *std::max_element(residRelError.begin(), residRelError.end());
+    const std::vector<double> r = residRelError();
+    return r.empty() ? 0.0 : *std::max_element(r.begin(), r.end());
+}
+
+double Faithfulness::logitsRelError() const
+{
+    return std::sqrt(m_logitDiff2 / std::max(1e-30, m_logitNorm2));
+}
+
+Faithfulness Faithfulness::measure(LoadedModel &exact, LoadedModel &approx, const std::vector<int64_t> &ids, size_t window)
+{
+    Faithfulness fa;
+    const size_t step = std::max<size_t>(window, 2);
+    for (size_t s = 0; s + 1 < ids.size(); s += step) {
+        const std::vector<int64_t> w(ids.begin() + qsizetype(s), ids.begin() + qsizetype(std::min(ids.size(), s + step)));
+        fa.add(*exact.run(w, TraceOptions{}, nullptr), *approx.run(w, TraceOptions{}, nullptr));
+    }
+    return fa;
 }
 
 void Faithfulness::add(const Trace &exact, const Trace &approx)
@@ -49,12 +75,8 @@ void Faithfulness::add(const Trace &exact, const Trace &approx)
         requireSame(e.residPost, a.residPost, "resid_post");
         accumulate(e.residPost, a.residPost, &m_residDiff2[l], &m_residNorm2[l]);
     }
-    residRelError.assign(L, 0.0);
-    for (size_t l = 0; l < L; ++l)
-        residRelError[l] = std::sqrt(m_residDiff2[l] / std::max(1e-30, m_residNorm2[l]));
     requireSame(exact.logits, approx.logits, "logits");
     accumulate(exact.logits, approx.logits, &m_logitDiff2, &m_logitNorm2);
-    logitsRelError = std::sqrt(m_logitDiff2 / std::max(1e-30, m_logitNorm2));
     const int64_t T = exact.logits.shape()[0], V = exact.logits.shape()[1];
     const std::vector<float> le = exact.logits.toFloatVector(), la = approx.logits.toFloatVector();
     for (int64_t t = 0; t < T; ++t) {
@@ -68,12 +90,12 @@ void Faithfulness::add(const Trace &exact, const Trace &approx)
 QJsonObject Faithfulness::toJson() const
 {
     QJsonArray resid;
-    for (double r : residRelError)
+    for (double r : residRelError())
         resid.append(r);
     return QJsonObject{{QStringLiteral("max_attention_diff"), maxAttnDiff},
                        {QStringLiteral("resid_post_relative_error"), resid},
                        {QStringLiteral("max_resid_relative_error"), maxResidRelError()},
-                       {QStringLiteral("logits_relative_error"), logitsRelError},
+                       {QStringLiteral("logits_relative_error"), logitsRelError()},
                        {QStringLiteral("positions"), qint64(positions)},
                        {QStringLiteral("top1_agreement"), top1Agreement()}};
 }

@@ -38,8 +38,8 @@ Weight Weight::fromGguf(const GgufReader &g, const QString &name, const std::vec
         w.m_data = g.rawData(name);
         w.m_type = ti.type;
         w.m_cols = ti.shape.back();
-        w.m_rows = int64_t(ti.byteSize / uint64_t(ggmlRowBytes(ti.type, w.m_cols)));
         w.m_rowBytes = ggmlRowBytes(ti.type, w.m_cols);
+        w.m_rows = int64_t(ti.byteSize) / w.m_rowBytes;
         w.m_name = name;
     }
     return w;
@@ -106,20 +106,22 @@ at::Tensor Weight::denseTransient() const
 
 void Weight::dequantizeInto(at::Tensor &out) const
 {
-    float *dst = out.data_ptr<float>();
-    const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 16) / std::max<int64_t>(1, m_cols));
-    // The values are checked for NaN/Inf the first time only: the stored bytes do not change.
-    const bool check = !m_checked->load();
+    dequantizeRows(0, m_rows, out.data_ptr<float>(), std::max<int64_t>(1, (int64_t(1) << 16) / std::max<int64_t>(1, m_cols)), !m_checked->load());
+    m_checked->store(true);
+}
+
+void Weight::dequantizeRows(int64_t r0, int64_t rows, float *dst, int64_t grain, bool check) const
+{
+    // NaN/Inf are looked for on a matrix's first use only (`check`): the stored bytes do not change.
     std::atomic<int64_t> bad{-1};
-    at::parallel_for(0, m_rows, grain, [&](int64_t begin, int64_t end) {
-        ggmlDequantizeRows(m_type, m_data + begin * m_rowBytes, dst + begin * m_cols, end - begin, m_cols);
+    at::parallel_for(0, rows, grain, [&](int64_t begin, int64_t end) {
+        ggmlDequantizeRows(m_type, m_data + (r0 + begin) * m_rowBytes, dst + begin * m_cols, end - begin, m_cols);
         if (check)
             if (const int64_t i = firstNonFinite(dst + begin * m_cols, (end - begin) * m_cols); i >= 0)
-                bad = begin * m_cols + i;
+                bad = (r0 + begin) * m_cols + i;
     });
     if (bad >= 0)
         throwNonFinite(m_name, bad, m_cols);
-    m_checked->store(true);
 }
 
 at::Tensor Weight::linear(const at::Tensor &x, const at::Tensor &bias) const
@@ -140,15 +142,7 @@ at::Tensor Weight::linear(const at::Tensor &x, const at::Tensor &bias) const
     const at::Tensor xT = m_bf16 ? x2.t().to(at::kBFloat16) : x2.t();
     for (int64_t r0 = 0; r0 < m_rows; r0 += chunk) {
         const int64_t r = std::min(chunk, m_rows - r0);
-        std::atomic<int64_t> bad{-1};
-        at::parallel_for(0, r, std::max<int64_t>(1, r / 2), [&](int64_t begin, int64_t end) {
-            ggmlDequantizeRows(m_type, m_data + (r0 + begin) * m_rowBytes, dst + begin * m_cols, end - begin, m_cols);
-            if (check)
-                if (const int64_t i = firstNonFinite(dst + begin * m_cols, (end - begin) * m_cols); i >= 0)
-                    bad = (r0 + begin) * m_cols + i;
-        });
-        if (bad >= 0)
-            throwNonFinite(m_name, bad, m_cols);
+        dequantizeRows(r0, r, dst, std::max<int64_t>(1, r / 2), check);
         at::Tensor slice = outT.narrow(0, r0, r);
         if (m_bf16)
             slice.copy_(at::mm(buf.narrow(0, 0, r).to(at::kBFloat16), xT));

@@ -58,6 +58,8 @@ public:
 
 private:
     void dequantizeInto(at::Tensor &out) const;
+    // Rows r0 .. r0+rows into dst, parallel in blocks of `grain` rows; throws on NaN/Inf when `check`.
+    void dequantizeRows(int64_t r0, int64_t rows, float *dst, int64_t grain, bool check) const;
 
     at::Tensor m_dense;
     const unsigned char *m_data = nullptr;

@@ -256,6 +256,34 @@ const uint8_t *gridOf(Grid g)
     return ggml_detail::grid(g, &entries, &width);
 }
 
+// The grid rows the IQ types write: 8 (IQ2) or 4 + 4 (IQ3) lattice values with a byte of signs,
+// or 8 IQ1 values (-1, 0, 1 stored as 0, 1, 2) moved by delta; and IQ2's two 4-bit scales per byte.
+void signedGrid8(float *y, float db, const uint8_t *g, uint8_t signs)
+{
+    for (int j = 0; j < 8; ++j)
+        y[j] = db * float(g[j]) * sign(signs, j);
+}
+
+void signedGrid4x2(float *y, float db, const uint8_t *g1, const uint8_t *g2, uint8_t signs)
+{
+    for (int j = 0; j < 4; ++j) {
+        y[j] = db * float(g1[j]) * sign(signs, j);
+        y[j + 4] = db * float(g2[j]) * sign(signs, j + 4);
+    }
+}
+
+void iq1Grid8(float *y, float dl, const uint8_t *g, float delta)
+{
+    for (int j = 0; j < 8; ++j)
+        y[j] = dl * (float(int(g[j]) - 1) + delta);
+}
+
+void iq2Scales(float d, uint8_t s, float db[2])
+{
+    db[0] = d * (0.5f + float(s & 0xF)) * 0.25f;
+    db[1] = d * (0.5f + float(s >> 4)) * 0.25f;
+}
+
 void iq2_xxs(const unsigned char *b, float *y)
 {
     static const uint8_t *grid = gridOf(Grid::Iq2xxs);
@@ -266,9 +294,7 @@ void iq2_xxs(const unsigned char *b, float *y)
         const float db = d * (0.5f + float(aux >> 28)) * 0.25f;
         for (int l = 0; l < 4; ++l) {
             const uint8_t *g = grid + 8 * q[l];
-            const uint8_t signs = ksign(int((aux >> (7 * l)) & 127));
-            for (int j = 0; j < 8; ++j)
-                y[j] = db * float(g[j]) * sign(signs, j);
+            signedGrid8(y, db, g, ksign(int((aux >> (7 * l)) & 127)));
             y += 8;
         }
     }
@@ -280,13 +306,11 @@ void iq2_xs(const unsigned char *b, float *y)
     const float d = h(b);
     const unsigned char *scales = b + 66;
     for (int ib = 0; ib < 8; ++ib) {
-        const float db[2] = {d * (0.5f + float(scales[ib] & 0xF)) * 0.25f, d * (0.5f + float(scales[ib] >> 4)) * 0.25f};
+        float db[2];
+        iq2Scales(d, scales[ib], db);
         for (int l = 0; l < 4; ++l) {
             const uint16_t q = u16(b + 2 + 2 * (4 * ib + l));
-            const uint8_t *g = grid + 8 * (q & 511);
-            const uint8_t signs = ksign(q >> 9);
-            for (int j = 0; j < 8; ++j)
-                y[j] = db[l / 2] * float(g[j]) * sign(signs, j);
+            signedGrid8(y, db[l / 2], grid + 8 * (q & 511), ksign(q >> 9));
             y += 8;
         }
     }
@@ -298,11 +322,10 @@ void iq2_s(const unsigned char *b, float *y)
     const float d = h(b);
     const unsigned char *qs = b + 2, *signs = b + 34, *qh = b + 66, *scales = b + 74;
     for (int ib = 0; ib < 8; ++ib) {
-        const float db[2] = {d * (0.5f + float(scales[ib] & 0xF)) * 0.25f, d * (0.5f + float(scales[ib] >> 4)) * 0.25f};
+        float db[2];
+        iq2Scales(d, scales[ib], db);
         for (int l = 0; l < 4; ++l) {
-            const uint8_t *g = grid + 8 * (qs[l] | ((qh[ib] << (8 - 2 * l)) & 0x300));
-            for (int j = 0; j < 8; ++j)
-                y[j] = db[l / 2] * float(g[j]) * sign(signs[l], j);
+            signedGrid8(y, db[l / 2], grid + 8 * (qs[l] | ((qh[ib] << (8 - 2 * l)) & 0x300)), signs[l]);
             y += 8;
         }
         qs += 4;
@@ -319,12 +342,7 @@ void iq3_xxs(const unsigned char *b, float *y)
         const uint32_t aux = u32(ss + 4 * ib);
         const float db = d * (0.5f + float(aux >> 28)) * 0.5f;
         for (int l = 0; l < 4; ++l) {
-            const uint8_t signs = ksign(int((aux >> (7 * l)) & 127));
-            const uint8_t *g1 = grid + 4 * qs[2 * l], *g2 = grid + 4 * qs[2 * l + 1];
-            for (int j = 0; j < 4; ++j) {
-                y[j] = db * float(g1[j]) * sign(signs, j);
-                y[j + 4] = db * float(g2[j]) * sign(signs, j + 4);
-            }
+            signedGrid4x2(y, db, grid + 4 * qs[2 * l], grid + 4 * qs[2 * l + 1], ksign(int((aux >> (7 * l)) & 127)));
             y += 8;
         }
         qs += 8;
@@ -342,10 +360,7 @@ void iq3_s(const unsigned char *b, float *y)
         for (int l = 0; l < 4; ++l) {
             const uint8_t *g1 = grid + 4 * (qs[2 * l] | ((qh[ib] << (8 - 2 * l)) & 256));
             const uint8_t *g2 = grid + 4 * (qs[2 * l + 1] | ((qh[ib] << (7 - 2 * l)) & 256));
-            for (int j = 0; j < 4; ++j) {
-                y[j] = db * float(g1[j]) * sign(signs[l], j);
-                y[j + 4] = db * float(g2[j]) * sign(signs[l], j + 4);
-            }
+            signedGrid4x2(y, db, g1, g2, signs[l]);
             y += 8;
         }
         qs += 8;
@@ -365,9 +380,7 @@ void iq1_s(const unsigned char *b, float *y)
         const float dl = d * float(2 * ((qh >> 12) & 7) + 1);
         const float delta = (qh & 0x8000) ? -kIq1Delta : kIq1Delta;
         for (int l = 0; l < 4; ++l) {
-            const uint8_t *g = grid + 8 * (qs[l] | (((qh >> (3 * l)) & 7) << 8));
-            for (int j = 0; j < 8; ++j)
-                y[j] = dl * (float(int(g[j]) - 1) + delta);
+            iq1Grid8(y, dl, grid + 8 * (qs[l] | (((qh >> (3 * l)) & 7) << 8)), delta);
             y += 8;
         }
         qs += 4;
@@ -390,10 +403,7 @@ void iq1_m(const unsigned char *b, float *y)
         const float delta[4] = {(qh[0] & 0x08) ? -kIq1Delta : kIq1Delta, (qh[0] & 0x80) ? -kIq1Delta : kIq1Delta, (qh[1] & 0x08) ? -kIq1Delta : kIq1Delta,
                                 (qh[1] & 0x80) ? -kIq1Delta : kIq1Delta};
         for (int l = 0; l < 4; ++l) {
-            const uint8_t *g = grid + 8 * idx[l];
-            const float dl = l < 2 ? dl1 : dl2;
-            for (int j = 0; j < 8; ++j)
-                y[j] = dl * (float(int(g[j]) - 1) + delta[l]);
+            iq1Grid8(y, l < 2 ? dl1 : dl2, grid + 8 * idx[l], delta[l]);
             y += 8;
         }
         qs += 4;

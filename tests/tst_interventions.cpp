@@ -158,7 +158,8 @@ private Q_SLOTS:
     void badInterventionsAreClearErrors()
     {
         auto m = m_host.load(testutil::gpt2TinyDir());
-        const auto [clean, corrupt] = prompts(*m);
+        const auto pair = prompts(*m); // not a structured binding: a lambda below captures clean (C++17)
+        const auto &clean = pair.first, &corrupt = pair.second;
         auto message = [&](const std::vector<Intervention> &ivs) {
             try {
                 m->nextTokenLogits(clean, ivs);

@@ -117,8 +117,8 @@ const char *const kSchemaV1[] = {
     "settings TEXT NOT NULL DEFAULT '{}', created TEXT NOT NULL, duration_ms REAL NOT NULL DEFAULT 0, token_count INTEGER NOT NULL DEFAULT 0)",
     "CREATE INDEX runs_by_session ON runs(session_id)",
     "CREATE TABLE traces(run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE, bytes INTEGER NOT NULL, data BLOB NOT NULL)",
-    "CREATE TABLE annotations(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, layer INTEGER, head INTEGER, "
-    "token_begin INTEGER, token_end INTEGER, text TEXT NOT NULL, created TEXT NOT NULL, modified TEXT NOT NULL)",
+    ("CREATE TABLE annotations(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, layer INTEGER, head INTEGER, "
+     "token_begin INTEGER, token_end INTEGER, text TEXT NOT NULL, created TEXT NOT NULL, modified TEXT NOT NULL)"),
     "CREATE INDEX annotations_by_run ON annotations(run_id)",
 };
 const char *const kSchemaV2[] = {

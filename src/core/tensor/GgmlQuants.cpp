@@ -591,7 +591,12 @@ void ggmlDequantizeRows(uint32_t type, const unsigned char *src, float *dst, int
 namespace {
 // Whether any value is NaN or infinite: a comparison the compiler vectorises at O3 (kept out of
 // line so that it stays compiled that way).
-__attribute__((noinline, optimize("O3"))) bool anyNonFinite(const float *x, int64_t n)
+#if defined(__clang__)
+#define STRATA_VECTORISED_O3 __attribute__((noinline))
+#else
+#define STRATA_VECTORISED_O3 __attribute__((noinline, optimize("O3")))
+#endif
+STRATA_VECTORISED_O3 bool anyNonFinite(const float *x, int64_t n)
 {
     int bad = 0;
     for (int64_t i = 0; i < n; ++i)

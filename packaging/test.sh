@@ -1,6 +1,7 @@
 #!/bin/sh
 # Sets up a fresh Debian 12 machine, builds Strata, checks formatting, runs every test, then builds
-# the .deb, installs it and checks that the installed tree runs. This is what CI runs.
+# the .deb, installs it and checks that the installed tree runs, then the whole suite again under
+# AddressSanitizer + UBSan and a short pass of every fuzz harness (sanitize.sh). This is what CI runs.
 set -eu
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -12,4 +13,6 @@ echo "== tests"
 (cd build && QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j2 --timeout 600)
 echo "== package"
 sh packaging/check-package.sh
+echo "== sanitizers and fuzzing (clang, ASan + UBSan)"
+sh packaging/sanitize.sh
 echo "== all done in $(( $(date +%s) - start )) s"

@@ -218,7 +218,8 @@ void SafetensorsCheckpoint::openFolder(const QString &folder)
     QStringList shards;
     for (auto it = map.begin(); it != map.end(); ++it) {
         const QString shard = it.value().toString();
-        if (shard.isEmpty() || shard.contains(QLatin1Char('/')) || shard.contains(QLatin1String("..")))
+        if (shard.isEmpty() || shard.contains(QLatin1Char('/')) || shard.contains(QLatin1Char('\\')) || shard.contains(QChar(0)) ||
+            shard.contains(QLatin1String("..")))
             throw Error(QStringLiteral("%1: tensor '%2' maps to an invalid shard name.").arg(fileLabel(index), it.key()));
         if (!shards.contains(shard))
             shards << shard;

@@ -89,8 +89,12 @@ void SentencePieceTokenizer::loadFromTokenizerJson(const QString &path)
     m_pieces = QStringList(maxId + 1);
     m_scores.assign(size_t(maxId + 1), 0.f);
     m_types.assign(size_t(maxId + 1), 1);
-    for (auto it = vocab.begin(); it != vocab.end(); ++it)
-        m_pieces[it.value().toInt()] = it.key();
+    for (auto it = vocab.begin(); it != vocab.end(); ++it) {
+        const int64_t id = it.value().toInteger(-1); // the conversion maxId used (found by fuzzing: toInt() of -5 indexed before the list)
+        if (id < 0)
+            throw Error(QStringLiteral("%1: piece '%2' has no non-negative integer id.").arg(label, it.key().left(40)));
+        m_pieces[qsizetype(id)] = it.key();
+    }
     for (const QJsonValue &a : root.value(QLatin1String("added_tokens")).toArray()) {
         const QJsonObject o = a.toObject();
         const int id = o.value(QLatin1String("id")).toInt(-1);
@@ -99,7 +103,10 @@ void SentencePieceTokenizer::loadFromTokenizerJson(const QString &path)
     }
     int rank = 0;
     for (const QJsonValue &m : model.value(QLatin1String("merges")).toArray()) {
-        QStringList parts = m.isString() ? m.toString().split(QLatin1Char(' ')) : QStringList{m.toArray().at(0).toString(), m.toArray().at(1).toString()};
+        const QJsonArray pair = m.toArray();
+        QStringList parts = m.isString()       ? m.toString().split(QLatin1Char(' '))
+                            : pair.size() == 2 ? QStringList{pair.at(0).toString(), pair.at(1).toString()}
+                                               : QStringList();
         if (parts.size() != 2)
             throw Error(QStringLiteral("%1: merge %2 is not two pieces.").arg(label).arg(rank));
         m_mergeRank.emplace(pairKey(parts[0], parts[1]), rank++);

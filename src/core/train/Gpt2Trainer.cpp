@@ -125,6 +125,11 @@ std::vector<TrainLogRow> readTrainLogCsv(const QString &path)
         }
         if (!ok)
             throw Error(QStringLiteral("%1, line %2: expected 7 or 11 numbers, found \"%3\".").arg(path).arg(i + 1).arg(lines[i].left(80)));
+        // The step and the layer/head columns are whole numbers that fit an int (found by fuzzing:
+        // converting -8.9e23 to int is undefined behaviour).
+        for (size_t k : {size_t(0), size_t(7), size_t(8), size_t(9), size_t(10)})
+            if (k < v.size() && (std::abs(v[k]) > 1e9 || v[k] != std::floor(v[k])))
+                throw Error(QStringLiteral("%1, line %2: column %3 must be a whole number, found %4.").arg(path).arg(i + 1).arg(k + 1).arg(c[int(k)]));
         TrainLogRow r{int(v[0]), v[1], v[2], v[3], v[4], v[5], v[6]};
         if (v.size() == 11) {
             r.previousLayer = int(v[7]);

@@ -151,6 +151,111 @@ private Q_SLOTS:
         QCOMPARE(HeadMetrics::dominantRole(s), HeadRole::Stripe);
     }
 
+    // Semantic: tokens of two classes (similarity 1 within a class, 0 across). A head that attends to
+    // earlier tokens of its query's class scores high; a previous-token head scores exactly 0,
+    // because its keys are as similar as keys at distance 1 are on average.
+    void semanticHead()
+    {
+        const int T = 12;
+        auto cls = [](int i) { return i % 3 == 0 ? 0 : 1; };
+        std::vector<double> c(size_t(T) * T);
+        for (int q = 0; q < T; ++q)
+            for (int k = 0; k < T; ++k)
+                c[size_t(q) * T + k] = cls(q) == cls(k) ? 1.0 : 0.0;
+        const auto same = pattern(T, [&](int q, std::vector<float> &r) {
+            int n = 0;
+            for (int k = 1; k < q; ++k)
+                n += cls(k) == cls(q);
+            for (int k = 1; k < q; ++k)
+                if (cls(k) == cls(q))
+                    r[size_t(k)] = 1.f / float(n);
+            if (n == 0)
+                r[size_t(q)] = 1;
+        });
+        const auto other = pattern(T, [&](int q, std::vector<float> &r) {
+            int n = 0;
+            for (int k = 1; k < q; ++k)
+                n += cls(k) != cls(q);
+            for (int k = 1; k < q; ++k)
+                if (cls(k) != cls(q))
+                    r[size_t(k)] = 1.f / float(n);
+            if (n == 0)
+                r[size_t(q)] = 1;
+        });
+        const auto prev = pattern(T, [](int q, std::vector<float> &r) { r[size_t(std::max(0, q - 1))] = 1; });
+        // The same-class head's keys all have c = 1, so its score is 1 minus the attention-weighted
+        // m(q-k) (<= 0.75 here away from multiples of 3); the other-class head's keys have c = 0.
+        const double sem = HeadMetrics::semanticScore(same, T, c);
+        QVERIFY2(sem > 0.2 && sem <= 1.0, qPrintable(QString::number(sem)));
+        const double anti = HeadMetrics::semanticScore(other, T, c);
+        QVERIFY2(anti < -0.2 && anti >= -1.0, qPrintable(QString::number(anti)));
+        QVERIFY(std::abs(HeadMetrics::semanticScore(prev, T, c)) < 1e-12);
+        HeadScores s = HeadMetrics::scoreHead(same, T, iota(T));
+        s.semantic = sem;
+        QVERIFY(HeadMetrics::roles(s).contains(QStringLiteral("semantic")));
+        QVERIFY(std::isnan(HeadMetrics::semanticScore(prev, 2, c)));
+    }
+
+    void cosineSimilarityIsCentred()
+    {
+        // Rows share a large common offset; after centring, rows 1 and 3 point the same way and row 2 the opposite.
+        const std::vector<float> v = {9, 9, 10, 11, 8, 7, 10, 11};
+        const std::vector<double> c = HeadMetrics::cosineSimilarity(HostTensor::fromFloats({4, 2}, v.data()));
+        QVERIFY(std::abs(c[1 * 4 + 3] - 1.0) < 1e-9);
+        QVERIFY(std::abs(c[1 * 4 + 2] + 1.0) < 1e-9);
+        QVERIFY(std::abs(c[2 * 4 + 1] + 1.0) < 1e-9); // symmetric
+        QVERIFY(std::abs(c[2 * 4 + 2] - 1.0) < 1e-9);
+    }
+
+    // Block-sparse: three sentences of four tokens. A head that stays in its sentence scores high; a
+    // previous-token head's score is worked out by hand: its eligible queries (4..11) keep 6 of 8
+    // previous tokens in their sentence, while 8 of the 10 distance-1 pairs (keys >= 1) share one:
+    // 6/8 - 8/10 = -0.05.
+    void blockSparseHead()
+    {
+        const int T = 12;
+        const std::vector<int> block = {0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2};
+        const auto inBlock = pattern(T, [&](int q, std::vector<float> &r) {
+            int first = q;
+            while (first > 1 && block[size_t(first - 1)] == block[size_t(q)])
+                --first;
+            for (int k = first; k <= q; ++k)
+                r[size_t(k)] = 1.f / float(q - first + 1);
+        });
+        const auto outside = pattern(T, [&](int q, std::vector<float> &r) { // the previous sentence's last token
+            int k = q;
+            while (k > 0 && block[size_t(k)] == block[size_t(q)])
+                --k;
+            r[size_t(k)] = 1;
+        });
+        const auto prev = pattern(T, [](int q, std::vector<float> &r) { r[size_t(std::max(0, q - 1))] = 1; });
+        // Short sentences: a distance-only head keeps much attention inside already (P(1) = 0.8,
+        // P(2) = 5/9, P(3) = 2/8), so staying inside scores what it adds over that.
+        const double inside = HeadMetrics::blockSparseScore(inBlock, T, block);
+        QVERIFY2(inside > 0.15, qPrintable(QString::number(inside)));
+        const double out = HeadMetrics::blockSparseScore(outside, T, block);
+        QVERIFY2(out < -0.3, qPrintable(QString::number(out)));
+        QVERIFY(std::abs(HeadMetrics::blockSparseScore(prev, T, block) - (-0.05)) < 1e-6);
+        QVERIFY(std::isnan(HeadMetrics::blockSparseScore(prev, T, std::vector<int>(size_t(T), 0)))); // one block
+    }
+
+    void textBlocksFollowSentencesAndParagraphs()
+    {
+        Trace t;
+        t.prompt = QStringLiteral("A b. C d!\n\nE \u4e2d\u3002F");
+        const QByteArray u = t.prompt.toUtf8();
+        // One token per piece: "A", " b", ".", " C", " d", "!", "\n", "\n", "E", " 中", "。", "F"
+        const QList<QByteArray> pieces = {"A", " b", ".", " C", " d", "!", "\n", "\n", "E", " \xe4\xb8\xad", "\xe3\x80\x82", "F"};
+        int at = 0;
+        for (const QByteArray &piece : pieces) {
+            t.tokens.push_back(TokenPiece{0, at, at + int(piece.size())});
+            at += int(piece.size());
+        }
+        QCOMPARE(at, int(u.size()));
+        QCOMPARE(HeadMetrics::textBlocks(t, TextBlocks::Sentences), (std::vector<int>{0, 0, 0, 1, 1, 1, 2, 3, 4, 4, 4, 5}));
+        QCOMPARE(HeadMetrics::textBlocks(t, TextBlocks::Paragraphs), (std::vector<int>{0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1}));
+    }
+
     void realModelHasPreviousTokenHeads()
     {
         PluginHost host;
@@ -168,6 +273,10 @@ private Q_SLOTS:
         }
         QVERIFY2(best >= 0.5, qPrintable(QString::number(best)));
         QVERIFY(prevHeads >= 1);
+        for (const HeadScores &s : scores) { // three sentences and resid_pre kept: both new scores are measured
+            QVERIFY(std::isfinite(s.semantic) && std::abs(s.semantic) <= 2.0);
+            QVERIFY(std::isfinite(s.blockSparse) && std::abs(s.blockSparse) <= 1.0);
+        }
         // The induction probe runs the model on random tokens repeated twice.
         int start = 0;
         const auto seq = InductionProbe::sequence(*m, 20, 7, &start);

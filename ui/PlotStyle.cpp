@@ -1,5 +1,7 @@
 #include "PlotStyle.h"
 
+#include "report/ReportStyle.h"
+
 #include <qcustomplot.h>
 
 namespace strata::PlotStyle {
@@ -35,27 +37,7 @@ QColor categoricalColor(int i)
 
 QColor roleColor(HeadRole role)
 {
-    switch (role) {
-    case HeadRole::Sink:
-        return QColor(90, 90, 90);
-    case HeadRole::PreviousToken:
-        return QColor(0, 114, 178);
-    case HeadRole::Induction:
-        return QColor(213, 94, 0);
-    case HeadRole::DuplicateToken:
-        return QColor(204, 121, 167);
-    case HeadRole::CurrentToken:
-        return QColor(86, 180, 233);
-    case HeadRole::Local:
-        return QColor(0, 158, 115);
-    case HeadRole::Stripe:
-        return QColor(230, 159, 0);
-    case HeadRole::LongRange:
-        return QColor(240, 228, 66);
-    case HeadRole::Diffuse:
-        return QColor(215, 215, 215);
-    }
-    return Qt::white;
+    return ReportStyle::roleColor(role);
 }
 
 QCPColorGradient sequentialGradient()

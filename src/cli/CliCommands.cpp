@@ -266,6 +266,8 @@ int cmdHeads(QCommandLineParser &p)
                                      {QStringLiteral("entropy"), s.entropy},
                                      {QStringLiteral("normalized_entropy"), s.normalizedEntropy},
                                      {QStringLiteral("stripe"), s.stripe},
+                                     {QStringLiteral("semantic"), jsonNumber(s.semantic)},
+                                     {QStringLiteral("block_sparse"), jsonNumber(s.blockSparse)},
                                      {QStringLiteral("induction"), jsonNumber(s.induction)}});
         printJson(QJsonObject{{QStringLiteral("model"), model->info().name},
                               {QStringLiteral("prompt_tokens"), t->tokenCount()},
@@ -277,7 +279,7 @@ int cmdHeads(QCommandLineParser &p)
     }
     out() << "model " << model->info().name << ", prompt of " << t->tokenCount() << " tokens; induction test: " << ind.sequences << " x " << ind.spanLength
           << " random tokens repeated\n";
-    out() << QStringLiteral("%1 %2  %3 %4 %5 %6 %7 %8 %9 %10 %11  %12\n")
+    out() << QStringLiteral("%1 %2  %3 %4 %5 %6 %7 %8 %9 %10 %11 %12 %13  %14\n")
                  .arg(QStringLiteral("L"), 2)
                  .arg(QStringLiteral("H"), 2)
                  .arg(QStringLiteral("prev"), 5)
@@ -289,15 +291,17 @@ int cmdHeads(QCommandLineParser &p)
                  .arg(QStringLiteral("H/ln"), 5)
                  .arg(QStringLiteral("strip"), 5)
                  .arg(QStringLiteral("induc"), 5)
+                 .arg(QStringLiteral("seman"), 5)
+                 .arg(QStringLiteral("block"), 5)
                  .arg(QStringLiteral("role"));
     auto f = [](double v) { return std::isnan(v) ? QStringLiteral("  n/a") : QStringLiteral("%1").arg(v, 5, 'f', 2); };
     for (const HeadScores &s : scores)
-        out() << QStringLiteral("%1 %2  %3 %4 %5 %6 %7 %8 %9 %10 %11  %12\n")
+        out() << QStringLiteral("%1 %2  %3 %4 %5 %6 %7 %8 %9 %10 %11 %12 %13  %14\n")
                      .arg(s.layer, 2)
                      .arg(s.head, 2)
                      .arg(f(s.previousToken), f(s.currentToken), f(s.localWindow), f(s.firstToken), f(s.duplicateToken))
-                     .arg(QStringLiteral("%1").arg(s.meanDistance, 5, 'f', 1), f(s.normalizedEntropy), f(s.stripe), f(s.induction),
-                          HeadMetrics::roleId(HeadMetrics::dominantRole(s)));
+                     .arg(QStringLiteral("%1").arg(s.meanDistance, 5, 'f', 1), f(s.normalizedEntropy), f(s.stripe), f(s.induction), f(s.semantic),
+                          f(s.blockSparse), HeadMetrics::roleId(HeadMetrics::dominantRole(s)));
     out() << "in-context loss on the repeated tokens: first copy " << QString::number(ind.lossFirstCopy, 'f', 3) << " nats, second copy "
           << QString::number(ind.lossSecondCopy, 'f', 3) << " nats (drop " << QString::number(ind.lossDrop(), 'f', 3) << ")\n";
     return 0;
@@ -1136,6 +1140,7 @@ const std::map<QString, Command> &commands()
         addTrainCommand(t);
         addGgufCommands(t);
         addComputeCommands(t);
+        addReportCommand(t);
         return t;
     }();
     return table;
@@ -1144,8 +1149,11 @@ const std::map<QString, Command> &commands()
 void printUsage()
 {
     out() << "usage: strata-cli COMMAND [options]   (strata-cli COMMAND --help for its options)\n\ncommands:\n";
+    int width = 0;
+    for (const auto &entry : commands())
+        width = std::max(width, int(entry.first.size()));
     for (const auto &[name, cmd] : commands())
-        out() << "  " << name.leftJustified(10) << cmd.summary << "\n";
+        out() << "  " << name.leftJustified(width + 2) << cmd.summary << "\n";
     out().flush();
 }
 

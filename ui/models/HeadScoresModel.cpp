@@ -82,6 +82,12 @@ QVariant HeadScoresModel::data(const QModelIndex &index, int role) const
     case Stripe:
         v = s.stripe;
         break;
+    case Semantic:
+        v = s.semantic;
+        break;
+    case BlockSparse:
+        v = s.blockSparse;
+        break;
     default:
         return QVariant();
     }
@@ -98,9 +104,9 @@ QVariant HeadScoresModel::headerData(int section, Qt::Orientation orientation, i
 {
     if (orientation != Qt::Horizontal || (role != Qt::DisplayRole && role != Qt::ToolTipRole))
         return QVariant();
-    static const char *names[] = {QT_TR_NOOP("Layer"),     QT_TR_NOOP("Head"),     QT_TR_NOOP("Role"),    QT_TR_NOOP("Prev"),
-                                  QT_TR_NOOP("Current"),   QT_TR_NOOP("Local"),    QT_TR_NOOP("BOS"),     QT_TR_NOOP("Dup"),
-                                  QT_TR_NOOP("Induction"), QT_TR_NOOP("Distance"), QT_TR_NOOP("Entropy"), QT_TR_NOOP("Stripe")};
+    static const char *names[] = {QT_TR_NOOP("Layer"),   QT_TR_NOOP("Head"),   QT_TR_NOOP("Role"),     QT_TR_NOOP("Prev"),      QT_TR_NOOP("Current"),
+                                  QT_TR_NOOP("Local"),   QT_TR_NOOP("BOS"),    QT_TR_NOOP("Dup"),      QT_TR_NOOP("Induction"), QT_TR_NOOP("Distance"),
+                                  QT_TR_NOOP("Entropy"), QT_TR_NOOP("Stripe"), QT_TR_NOOP("Semantic"), QT_TR_NOOP("Block")};
     static const char *tips[] = {"",
                                  "",
                                  "",
@@ -112,7 +118,11 @@ QVariant HeadScoresModel::headerData(int section, Qt::Orientation orientation, i
                                  QT_TR_NOOP("Mean attention from the second copy of a repeated random sequence to the token after the earlier occurrence"),
                                  QT_TR_NOOP("Mean distance (in tokens) between a query and what it attends to"),
                                  QT_TR_NOOP("Attention entropy divided by its maximum (0 sharp, 1 uniform)"),
-                                 QT_TR_NOOP("Largest mean attention any single later key receives")};
+                                 QT_TR_NOOP("Largest mean attention any single later key receives"),
+                                 QT_TR_NOOP("How much more similar (cosine of the layer's input vectors) the attended keys are to the query than keys at "
+                                            "the same distances on average"),
+                                 QT_TR_NOOP("How much more attention stays inside the query's own sentence than the head's distances alone would keep "
+                                            "there")};
     if (section < 0 || section >= ColumnCount)
         return QVariant();
     return role == Qt::DisplayRole ? tr(names[section]) : (tips[section][0] ? tr(tips[section]) : QString());

@@ -104,13 +104,15 @@ HeadAtlasPanel::HeadAtlasPanel(AppContext *context) : Panel(context), m_model(ne
             return;
         }
         auto f = [](double x) { return std::isnan(x) ? QStringLiteral("–") : QString::number(x, 'f', 2); };
-        m_grid->setToolTip(tr("L%1 H%2: %3\nprevious %4 · current %5 · local %6\nBOS %7 · duplicate %8 · induction %9\ndistance %10 · entropy %11 · stripe %12")
-                               .arg(layer)
-                               .arg(head)
-                               .arg(HeadMetrics::roleName(HeadMetrics::dominantRole(*s, thresholds())))
-                               .arg(f(s->previousToken), f(s->currentToken), f(s->localWindow), f(s->firstToken), f(s->duplicateToken), f(s->induction))
-                               .arg(s->meanDistance, 0, 'f', 1)
-                               .arg(f(s->normalizedEntropy), f(s->stripe)));
+        m_grid->setToolTip(
+            tr("L%1 H%2: %3\nprevious %4 · current %5 · local %6\nBOS %7 · duplicate %8 · induction %9\ndistance %10 · entropy %11 · stripe %12\n"
+               "semantic %13 · block-sparse %14")
+                .arg(layer)
+                .arg(head)
+                .arg(HeadMetrics::roleName(HeadMetrics::dominantRole(*s, thresholds())))
+                .arg(f(s->previousToken), f(s->currentToken), f(s->localWindow), f(s->firstToken), f(s->duplicateToken), f(s->induction))
+                .arg(s->meanDistance, 0, 'f', 1)
+                .arg(f(s->normalizedEntropy), f(s->stripe), f(s->semantic), f(s->blockSparse)));
     });
     connect(m_export, &QPushButton::clicked, this, [this] { FigureExport::exportInteractively(this, m_grid, figureData(), QStringLiteral("head-atlas")); });
     connect(m_ablate, &QPushButton::clicked, this, &HeadAtlasPanel::ablateSelected);

@@ -181,8 +181,8 @@ LayerSimilarity layerSimilarity(const Trace &a, const Trace &b, const TokenAlign
 
 QStringList headMetricNames()
 {
-    return {QStringLiteral("previous"),  QStringLiteral("current"),  QStringLiteral("local"),   QStringLiteral("sink"),
-            QStringLiteral("duplicate"), QStringLiteral("distance"), QStringLiteral("entropy"), QStringLiteral("stripe")};
+    return {QStringLiteral("previous"), QStringLiteral("current"), QStringLiteral("local"),  QStringLiteral("sink"),     QStringLiteral("duplicate"),
+            QStringLiteral("distance"), QStringLiteral("entropy"), QStringLiteral("stripe"), QStringLiteral("semantic"), QStringLiteral("block-sparse")};
 }
 
 double headMetric(const HeadScores &s, const QString &m)
@@ -203,6 +203,10 @@ double headMetric(const HeadScores &s, const QString &m)
         return s.normalizedEntropy;
     if (m == QLatin1String("stripe"))
         return s.stripe;
+    if (m == QLatin1String("semantic"))
+        return s.semantic;
+    if (m == QLatin1String("block-sparse"))
+        return s.blockSparse;
     throw Error(QStringLiteral("Unknown head score '%1' (known: %2).").arg(m, headMetricNames().join(QStringLiteral(", "))));
 }
 

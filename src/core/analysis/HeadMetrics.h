@@ -27,10 +27,26 @@ struct HeadScores
     double normalizedEntropy = 0;         // mean_q entropy / ln(q + 1): 0 = one key, 1 = uniform
     double stripe = 0;                    // max over key k >= 1 with at least max(4, T/4) later queries of mean_{q > k} A[q, k]
     double induction = std::nan("");      // from an induction probe (InductionProbe), NaN when not measured
+    // Semantic: how much more alike (in meaning) the keys a head attends to are to the query than keys
+    // at the same distances are on average. With c(q, k) the cosine similarity of the layer's input
+    // vectors (resid_pre, centred on their mean over positions 1..T-1) and m(d) the mean of c over all
+    // pairs at distance d, semantic = sum_{q, k in 1..q-1} A[q,k] (c(q,k) - m(q-k)) / sum A[q,k]
+    // (the first position, a sink, and the query itself left out). 0 for attention that follows only
+    // position, up to 2 for attention that picks the most similar keys. NaN without residuals or T < 3.
+    double semantic = std::nan("");
+    // Block-sparse: how much more attention stays inside the query's own block (sentence or
+    // paragraph) than the head's distances alone would keep there. With same(q,k) = 1 when k is in
+    // q's block and P(d) the share of pairs at distance d that share a block in this text,
+    // blockSparse = sum_{q, k in 1..q} A[q,k] (same(q,k) - P(q-k)) / sum A[q,k], over queries whose
+    // block starts after position 1 (so that keys outside it exist). NaN for a text of one block.
+    double blockSparse = std::nan("");
     int tokens = 0;
 };
 
-enum class HeadRole { Sink, PreviousToken, Induction, DuplicateToken, CurrentToken, Local, Stripe, LongRange, Diffuse };
+// How a text is cut into blocks for the block-sparse score.
+enum class TextBlocks { Sentences, Paragraphs };
+
+enum class HeadRole { Sink, PreviousToken, Induction, DuplicateToken, CurrentToken, Local, Stripe, LongRange, Semantic, BlockSparse, Diffuse };
 
 // Thresholds for calling a head's role; a role applies when its score reaches the threshold, and
 // the dominant role is the one whose score exceeds its threshold by the largest factor.
@@ -45,14 +61,27 @@ struct RoleThresholds
     double stripe = 0.3;
     double longRangeFraction = 0.3;   // mean distance >= this fraction of T ...
     double longRangeMaxEntropy = 0.6; // ... with normalised entropy at most this (focused, not diffuse)
+    double semantic = 0.15;           // attended keys this much more similar than distance predicts
+    double blockSparse = 0.15;        // this much more attention inside the block than distance predicts
 };
 
 namespace HeadMetrics {
 
 // Scores for a single head from its attention (row-major [T, T]) and the token ids.
 HeadScores scoreHead(const std::vector<float> &attn, int T, const std::vector<int64_t> &ids, int localWindow = 3);
-// Every head of every captured layer.
-std::vector<HeadScores> scoreTrace(const Trace &trace, int localWindow = 3);
+// Every head of every captured layer, with the semantic score from the layer's resid_pre and the
+// block-sparse score over the prompt's sentences (or paragraphs).
+std::vector<HeadScores> scoreTrace(const Trace &trace, int localWindow = 3, TextBlocks blocks = TextBlocks::Sentences);
+
+// The two scores of HeadScores above, for one head's attention ([T, T] row-major).
+// similarity: [T, T] row-major c(q, k) (see cosineSimilarity); block: the block index of each position.
+double semanticScore(const std::vector<float> &attn, int T, const std::vector<double> &similarity);
+double blockSparseScore(const std::vector<float> &attn, int T, const std::vector<int> &block);
+// Cosine similarity of the rows of a [T, D] matrix after subtracting their mean over rows 1..T-1.
+std::vector<double> cosineSimilarity(const HostTensor &vectors);
+// The block index of each token: a new sentence starts after a token that ends with . ! ? (or
+// their CJK forms) or holds a line break; a new paragraph after a token holding an empty line.
+std::vector<int> textBlocks(const Trace &trace, TextBlocks kind);
 // Mean attention from each token of the second copy to the token after its earlier occurrence:
 // positions start..start+n-1 hold the first copy and start+n..start+2n-1 the second.
 double inductionScore(const std::vector<float> &attn, int T, int start, int n);

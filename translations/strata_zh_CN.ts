@@ -54,6 +54,14 @@
         <source>Diffuse / mixed</source>
         <translation>弥散 / 混合</translation>
     </message>
+    <message>
+        <source>Semantic (similar meaning)</source>
+        <translation>语义（意义相近）</translation>
+    </message>
+    <message>
+        <source>Block-sparse (own sentence)</source>
+        <translation>块稀疏（本句之内）</translation>
+    </message>
 </context>
 <context>
     <name>Panels</name>
@@ -261,6 +269,285 @@ libtorch %3
 BLAS：%4
 线程数：%5
 计算精度：请求 %6；bf16 %7</translation>
+    </message>
+</context>
+<context>
+    <name>strata</name>
+    <message>
+        <source>1. Context aggregation</source>
+        <translation>1. 上下文聚合</translation>
+    </message>
+    <message>
+        <source>Attention reaches further with depth: deeper layers gather context from more distant tokens.</source>
+        <translation>注意力随深度伸得更远：更深的层从更远的词元汇集上下文。</translation>
+    </message>
+    <message>
+        <source>Mean attention distance grows from %1 tokens in layer 0 to %2 in layer %3 (rank correlation with depth %4).</source>
+        <translation>平均注意力距离从第 0 层的 %1 个词元增长到第 %3 层的 %2 个（与深度的秩相关 %4）。</translation>
+    </message>
+    <message>
+        <source>Mean attention distance does not grow steadily with depth: %1 tokens in layer 0, %2 in layer %3 (rank correlation with depth %4).</source>
+        <translation>平均注意力距离并未随深度稳定增长：第 0 层 %1 个词元，第 %3 层 %2 个（与深度的秩相关 %4）。</translation>
+    </message>
+    <message>
+        <source>Normalised attention entropy goes from %1 to %2 (0 = one key, 1 = uniform).</source>
+        <translation>归一化注意力熵从 %1 变为 %2（0 = 只看一个键，1 = 均匀）。</translation>
+    </message>
+    <message>
+        <source>Attention distance by layer</source>
+        <translation>各层注意力距离</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>词元数</translation>
+    </message>
+    <message>
+        <source>mean over heads</source>
+        <translation>各头平均</translation>
+    </message>
+    <message>
+        <source>farthest head</source>
+        <translation>最远的头</translation>
+    </message>
+    <message>
+        <source>Attention entropy by layer</source>
+        <translation>各层注意力熵</translation>
+    </message>
+    <message>
+        <source>Entropy / maximum</source>
+        <translation>熵 / 最大值</translation>
+    </message>
+    <message>
+        <source>2. A linguistic hierarchy</source>
+        <translation>2. 语言学层级</translation>
+    </message>
+    <message>
+        <source>Probes read word-level categories (part of speech) early, syntax (dependency relations) in the middle, meaning late.</source>
+        <translation>探针在浅层读出词级类别（词性），在中层读出句法（依存关系），在深层读出语义。</translation>
+    </message>
+    <message>
+        <source>Not measured: no CoNLL-U treebank was given (strata-cli report --conllu FILE, or pick one in the report dialog).</source>
+        <translation>未测量：没有提供 CoNLL-U 树库（strata-cli report --conllu 文件，或在报告对话框中选择）。</translation>
+    </message>
+    <message>
+        <source>Probe accuracy by layer point</source>
+        <translation>各层位置的探针准确率</translation>
+    </message>
+    <message>
+        <source>Layer point (emb = embeddings, n = after block n)</source>
+        <translation>层位置（emb = 嵌入，n = 第 n 块之后）</translation>
+    </message>
+    <message>
+        <source>Accuracy</source>
+        <translation>准确率</translation>
+    </message>
+    <message>
+        <source>%1 is read best at layer point %2 (accuracy %3, majority baseline %4; gain-weighted layer %5)</source>
+        <translation>%1 在层位置 %2 读得最好（准确率 %3，多数类基线 %4；增益加权层 %5）</translation>
+    </message>
+    <message>
+        <source>Both UPOS and deprel are needed to compare their depths.</source>
+        <translation>需要 UPOS 和 deprel 两项才能比较它们的深度。</translation>
+    </message>
+    <message>
+        <source>Dependency relations are gained later than part of speech (layer %1 against %2), as the hierarchy claims.</source>
+        <translation>依存关系比词性更晚获得（第 %1 层对第 %2 层），与层级假说一致。</translation>
+    </message>
+    <message>
+        <source>Dependency relations are not gained later than part of speech here (layer %1 against %2).</source>
+        <translation>在这里依存关系并不比词性更晚获得（第 %1 层对第 %2 层）。</translation>
+    </message>
+    <message>
+        <source>3. The residual stream as a conveyor belt</source>
+        <translation>3. 残差流如同传送带</translation>
+    </message>
+    <message>
+        <source>Each block adds an increment to the residual stream; the stream grows as blocks write into it and later blocks read it.</source>
+        <translation>每个块向残差流加入一个增量；随着各块写入，残差流不断增长，后面的块读取它。</translation>
+    </message>
+    <message>
+        <source>The residual stream's mean norm goes from %1 at the embeddings to %2 after the last block (%3 times); %4 of %5 blocks make it larger. What a block writes (attention plus MLP) is on average %6 % of the norm of the stream it reads.</source>
+        <translation>残差流的平均范数从嵌入处的 %1 变为最后一块之后的 %2（%3 倍）；%5 个块中有 %4 个使其变大。一个块写入的内容（注意力加 MLP）平均为其所读残差流范数的 %6 %。</translation>
+    </message>
+    <message>
+        <source>Norms by layer</source>
+        <translation>各层范数</translation>
+    </message>
+    <message>
+        <source>Mean L2 norm</source>
+        <translation>平均 L2 范数</translation>
+    </message>
+    <message>
+        <source>residual stream</source>
+        <translation>残差流</translation>
+    </message>
+    <message>
+        <source>attention output</source>
+        <translation>注意力输出</translation>
+    </message>
+    <message>
+        <source>MLP output</source>
+        <translation>MLP 输出</translation>
+    </message>
+    <message>
+        <source>4. Pressure of the loss: the prediction forms late</source>
+        <translation>4. 损失的压力：预测在后期形成</translation>
+    </message>
+    <message>
+        <source>Read through the unembedding (logit lens), early layers do not yet predict the final next token; the prediction forms in late layers.</source>
+        <translation>通过反嵌入读取（logit lens），浅层尚不能预测最终的下一个词元；预测在深层形成。</translation>
+    </message>
+    <message>
+        <source>The final prediction is top-1 at layer 0 for %1 % of positions and at layer %2 for %3 %; it first holds for half of the positions at layer %4 of %5. The median rank of the final token falls from %6 to %7 and the mean KL divergence to the final distribution from %8 to %9 nats.</source>
+        <translation>最终预测在第 0 层对 %1 % 的位置排名第一，在第 %2 层为 %3 %；在 %5 层中的第 %4 层首次对一半位置成立。最终词元的中位排名从 %6 降到 %7，与最终分布的平均 KL 散度从 %8 降到 %9 奈特。</translation>
+    </message>
+    <message>
+        <source>So in this model the prediction does not form late: it is readable in the first half of the layers.</source>
+        <translation>因此在这个模型中预测并非在后期形成：在前一半的层中已可读出。</translation>
+    </message>
+    <message>
+        <source>Logit lens by layer</source>
+        <translation>各层 logit lens</translation>
+    </message>
+    <message>
+        <source>Share of positions</source>
+        <translation>位置占比</translation>
+    </message>
+    <message>
+        <source>top-1 = final prediction</source>
+        <translation>第一名 = 最终预测</translation>
+    </message>
+    <message>
+        <source>KL divergence to the final distribution</source>
+        <translation>与最终分布的 KL 散度</translation>
+    </message>
+    <message>
+        <source>Nats</source>
+        <translation>奈特</translation>
+    </message>
+    <message>
+        <source>mean KL</source>
+        <translation>平均 KL</translation>
+    </message>
+    <message>
+        <source>5. Compression: paraphrases converge in deep layers</source>
+        <translation>5. 压缩：同义改写在深层趋同</translation>
+    </message>
+    <message>
+        <source>Sentences that mean the same with different words become more similar with depth, while surface detail fades.</source>
+        <translation>用不同词语表达相同意思的句子随深度变得更相似，而表层细节逐渐消退。</translation>
+    </message>
+    <message>
+        <source>Paraphrase minus unrelated similarity</source>
+        <translation>同义句相似度减去无关句相似度</translation>
+    </message>
+    <message>
+        <source>Cosine similarity gap</source>
+        <translation>余弦相似度差</translation>
+    </message>
+    <message>
+        <source>Linear CKA with the last layer</source>
+        <translation>与最后一层的线性 CKA</translation>
+    </message>
+    <message>
+        <source>CKA</source>
+        <translation>CKA</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>英文</translation>
+    </message>
+    <message>
+        <source>Chinese</source>
+        <translation>中文</translation>
+    </message>
+    <message>
+        <source>%1: paraphrases are closer than unrelated sentences by %2 at the embeddings and %3 after the last block (largest %4, at layer point %5)</source>
+        <translation>%1：同义句比无关句更接近，在嵌入处相差 %2，在最后一块之后相差 %3（最大 %4，在层位置 %5）</translation>
+    </message>
+    <message>
+        <source>The gap widens with depth: meaning converges while the words differ.</source>
+        <translation>差距随深度扩大：词语不同而意义趋同。</translation>
+    </message>
+    <message>
+        <source>The gap does not widen with depth in every language: this model does not show the convergence clearly.</source>
+        <translation>并非每种语言的差距都随深度扩大：这个模型没有清楚地表现出趋同。</translation>
+    </message>
+    <message>
+        <source>6. What each head does: the role mix by depth</source>
+        <translation>6. 每个头做什么：各深度的角色构成</translation>
+    </message>
+    <message>
+        <source>Heads specialise: previous-token, local and sink heads early, induction and longer-range roles deeper.</source>
+        <translation>注意力头各有专长：前一词元、局部和汇聚头在浅层，归纳和更远距离的角色在深层。</translation>
+    </message>
+    <message>
+        <source>Dominant role of each head, by layer</source>
+        <translation>各层每个头的主导角色</translation>
+    </message>
+    <message>
+        <source>Heads</source>
+        <translation>注意力头</translation>
+    </message>
+    <message>
+        <source>%1: %2 (layer %3)</source>
+        <translation>%1：%2 个（第 %3 层）</translation>
+    </message>
+    <message>
+        <source>%1: %2 (layers %3-%4, mean %5)</source>
+        <translation>%1：%2 个（第 %3-%4 层，平均 %5）</translation>
+    </message>
+    <message>
+        <source>No head reaches the threshold of any role: every head is diffuse or mixed on this text.</source>
+        <translation>没有头达到任何角色的阈值：在这段文本上每个头都是弥散或混合的。</translation>
+    </message>
+    <message>
+        <source>Heads by dominant role: %1.</source>
+        <translation>按主导角色统计的头：%1。</translation>
+    </message>
+    <message>
+        <source>No head has these roles here: %1.</source>
+        <translation>这里没有头具有这些角色：%1。</translation>
+    </message>
+    <message>
+        <source>7. The clearest head of each role</source>
+        <translation>7. 每种角色最清楚的头</translation>
+    </message>
+    <message>
+        <source>Each role is a visible attention pattern.</source>
+        <translation>每种角色都是一种可见的注意力模式。</translation>
+    </message>
+    <message>
+        <source>%1: layer %2, head %3 (score %4)</source>
+        <translation>%1：第 %2 层，第 %3 个头（得分 %4）</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>键</translation>
+    </message>
+    <message>
+        <source>Query</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <source>on the prompt's first tokens repeated</source>
+        <translation>在重复两遍的提示开头词元上</translation>
+    </message>
+    <message>
+        <source>%1: L%2 H%3</source>
+        <translation>%1：L%2 H%3</translation>
+    </message>
+    <message>
+        <source>No head has a role to show.</source>
+        <translation>没有可展示角色的头。</translation>
+    </message>
+    <message>
+        <source>Clearest head of each role found (the first %1 tokens of the prompt shown; induction and duplicate-token heads on its first tokens repeated): %2.</source>
+        <translation>找到的每种角色最清楚的头（显示提示的前 %1 个词元；归纳头和重复词元头显示在重复两遍的开头词元上）：%2。</translation>
     </message>
 </context>
 <context>
@@ -1131,16 +1418,6 @@ weight %5</source>
 <context>
     <name>strata::HeadAtlasPanel</name>
     <message>
-        <source>L%1 H%2: %3
-previous %4 · current %5 · local %6
-BOS %7 · duplicate %8 · induction %9
-distance %10 · entropy %11 · stripe %12</source>
-        <translation>第 %1 层 第 %2 头：%3
-前一词元 %4 · 当前词元 %5 · 局部 %6
-首位 %7 · 重复词元 %8 · 归纳 %9
-距离 %10 · 熵 %11 · 条纹 %12</translation>
-    </message>
-    <message>
         <source>Thresholds: sink / previous / induction</source>
         <translation>阈值：汇聚 / 前一词元 / 归纳</translation>
     </message>
@@ -1207,6 +1484,18 @@ distance %10 · entropy %11 · stripe %12</source>
     <message>
         <source>Scoring the heads…</source>
         <translation>正在为注意力头打分…</translation>
+    </message>
+    <message>
+        <source>L%1 H%2: %3
+previous %4 · current %5 · local %6
+BOS %7 · duplicate %8 · induction %9
+distance %10 · entropy %11 · stripe %12
+semantic %13 · block-sparse %14</source>
+        <translation>L%1 H%2：%3
+前一词元 %4 · 当前 %5 · 局部 %6
+BOS %7 · 重复 %8 · 归纳 %9
+距离 %10 · 熵 %11 · 条纹 %12
+语义 %13 · 块稀疏 %14</translation>
     </message>
 </context>
 <context>
@@ -1295,6 +1584,22 @@ distance %10 · entropy %11 · stripe %12</source>
         <source>Largest mean attention any single later key receives</source>
         <translation>任一键位置从其后各查询获得的最大平均注意力</translation>
     </message>
+    <message>
+        <source>Semantic</source>
+        <translation>语义</translation>
+    </message>
+    <message>
+        <source>Block</source>
+        <translation>块</translation>
+    </message>
+    <message>
+        <source>How much more similar (cosine of the layer's input vectors) the attended keys are to the query than keys at the same distances on average</source>
+        <translation>被关注的键与查询的相似度（该层输入向量的余弦）比相同距离上的键平均高出多少</translation>
+    </message>
+    <message>
+        <source>How much more attention stays inside the query's own sentence than the head's distances alone would keep there</source>
+        <translation>留在查询自身句子内的注意力比仅凭该头的距离分布所预期的多出多少</translation>
+    </message>
 </context>
 <context>
     <name>strata::HeadThumbnails</name>
@@ -1356,6 +1661,21 @@ distance %10 · entropy %11 · stripe %12</source>
     <message>
         <source>Downloaded to %1</source>
         <translation>已下载到 %1</translation>
+    </message>
+</context>
+<context>
+    <name>strata::LayerReports</name>
+    <message>
+        <source>holds</source>
+        <translation>成立</translation>
+    </message>
+    <message>
+        <source>does not hold</source>
+        <translation>不成立</translation>
+    </message>
+    <message>
+        <source>not measured</source>
+        <translation>未测量</translation>
     </message>
 </context>
 <context>
@@ -1698,6 +2018,10 @@ model's final prediction: '%4' (rank here %5, p=%6)
     <message>
         <source>&lt;/ul&gt;&lt;p&gt;&lt;b&gt;Where to look first:&lt;/b&gt; the sample prompt writes one sentence twice. In the &lt;b&gt;Head atlas&lt;/b&gt;, the heads marked &lt;i&gt;induction&lt;/i&gt; attend from each word of the second copy to the word that followed it in the first copy: that is how the model predicts the rest of the sentence. The &lt;i&gt;previous-token&lt;/i&gt; heads of the first layer make it possible. Click a head to see its attention; the Model panel's Training curves… button shows the step at which the induction heads formed.&lt;/p&gt;&lt;p&gt;Alt+arrow keys step through heads and layers from anywhere; Help › Keyboard shortcuts lists every key.&lt;/p&gt;</source>
         <translation>&lt;/ul&gt;&lt;p&gt;&lt;b&gt;先看哪里：&lt;/b&gt;示例提示把同一句话写了两遍。在&lt;b&gt;注意力头图谱&lt;/b&gt;中，标为&lt;i&gt;归纳&lt;/i&gt;的注意力头会从第二遍中的每个词关注第一遍里紧跟在同一个词之后的那个词：模型正是这样预测句子其余部分的。第一层的&lt;i&gt;前一词元&lt;/i&gt;注意力头使这成为可能。点击一个注意力头即可查看它的注意力；模型面板的“训练曲线…”按钮显示归纳头在第几步形成。&lt;/p&gt;&lt;p&gt;在任何位置按 Alt+方向键即可在注意力头和层之间切换；帮助 › 键盘快捷键列出所有按键。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Layer &amp;report…</source>
+        <translation>分层报告(&amp;R)…</translation>
     </message>
 </context>
 <context>
@@ -2543,6 +2867,26 @@ attribution estimate %1</source>
         <source>BPE merges</source>
         <translation>BPE 合并</translation>
     </message>
+    <message>
+        <source>Report: tracing the prompt</source>
+        <translation>报告：追踪提示</translation>
+    </message>
+    <message>
+        <source>Report: induction test</source>
+        <translation>报告：归纳测试</translation>
+    </message>
+    <message>
+        <source>Report: probes</source>
+        <translation>报告：探针</translation>
+    </message>
+    <message>
+        <source>Report: logit lens</source>
+        <translation>报告：logit lens</translation>
+    </message>
+    <message>
+        <source>Report: paraphrase similarity</source>
+        <translation>报告：同义句相似度</translation>
+    </message>
 </context>
 <context>
     <name>strata::PromptPanel</name>
@@ -2605,6 +2949,128 @@ bytes %3
     <message>
         <source>%1 / %2 tokens</source>
         <translation>%1 / %2 个词元</translation>
+    </message>
+</context>
+<context>
+    <name>strata::ReportDialog</name>
+    <message>
+        <source>Layer report</source>
+        <translation>分层报告</translation>
+    </message>
+    <message>
+        <source>One document that answers “why do deeper blocks hold more abstract features, and what does each head do?” for the loaded model: attention distance, probes, the residual stream, the logit lens, paraphrase similarity and head roles by depth, each measured and read out.</source>
+        <translation>一份文档，针对已加载的模型回答“为什么更深的块包含更抽象的特征，每个注意力头做什么？”：按深度给出注意力距离、探针、残差流、logit lens、同义句相似度和头的角色，每一项都经过测量并给出解读。</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>optional: a CoNLL-U treebank for the probes (part 2)</source>
+        <translation>可选：用于探针的 CoNLL-U 树库（第 2 部分）</translation>
+    </message>
+    <message>
+        <source>Open the report when it is written</source>
+        <translation>写完后打开报告</translation>
+    </message>
+    <message>
+        <source>Write to</source>
+        <translation>写入到</translation>
+    </message>
+    <message>
+        <source>Treebank</source>
+        <translation>树库</translation>
+    </message>
+    <message>
+        <source>Probe sentences</source>
+        <translation>探针句子数</translation>
+    </message>
+    <message>
+        <source>Write report</source>
+        <translation>写报告</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Write the report to</source>
+        <translation>将报告写入到</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf);;HTML (*.html)</source>
+        <translation>PDF (*.pdf);;HTML (*.html)</translation>
+    </message>
+    <message>
+        <source>Treebank for the probes</source>
+        <translation>用于探针的树库</translation>
+    </message>
+    <message>
+        <source>CoNLL-U (*.conllu);;All files (*)</source>
+        <translation>CoNLL-U (*.conllu);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Load a model first (File › Open).</source>
+        <translation>请先加载模型（文件 › 打开）。</translation>
+    </message>
+    <message>
+        <source>Choose a file ending in .pdf or .html to write the report to.</source>
+        <translation>请选择以 .pdf 或 .html 结尾的文件来写入报告。</translation>
+    </message>
+    <message>
+        <source>The treebank %1 does not exist.</source>
+        <translation>树库 %1 不存在。</translation>
+    </message>
+    <message>
+        <source>Measuring…</source>
+        <translation>正在测量…</translation>
+    </message>
+    <message>
+        <source>Writing the layer report</source>
+        <translation>正在写分层报告</translation>
+    </message>
+    <message>
+        <source>Cancelled; nothing was written.</source>
+        <translation>已取消；没有写入任何内容。</translation>
+    </message>
+    <message>
+        <source>The report could not be made: %1</source>
+        <translation>无法生成报告：%1</translation>
+    </message>
+    <message>
+        <source>Layer report of %1</source>
+        <translation>%1 的分层报告</translation>
+    </message>
+    <message>
+        <source>Saving the report</source>
+        <translation>正在保存报告</translation>
+    </message>
+    <message>
+        <source>Written to %1 (%2 s).</source>
+        <translation>已写入 %1（%2 秒）。</translation>
+    </message>
+    <message>
+        <source>Layer report of %1 written to %2.</source>
+        <translation>%1 的分层报告已写入 %2。</translation>
+    </message>
+</context>
+<context>
+    <name>strata::ReportRenderer</name>
+    <message>
+        <source>%1 · %2 layers × %3 heads · prompt of %4 tokens · %5 · measured in %6 s</source>
+        <translation>%1 · %2 层 × %3 个头 · 提示 %4 个词元 · %5 · 测量用时 %6 秒</translation>
+    </message>
+    <message>
+        <source>How %1 abstracts</source>
+        <translation>%1 如何抽象</translation>
+    </message>
+    <message>
+        <source>How %1 abstracts, layer by layer</source>
+        <translation>%1 如何逐层抽象</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>提示词</translation>
     </message>
 </context>
 <context>

@@ -5,6 +5,7 @@
 #include "AboutDialog.h"
 #include "AppContext.h"
 #include "HubDownloadDialog.h"
+#include "ReportDialog.h"
 #include "LanguageManager.h"
 #include "Panel.h"
 #include "PanelRegistry.h"
@@ -100,6 +101,11 @@ void MainWindow::createActions()
     connect(makeAction(QStringLiteral("exportFigure"), QKeySequence(Qt::CTRL | Qt::Key_E)), &QAction::triggered, this, [this] {
         if (auto *p = qobject_cast<AttentionPanel *>(panel(QStringLiteral("AttentionPanel"))))
             FigureExport::exportInteractively(this, p->plot(), p->figureData(), QStringLiteral("attention"));
+    });
+    connect(makeAction(QStringLiteral("layerReport"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R)), &QAction::triggered, this, [this] {
+        auto *dlg = new ReportDialog(m_context, this);
+        dlg->setAttribute(Qt::WA_DeleteOnClose);
+        dlg->open();
     });
     connect(makeAction(QStringLiteral("newWorkspace")), &QAction::triggered, this, [this] {
         const QString f = QFileDialog::getSaveFileName(this, tr("New workspace"), QStringLiteral("workspace.strata"), tr("Strata workspaces (*.strata)"));
@@ -232,6 +238,7 @@ void MainWindow::createMenus()
         m_file->addAction(m_actions.value(QString::fromLatin1(n)));
     m_file->addSeparator();
     m_file->addAction(m_actions.value(QStringLiteral("exportFigure")));
+    m_file->addAction(m_actions.value(QStringLiteral("layerReport")));
     m_file->addSeparator();
     m_file->addAction(m_actions.value(QStringLiteral("quit")));
 
@@ -355,6 +362,7 @@ void MainWindow::retranslate()
         {QStringLiteral("downloadModel"), tr("Download from the &Hub…")},
         {QStringLiteral("unloadModel"), tr("&Unload model")},
         {QStringLiteral("exportFigure"), tr("&Export attention figure…")},
+        {QStringLiteral("layerReport"), tr("Layer &report…")},
         {QStringLiteral("newWorkspace"), tr("&New workspace…")},
         {QStringLiteral("openWorkspace"), tr("Open &workspace…")},
         {QStringLiteral("saveWorkspaceCopy"), tr("Save a &copy of the workspace…")},

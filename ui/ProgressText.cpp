@@ -24,6 +24,11 @@ QString localizedProgress(const QString &what)
         {"^Mapping weights$", QT_TRANSLATE_NOOP("strata::Progress", "Mapping weights")},
         {"^Features from the cache$", QT_TRANSLATE_NOOP("strata::Progress", "Features from the cache")},
         {"^BPE merges$", QT_TRANSLATE_NOOP("strata::Progress", "BPE merges")},
+        {"^Report: tracing the prompt$", QT_TRANSLATE_NOOP("strata::Progress", "Report: tracing the prompt")},
+        {"^Report: induction test$", QT_TRANSLATE_NOOP("strata::Progress", "Report: induction test")},
+        {"^Report: probes$", QT_TRANSLATE_NOOP("strata::Progress", "Report: probes")},
+        {"^Report: logit lens$", QT_TRANSLATE_NOOP("strata::Progress", "Report: logit lens")},
+        {"^Report: paraphrase similarity$", QT_TRANSLATE_NOOP("strata::Progress", "Report: paraphrase similarity")},
     };
     for (const Pattern &p : patterns) {
         const QRegularExpression re(QString::fromLatin1(p.regex));

@@ -55,5 +55,6 @@ void addInterventionCommands(CommandTable &table); // patch, ablate
 void addTrainCommand(CommandTable &table);         // train
 void addGgufCommands(CommandTable &table);         // gguf-random
 void addComputeCommands(CommandTable &table);      // faithfulness
+void addReportCommand(CommandTable &table);        // report
 
 } // namespace strata::cli

@@ -4,11 +4,23 @@
 #include "settings/Settings.h"
 
 #include <QCoreApplication>
+#include <QGuiApplication>
+
+#include <cstring>
+#include <memory>
 
 int main(int argc, char **argv)
 {
     strata::ComputeRuntime::configureAllocator();
-    QCoreApplication app(argc, argv);
+    // `report` draws figures and text (fonts need QtGui); without a display it draws offscreen.
+    std::unique_ptr<QCoreApplication> app;
+    if (argc > 1 && std::strcmp(argv[1], "report") == 0) {
+        if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+        app = std::make_unique<QGuiApplication>(argc, argv);
+    } else {
+        app = std::make_unique<QCoreApplication>(argc, argv);
+    }
     strata::Settings::initApplicationIdentity();
     QCoreApplication::setApplicationName(QStringLiteral("strata-cli"));
     return strata::cli::run(QCoreApplication::arguments());

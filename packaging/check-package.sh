@@ -25,6 +25,12 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "./$deb" >/dev/null
 trap 'DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq strata >/dev/null' EXIT
 /usr/bin/strata-cli --version
 /usr/bin/strata-cli plugins
+# The layer report from the installed tree (strata_report, fonts, PDF writer).
+report=$(mktemp -d)
+/usr/bin/strata-cli report --model demo --out "$report/demo.pdf" >/dev/null 2>&1
+head -c 5 "$report/demo.pdf" | grep -q '%PDF-'
+rm -rf "$report"
+echo "layer report written"
 test -f /usr/share/applications/org.strata.Strata.desktop
 test -f /usr/share/metainfo/org.strata.Strata.metainfo.xml
 # The man pages list every command (one is enough to check they are the generated ones).

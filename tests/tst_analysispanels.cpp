@@ -8,6 +8,9 @@
 #include "models/HeadScoresModel.h"
 #include "panels/AttentionOverviewPanel.h"
 #include "panels/HeadAtlasPanel.h"
+#include "analysis/SyntacticHeads.h"
+#include "model/ModelFamily.h"
+#include <QSignalSpy>
 #include "panels/LogitLensPanel.h"
 
 #include <QAbstractItemModelTester>
@@ -82,6 +85,32 @@ private Q_SLOTS:
         const double top = table->model()->index(0, HeadScoresModel::Previous).data(Qt::UserRole).toDouble();
         for (int r = 1; r < table->model()->rowCount(); ++r)
             QVERIFY(table->model()->index(r, HeadScoresModel::Previous).data(Qt::UserRole).toDouble() <= top);
+    }
+
+    // A treebank picked in the atlas gives every head its best relation against the offset baseline,
+    // the same numbers strata-cli syntax computes (SyntacticHeads::evaluate on the same sentences).
+    void headAtlasSyntaxFromATreebank()
+    {
+        auto *atlas = qobject_cast<HeadAtlasPanel *>(m_window->panel(QStringLiteral("HeadAtlasPanel")));
+        m_window->dock(QStringLiteral("HeadAtlasPanel"))->raise();
+        QTRY_COMPARE_WITH_TIMEOUT(atlas->model()->rowCount(), 5 * 8, 30000);
+        QSignalSpy measured(atlas, &HeadAtlasPanel::syntaxMeasured);
+        const QString conllu = testutil::sharedPath(QStringLiteral("probing/ud-en-ewt/en_ewt-ud-dev.conllu"));
+        atlas->setTreebank(conllu);
+        QVERIFY(measured.wait(120000));
+        const ConllFile f = ConllU::load(conllu, 200);
+        const SyntacticHeadsResult direct = SyntacticHeads::evaluate(*m_ctx->model(), f.sentences);
+        for (const HeadScores &s : atlas->model()->scores()) {
+            QVERIFY(!std::isnan(s.syntactic));
+            const std::vector<double> &acc = direct.accuracy.value(s.syntacticRelation);
+            double baseline = 0;
+            for (const SyntaxScore &r : direct.relations)
+                if (r.relation == s.syntacticRelation)
+                    baseline = r.baselineAccuracy;
+            QVERIFY(std::abs(s.syntactic - (acc[size_t(s.layer * 8 + s.head)] - baseline)) < 1e-12);
+        }
+        const QModelIndex cell = atlas->model()->index(0, HeadScoresModel::Syntactic);
+        QVERIFY(cell.data().toString().contains(atlas->model()->scores().front().syntacticRelation));
     }
 
     void logitLensReadsEveryLayer()

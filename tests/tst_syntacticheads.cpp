@@ -150,6 +150,31 @@ private Q_SLOTS:
         QVERIFY(!r.accuracy.contains(QStringLiteral("root"))); // no arc to score
     }
 
+    // Each head's syntactic score is its best margin over the offset baseline, across relations.
+    void applyToScores()
+    {
+        SyntacticHeadsResult r;
+        r.layers = 1;
+        r.heads = 2;
+        SyntaxScore nsubj, det;
+        nsubj.relation = QStringLiteral("nsubj");
+        nsubj.baselineAccuracy = 0.3;
+        det.relation = QStringLiteral("det");
+        det.baselineAccuracy = 0.6;
+        r.relations = {nsubj, det};
+        r.accuracy.insert(QStringLiteral("nsubj"), {0.5, 0.2});
+        r.accuracy.insert(QStringLiteral("det"), {0.9, 0.1});
+        std::vector<HeadScores> scores(2);
+        scores[1].head = 1;
+        SyntacticHeads::applyTo(r, scores);
+        QVERIFY(std::abs(scores[0].syntactic - 0.3) < 1e-12); // det: 0.9 - 0.6 beats nsubj's 0.2
+        QCOMPARE(scores[0].syntacticRelation, QStringLiteral("det"));
+        QVERIFY(std::abs(scores[1].syntactic - (-0.1)) < 1e-12); // nsubj: 0.2 - 0.3 beats det's -0.5
+        QCOMPARE(scores[1].syntacticRelation, QStringLiteral("nsubj"));
+        QVERIFY(HeadMetrics::roles(scores[0]).contains(QStringLiteral("syntactic")));
+        QVERIFY(!HeadMetrics::roles(scores[1]).contains(QStringLiteral("syntactic")));
+    }
+
     void realTreebank()
     {
         PluginHost host;

@@ -62,6 +62,10 @@
         <source>Block-sparse (own sentence)</source>
         <translation>块稀疏（本句之内）</translation>
     </message>
+    <message>
+        <source>Syntactic (dependency arcs)</source>
+        <translation>句法（依存弧）</translation>
+    </message>
 </context>
 <context>
     <name>Panels</name>
@@ -1497,6 +1501,34 @@ BOS %7 · 重复 %8 · 归纳 %9
 距离 %10 · 熵 %11 · 条纹 %12
 语义 %13 · 块稀疏 %14</translation>
     </message>
+    <message>
+        <source>Treebank for syntactic heads</source>
+        <translation>用于句法头的树库</translation>
+    </message>
+    <message>
+        <source>CoNLL-U (*.conllu);;All files (*)</source>
+        <translation>CoNLL-U (*.conllu);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Syntax from treebank…</source>
+        <translation>从树库求句法…</translation>
+    </message>
+    <message>
+        <source>Pick a CoNLL-U file: every head's best dependency relation, against the fixed-offset baseline (first 200 sentences)</source>
+        <translation>选择一个 CoNLL-U 文件：每个头最擅长的依存关系，与固定偏移基线相比（前 200 句）</translation>
+    </message>
+    <message>
+        <source>Syntax: %1 relations from %2 sentences of %3.</source>
+        <translation>句法：来自 %3 的 %2 个句子中的 %1 种关系。</translation>
+    </message>
+    <message>
+        <source>Syntactic heads</source>
+        <translation>句法头</translation>
+    </message>
+    <message>
+        <source>Syntactic heads: %1</source>
+        <translation>句法头：%1</translation>
+    </message>
 </context>
 <context>
     <name>strata::HeadScoresModel</name>
@@ -1599,6 +1631,14 @@ BOS %7 · 重复 %8 · 归纳 %9
     <message>
         <source>How much more attention stays inside the query's own sentence than the head's distances alone would keep there</source>
         <translation>留在查询自身句子内的注意力比仅凭该头的距离分布所预期的多出多少</translation>
+    </message>
+    <message>
+        <source>Syntax</source>
+        <translation>句法</translation>
+    </message>
+    <message>
+        <source>The dependency relation this head tracks best (treebank chosen in the atlas), as accuracy minus the best fixed-offset baseline</source>
+        <translation>这个头最能追踪的依存关系（在图谱中选择的树库），以准确率减去最佳固定偏移基线表示</translation>
     </message>
 </context>
 <context>
@@ -2221,6 +2261,10 @@ model's final prediction: '%4' (rank here %5, p=%6)
     <message>
         <source>Compute</source>
         <translation>计算精度</translation>
+    </message>
+    <message>
+        <source>%1 bytes</source>
+        <translation>%1 字节</translation>
     </message>
 </context>
 <context>
@@ -2886,6 +2930,10 @@ attribution estimate %1</source>
     <message>
         <source>Report: paraphrase similarity</source>
         <translation>报告：同义句相似度</translation>
+    </message>
+    <message>
+        <source>Report: syntactic heads</source>
+        <translation>报告：句法头</translation>
     </message>
 </context>
 <context>

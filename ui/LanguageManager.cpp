@@ -66,6 +66,8 @@ bool LanguageManager::setLanguage(const QString &code)
     }
     if (!ok)
         return false;
+    // Dates and numbers written with QLocale() (session list, report) follow the UI language.
+    QLocale::setDefault(code == QLatin1String("en") ? QLocale(QLocale::English, QLocale::UnitedStates) : QLocale(code));
     s_current = code;
     kLanguage.setValue(code);
     return true;

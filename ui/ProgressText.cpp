@@ -27,6 +27,7 @@ QString localizedProgress(const QString &what)
         {"^Report: tracing the prompt$", QT_TRANSLATE_NOOP("strata::Progress", "Report: tracing the prompt")},
         {"^Report: induction test$", QT_TRANSLATE_NOOP("strata::Progress", "Report: induction test")},
         {"^Report: probes$", QT_TRANSLATE_NOOP("strata::Progress", "Report: probes")},
+        {"^Report: syntactic heads$", QT_TRANSLATE_NOOP("strata::Progress", "Report: syntactic heads")},
         {"^Report: logit lens$", QT_TRANSLATE_NOOP("strata::Progress", "Report: logit lens")},
         {"^Report: paraphrase similarity$", QT_TRANSLATE_NOOP("strata::Progress", "Report: paraphrase similarity")},
     };

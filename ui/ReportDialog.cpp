@@ -78,6 +78,8 @@ ReportDialog::ReportDialog(AppContext *context, QWidget *parent) : QDialog(paren
     layout->addWidget(m_status);
     layout->addWidget(buttons);
     m_cancel->setEnabled(false);
+    m_start->setDefault(true);
+    setMinimumWidth(640);
     connect(browseOut, &QPushButton::clicked, this, [this] {
         const QString f = QFileDialog::getSaveFileName(this, tr("Write the report to"), m_out->text(), tr("PDF (*.pdf);;HTML (*.html)"));
         if (!f.isEmpty())

@@ -250,6 +250,10 @@ int cmdHeads(QCommandLineParser &p)
     const InductionResult ind = InductionProbe::run(*model, span, 4);
     for (HeadScores &s : scores)
         s.induction = ind.score[size_t(s.layer)][size_t(s.head)];
+    if (p.isSet(QStringLiteral("conllu"))) {
+        const ConllFile treebank = ConllU::load(p.value(QStringLiteral("conllu")), intValue(p, QStringLiteral("sentences"), 200, 1));
+        SyntacticHeads::applyTo(SyntacticHeads::evaluate(*model, treebank.sentences), scores);
+    }
     if (p.isSet(QStringLiteral("json"))) {
         QJsonArray heads;
         for (const HeadScores &s : scores)
@@ -268,6 +272,8 @@ int cmdHeads(QCommandLineParser &p)
                                      {QStringLiteral("stripe"), s.stripe},
                                      {QStringLiteral("semantic"), jsonNumber(s.semantic)},
                                      {QStringLiteral("block_sparse"), jsonNumber(s.blockSparse)},
+                                     {QStringLiteral("syntactic"), jsonNumber(s.syntactic)},
+                                     {QStringLiteral("syntactic_relation"), s.syntacticRelation},
                                      {QStringLiteral("induction"), jsonNumber(s.induction)}});
         printJson(QJsonObject{{QStringLiteral("model"), model->info().name},
                               {QStringLiteral("prompt_tokens"), t->tokenCount()},
@@ -1025,6 +1031,9 @@ const std::map<QString, Command> &commands()
                   p.addOption(modelOption());
                   p.addOption(
                       {QStringLiteral("prompt"), QStringLiteral("Natural text to score heads on (default: a built-in sample)"), QStringLiteral("TEXT")});
+                  p.addOption({QStringLiteral("conllu"), QStringLiteral("CoNLL-U treebank: also the syntactic score (the relation each head tracks best)"),
+                               QStringLiteral("FILE")});
+                  p.addOption({QStringLiteral("sentences"), QStringLiteral("Treebank sentences to read (default 200)"), QStringLiteral("N")});
                   p.addOption(
                       {QStringLiteral("induction-span"), QStringLiteral("Random tokens per copy in the induction test (default 50)"), QStringLiteral("N")});
                   p.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});

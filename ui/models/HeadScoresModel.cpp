@@ -88,6 +88,11 @@ QVariant HeadScoresModel::data(const QModelIndex &index, int role) const
     case BlockSparse:
         v = s.blockSparse;
         break;
+    case Syntactic:
+        v = s.syntactic;
+        if (role == Qt::DisplayRole && !std::isnan(v))
+            return QStringLiteral("%1 %2").arg(v, 0, 'f', 2).arg(s.syntacticRelation);
+        break;
     default:
         return QVariant();
     }
@@ -106,7 +111,7 @@ QVariant HeadScoresModel::headerData(int section, Qt::Orientation orientation, i
         return QVariant();
     static const char *names[] = {QT_TR_NOOP("Layer"),   QT_TR_NOOP("Head"),   QT_TR_NOOP("Role"),     QT_TR_NOOP("Prev"),      QT_TR_NOOP("Current"),
                                   QT_TR_NOOP("Local"),   QT_TR_NOOP("BOS"),    QT_TR_NOOP("Dup"),      QT_TR_NOOP("Induction"), QT_TR_NOOP("Distance"),
-                                  QT_TR_NOOP("Entropy"), QT_TR_NOOP("Stripe"), QT_TR_NOOP("Semantic"), QT_TR_NOOP("Block")};
+                                  QT_TR_NOOP("Entropy"), QT_TR_NOOP("Stripe"), QT_TR_NOOP("Semantic"), QT_TR_NOOP("Block"),     QT_TR_NOOP("Syntax")};
     static const char *tips[] = {"",
                                  "",
                                  "",
@@ -122,7 +127,9 @@ QVariant HeadScoresModel::headerData(int section, Qt::Orientation orientation, i
                                  QT_TR_NOOP("How much more similar (cosine of the layer's input vectors) the attended keys are to the query than keys at "
                                             "the same distances on average"),
                                  QT_TR_NOOP("How much more attention stays inside the query's own sentence than the head's distances alone would keep "
-                                            "there")};
+                                            "there"),
+                                 QT_TR_NOOP("The dependency relation this head tracks best (treebank chosen in the atlas), as accuracy minus the best "
+                                            "fixed-offset baseline")};
     if (section < 0 || section >= ColumnCount)
         return QVariant();
     return role == Qt::DisplayRole ? tr(names[section]) : (tips[section][0] ? tr(tips[section]) : QString());

@@ -12,7 +12,24 @@ class HeadScoresModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Layer, Head, Role, Previous, Current, Local, First, Duplicate, Induction, Distance, Entropy, Stripe, Semantic, BlockSparse, ColumnCount };
+    enum Column {
+        Layer,
+        Head,
+        Role,
+        Previous,
+        Current,
+        Local,
+        First,
+        Duplicate,
+        Induction,
+        Distance,
+        Entropy,
+        Stripe,
+        Semantic,
+        BlockSparse,
+        Syntactic,
+        ColumnCount
+    };
 
     explicit HeadScoresModel(QObject *parent = nullptr);
     void setScores(std::vector<HeadScores> scores, const RoleThresholds &thresholds);

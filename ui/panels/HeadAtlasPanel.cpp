@@ -1,4 +1,6 @@
 #include "HeadAtlasPanel.h"
+#include "model/ModelFamily.h"
+#include "util/Error.h"
 
 #include "AppContext.h"
 #include "PlotStyle.h"
@@ -17,7 +19,11 @@
 
 #include <qcustomplot.h>
 
+#include <QFileDialog>
+#include <QFileInfo>
 #include <cmath>
+
+Q_DECLARE_METATYPE(std::shared_ptr<const strata::SyntacticHeadsResult>)
 
 namespace strata {
 
@@ -41,6 +47,9 @@ HeadAtlasPanel::HeadAtlasPanel(AppContext *context) : Panel(context), m_model(ne
     m_prev = spin(defaults.previousToken);
     m_induction = spin(defaults.induction);
     row->addStretch(1);
+    m_treebank = new QPushButton;
+    m_treebank->setObjectName(QStringLiteral("atlasTreebank"));
+    row->addWidget(m_treebank);
     m_ablate = new QPushButton;
     m_ablate->setObjectName(QStringLiteral("atlasAblate"));
     row->addWidget(m_ablate);
@@ -116,6 +125,19 @@ HeadAtlasPanel::HeadAtlasPanel(AppContext *context) : Panel(context), m_model(ne
     });
     connect(m_export, &QPushButton::clicked, this, [this] { FigureExport::exportInteractively(this, m_grid, figureData(), QStringLiteral("head-atlas")); });
     connect(m_ablate, &QPushButton::clicked, this, &HeadAtlasPanel::ablateSelected);
+    connect(m_treebank, &QPushButton::clicked, this, [this] {
+        const QString f = QFileDialog::getOpenFileName(this, tr("Treebank for syntactic heads"), m_syntaxFile, tr("CoNLL-U (*.conllu);;All files (*)"));
+        if (!f.isEmpty())
+            setTreebank(f);
+    });
+    connect(context, &AppContext::modelChanged, this, [this] { // another model: its own syntax, measured again
+        if (m_syntax && (!this->context()->model() || this->context()->model()->info().fingerprint != m_syntaxFingerprint)) {
+            m_syntax.reset();
+            if (this->context()->model() && !m_syntaxFile.isEmpty())
+                setTreebank(m_syntaxFile);
+            refresh();
+        }
+    });
     connect(context, &AppContext::traceChanged, this, [this] {
         this->context()->requestInductionProbe();
         requestScores();
@@ -134,6 +156,8 @@ void HeadAtlasPanel::retranslate()
     m_induction->setToolTip(tr("Induction score needed for the induction role"));
     m_export->setText(tr("Export…"));
     m_ablate->setText(tr("Ablate selected"));
+    m_treebank->setText(tr("Syntax from treebank…"));
+    m_treebank->setToolTip(tr("Pick a CoNLL-U file: every head's best dependency relation, against the fixed-offset baseline (first 200 sentences)"));
     m_ablate->setToolTip(tr("Zero-ablate the heads selected in the table (Ctrl/Shift to select several) and see the loss change in the ablation panel"));
     refresh();
 }
@@ -207,6 +231,8 @@ void HeadAtlasPanel::refresh()
         if (ind && size_t(s.layer) < ind->score.size() && size_t(s.head) < ind->score[size_t(s.layer)].size())
             s.induction = ind->score[size_t(s.layer)][size_t(s.head)];
     const bool scored = !scores.empty();
+    if (m_syntax)
+        SyntacticHeads::applyTo(*m_syntax, scores);
     m_model->setScores(std::move(scores), thresholds());
     if (!t)
         m_status->setText(tr("Run a prompt to score its heads."));
@@ -221,8 +247,45 @@ void HeadAtlasPanel::refresh()
                 .arg(ind->spanLength)
                 .arg(ind->lossFirstCopy, 0, 'f', 2)
                 .arg(ind->lossSecondCopy, 0, 'f', 2));
+    if (m_syntax && t)
+        m_status->setText(m_status->text() + QLatin1Char(' ') +
+                          tr("Syntax: %1 relations from %2 sentences of %3.")
+                              .arg(m_syntax->relations.size())
+                              .arg(m_syntax->sentences)
+                              .arg(QFileInfo(m_syntaxFile).fileName()));
     drawGrid();
     drawChart();
+}
+
+void HeadAtlasPanel::setTreebank(const QString &conllu)
+{
+    const std::shared_ptr<LoadedModel> model = context()->model();
+    m_syntaxFile = conllu;
+    if (!model)
+        return;
+    const QString fingerprint = model->info().fingerprint;
+    context()->jobs()->submit(
+        QStringLiteral("head-atlas-syntax"), tr("Syntactic heads"),
+        [model, conllu](JobControl &control) {
+            const ConllFile f = ConllU::load(conllu, 200);
+            if (f.sentences.empty())
+                throw Error(QStringLiteral("%1 holds no usable CoNLL-U sentence.").arg(conllu));
+            return QVariant::fromValue(std::make_shared<const SyntacticHeadsResult>(SyntacticHeads::evaluate(*model, f.sentences, 20, &control)));
+        },
+        this,
+        [this, fingerprint](const JobResult &r) {
+            if (!r.ok) {
+                if (!r.cancelled)
+                    Q_EMIT context()->message(tr("Syntactic heads: %1").arg(r.error));
+                return;
+            }
+            if (!context()->model() || context()->model()->info().fingerprint != fingerprint)
+                return; // measured for a model that is gone
+            m_syntax = r.value.value<std::shared_ptr<const SyntacticHeadsResult>>();
+            m_syntaxFingerprint = fingerprint;
+            refresh();
+            Q_EMIT syntaxMeasured();
+        });
 }
 
 void HeadAtlasPanel::headClicked(int layer, int head)

@@ -3,6 +3,7 @@
 #include "FigureExport.h"
 #include "Panel.h"
 #include "analysis/HeadMetrics.h"
+#include "analysis/SyntacticHeads.h"
 #include "model/Trace.h"
 
 #include <memory>
@@ -39,9 +40,14 @@ public:
     bool scoring() const { return !m_scoringFor.expired(); } // a scoring job is pending
     QList<QPair<int, int>> selectedHeads() const;            // (layer, head), or the cursor's head when none is selected
     void ablateSelected();                                   // asks the ablation panel (AppContext::ablationRequested)
+    // Syntactic heads from a CoNLL-U treebank (its first 200 sentences), measured on the worker for
+    // the loaded model; the scores gain each head's best relation (SyntacticHeads::applyTo).
+    void setTreebank(const QString &conllu);
+    bool hasSyntax() const { return m_syntax != nullptr; }
 
 Q_SIGNALS:
-    void scored(); // scores of the current run arrived (tests)
+    void scored();         // scores of the current run arrived (tests)
+    void syntaxMeasured(); // the treebank's syntactic scores arrived (tests)
 
 protected:
     void showEvent(QShowEvent *e) override;
@@ -57,7 +63,9 @@ private:
     QCustomPlot *m_grid, *m_chart;
     QLabel *m_status, *m_thresholdLabel;
     QDoubleSpinBox *m_sink, *m_prev, *m_induction;
-    QPushButton *m_export, *m_ablate;
+    QPushButton *m_export, *m_ablate, *m_treebank;
+    std::shared_ptr<const SyntacticHeadsResult> m_syntax; // of m_syntaxFingerprint's model
+    QString m_syntaxFingerprint, m_syntaxFile;
     std::vector<HeadScores> m_scores;         // of m_scoredTrace, without induction scores
     std::weak_ptr<const Trace> m_scoredTrace; // the run m_scores belong to (not kept alive for them)
     std::weak_ptr<const Trace> m_scoringFor;  // the run a pending job scores

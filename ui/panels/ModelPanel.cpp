@@ -1,5 +1,7 @@
 #include "ModelPanel.h"
 
+#include <QCoreApplication>
+
 #include "AppContext.h"
 #include "TrainingCurves.h"
 #include "hub/HubCache.h"
@@ -26,6 +28,14 @@
 #include <QVBoxLayout>
 
 namespace strata {
+
+namespace {
+// Qt's own translations have no Chinese for sizes under 1 KiB ("0 bytes"); those are said here.
+QString dataSize(const QLocale &loc, qint64 bytes)
+{
+    return bytes < 1024 ? QCoreApplication::translate("strata::ModelPanel", "%1 bytes").arg(bytes) : loc.formattedDataSize(bytes);
+}
+} // namespace
 
 namespace {
 const Setting<QString> kComputeRequest{"Model/compute", QStringLiteral("auto")};
@@ -200,9 +210,9 @@ void ModelPanel::showEstimate()
                        .arg(e.nLayers)
                        .arg(e.nHeads)
                        .arg(e.dModel)
-                       .arg(loc.formattedDataSize(e.weightFileBytes), loc.formattedDataSize(e.weightMemoryBytes))
+                       .arg(dataSize(loc, e.weightFileBytes), dataSize(loc, e.weightMemoryBytes))
                        .arg(t)
-                       .arg(loc.formattedDataSize(e.fullTraceBytes(t)));
+                       .arg(dataSize(loc, e.fullTraceBytes(t)));
     if (!e.weightTypes.isEmpty())
         text += QLatin1Char(' ') + tr("Tensor types: %1.").arg(e.weightTypes);
     m_estimate->setText(text);
@@ -245,11 +255,11 @@ void ModelPanel::showCard()
     m_card->addRow(tr("Parameters"), new QLabel(loc.toString(qlonglong(i.parameterCount))));
     m_card->addRow(tr("Vocabulary"), new QLabel(loc.toString(qlonglong(i.vocabSize))));
     m_card->addRow(tr("Context"), new QLabel(tr("%1 tokens").arg(i.contextLength)));
-    m_card->addRow(tr("Weights"), new QLabel(tr("%1, %2").arg(i.dtype, loc.formattedDataSize(i.fileBytes))));
+    m_card->addRow(tr("Weights"), new QLabel(tr("%1, %2").arg(i.dtype, dataSize(loc, i.fileBytes))));
     m_card->addRow(tr("Compute"), new QLabel(computeText(i)));
     m_card->addRow(tr("Fingerprint"), new QLabel(i.fingerprint));
     const int t = std::min(i.contextLength, 1024);
-    m_card->addRow(tr("Full trace"), new QLabel(tr("%1 at %2 tokens (float32)").arg(loc.formattedDataSize(i.traceBytes(t))).arg(t)));
+    m_card->addRow(tr("Full trace"), new QLabel(tr("%1 at %2 tokens (float32)").arg(dataSize(loc, i.traceBytes(t))).arg(t)));
     m_license->setPlainText(i.licenseText);
     m_license->setVisible(!i.licenseText.isEmpty());
 }

@@ -25,6 +25,8 @@ QColor roleColor(HeadRole role)
         return QColor(148, 103, 189);
     case HeadRole::BlockSparse:
         return QColor(140, 86, 75);
+    case HeadRole::Syntactic:
+        return QColor(23, 190, 207);
     case HeadRole::Diffuse:
         return QColor(215, 215, 215);
     }

@@ -228,6 +228,7 @@ std::vector<std::pair<HeadRole, double>> candidates(const HeadScores &s, const R
     consider(HeadRole::Stripe, s.stripe, t.stripe);
     consider(HeadRole::Semantic, s.semantic, t.semantic);
     consider(HeadRole::BlockSparse, s.blockSparse, t.blockSparse);
+    consider(HeadRole::Syntactic, s.syntactic, t.syntactic);
     if (s.tokens > 0 && s.normalizedEntropy <= t.longRangeMaxEntropy)
         consider(HeadRole::LongRange, s.meanDistance / s.tokens, t.longRangeFraction);
     return c;
@@ -273,6 +274,8 @@ QString roleId(HeadRole r)
         return QStringLiteral("semantic");
     case HeadRole::BlockSparse:
         return QStringLiteral("block-sparse");
+    case HeadRole::Syntactic:
+        return QStringLiteral("syntactic");
     case HeadRole::Diffuse:
         return QStringLiteral("diffuse");
     }
@@ -302,6 +305,8 @@ QString roleName(HeadRole r)
         return QCoreApplication::translate("HeadRole", "Semantic (similar meaning)");
     case HeadRole::BlockSparse:
         return QCoreApplication::translate("HeadRole", "Block-sparse (own sentence)");
+    case HeadRole::Syntactic:
+        return QCoreApplication::translate("HeadRole", "Syntactic (dependency arcs)");
     case HeadRole::Diffuse:
         return QCoreApplication::translate("HeadRole", "Diffuse / mixed");
     }

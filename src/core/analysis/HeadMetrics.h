@@ -40,13 +40,18 @@ struct HeadScores
     // blockSparse = sum_{q, k in 1..q} A[q,k] (same(q,k) - P(q-k)) / sum A[q,k], over queries whose
     // block starts after position 1 (so that keys outside it exist). NaN for a text of one block.
     double blockSparse = std::nan("");
+    // Syntactic (from a CoNLL-U treebank, SyntacticHeads::applyTo): the head's best margin over the
+    // fixed-offset baseline, accuracy - baseline accuracy, over the dependency relations measured,
+    // and that relation. NaN when no treebank was given.
+    double syntactic = std::nan("");
+    QString syntacticRelation;
     int tokens = 0;
 };
 
 // How a text is cut into blocks for the block-sparse score.
 enum class TextBlocks { Sentences, Paragraphs };
 
-enum class HeadRole { Sink, PreviousToken, Induction, DuplicateToken, CurrentToken, Local, Stripe, LongRange, Semantic, BlockSparse, Diffuse };
+enum class HeadRole { Sink, PreviousToken, Induction, DuplicateToken, CurrentToken, Local, Stripe, LongRange, Semantic, BlockSparse, Syntactic, Diffuse };
 
 // Thresholds for calling a head's role; a role applies when its score reaches the threshold, and
 // the dominant role is the one whose score exceeds its threshold by the largest factor.
@@ -63,6 +68,7 @@ struct RoleThresholds
     double longRangeMaxEntropy = 0.6; // ... with normalised entropy at most this (focused, not diffuse)
     double semantic = 0.15;           // attended keys this much more similar than distance predicts
     double blockSparse = 0.15;        // this much more attention inside the block than distance predicts
+    double syntactic = 0.1;           // finds an arc's other end this much more often than the best fixed offset
 };
 
 namespace HeadMetrics {

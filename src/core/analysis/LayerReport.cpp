@@ -4,6 +4,7 @@
 #include "LogitLens.h"
 #include "Probe.h"
 #include "ResidualAnalysis.h"
+#include "SyntacticHeads.h"
 #include "jobs/JobControl.h"
 #include "model/ModelFamily.h"
 #include "util/Error.h"
@@ -439,6 +440,8 @@ double roleScore(const HeadScores &s, HeadRole r)
         return s.semantic;
     case HeadRole::BlockSparse:
         return s.blockSparse;
+    case HeadRole::Syntactic:
+        return s.syntactic;
     case HeadRole::Diffuse:
         break;
     }
@@ -712,6 +715,12 @@ LayerReport build(LoadedModel &model, const ReportOptions &o, const JobControl *
     for (HeadScores &s : scores)
         if (size_t(s.layer) < ind.score.size() && size_t(s.head) < ind.score[size_t(s.layer)].size())
             s.induction = ind.score[size_t(s.layer)][size_t(s.head)];
+    if (!o.conllTrain.isEmpty()) {
+        // Syntactic heads from the treebank's first sentences (as strata-cli syntax / the atlas).
+        progress(control, 0.15, QStringLiteral("Report: syntactic heads"));
+        const ConllFile treebank = ConllU::load(o.conllTrain, std::min(o.probeSentences, 200));
+        SyntacticHeads::applyTo(SyntacticHeads::evaluate(model, treebank.sentences, 20, control), scores);
+    }
     r.sections.push_back(contextSection(scores, info.nLayers));
     progress(control, 0.2, QStringLiteral("Report: probes"));
     r.sections.push_back(hierarchySection(model, o, control));

@@ -148,4 +148,23 @@ SyntacticHeadsResult evaluateTraces(const std::vector<TracePtr> &traces, const s
     return r;
 }
 
+void applyTo(const SyntacticHeadsResult &result, std::vector<HeadScores> &scores)
+{
+    for (HeadScores &h : scores) {
+        const int index = h.layer * result.heads + h.head;
+        if (h.layer >= result.layers || h.head >= result.heads)
+            continue;
+        for (const SyntaxScore &rel : result.relations) {
+            const auto acc = result.accuracy.constFind(rel.relation);
+            if (acc == result.accuracy.constEnd() || size_t(index) >= acc->size())
+                continue;
+            const double margin = (*acc)[size_t(index)] - rel.baselineAccuracy;
+            if (std::isnan(h.syntactic) || margin > h.syntactic) {
+                h.syntactic = margin;
+                h.syntacticRelation = rel.relation;
+            }
+        }
+    }
+}
+
 } // namespace strata::SyntacticHeads

@@ -170,6 +170,10 @@ private Q_SLOTS:
         for (const auto &row : fd.values)
             for (double v : row)
                 QVERIFY(v > 0);
+        // The legend sits outside the data (it used to cover the layer-0 bars).
+        c->plot()->replot();
+        QVERIFY(c->plot()->legend->visible());
+        QVERIFY(!c->plot()->legend->outerRect().intersects(c->plot()->axisRect()->rect()));
         QTemporaryDir dir;
         auto *pca = qobject_cast<ResidualPcaPanel *>(m_window->panel(QStringLiteral("ResidualPcaPanel")));
         auto *sim = qobject_cast<SimilarityPanel *>(m_window->panel(QStringLiteral("SimilarityPanel")));

@@ -51,6 +51,7 @@ ContributionsPanel::ContributionsPanel(AppContext *context) : Panel(context)
     auto *split = new QSplitter(Qt::Vertical);
     m_plot = new QCustomPlot;
     m_plot->setObjectName(QStringLiteral("contributionsPlot"));
+    PlotStyle::putLegendBelow(m_plot); // never over the layer-0 bars
     split->addWidget(m_plot);
     auto *lower = new QWidget;
     auto *lv = new QVBoxLayout(lower);
@@ -317,7 +318,6 @@ void ContributionsPanel::redraw()
     m_plot->yAxis->setLabel(tr("Mean norm written per token"));
     m_plot->yAxis2->setLabel(tr("Residual stream norm"));
     m_plot->legend->setVisible(true);
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 

@@ -256,6 +256,15 @@ private Q_SLOTS:
         QCOMPARE(HeadMetrics::textBlocks(t, TextBlocks::Paragraphs), (std::vector<int>{0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1}));
     }
 
+    // Every role is listed once (the atlas, role mix, report and exports iterate this list).
+    void everyRoleListed()
+    {
+        const QList<HeadRole> roles = HeadMetrics::allRoles();
+        QCOMPARE(roles.size(), int(HeadRole::Diffuse) + 1);
+        for (int r = 0; r <= int(HeadRole::Diffuse); ++r)
+            QVERIFY2(roles.contains(HeadRole(r)), qPrintable(HeadMetrics::roleId(HeadRole(r))));
+    }
+
     void realModelHasPreviousTokenHeads()
     {
         PluginHost host;

@@ -207,7 +207,7 @@ double inductionScore(const std::vector<float> &A, int T, int start, int n)
 QList<HeadRole> allRoles()
 {
     return {HeadRole::Sink,   HeadRole::PreviousToken, HeadRole::Induction, HeadRole::DuplicateToken, HeadRole::CurrentToken, HeadRole::Local,
-            HeadRole::Stripe, HeadRole::LongRange,     HeadRole::Semantic,  HeadRole::BlockSparse,    HeadRole::Diffuse};
+            HeadRole::Stripe, HeadRole::LongRange,     HeadRole::Semantic,  HeadRole::BlockSparse,    HeadRole::Syntactic,    HeadRole::Diffuse};
 }
 
 namespace {

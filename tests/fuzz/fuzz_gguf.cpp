@@ -55,9 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void)gguf.typeMixSummary();
         for (const QString &name : gguf.tensorNames()) {
             const GgufTensorInfo &info = gguf.info(name);
-            int64_t n = 1;
-            for (int64_t d : info.shape)
-                n *= d;
+            const int64_t n = HostTensor::numelOf(info.shape);
             if (n > kMaxElements)
                 continue;
             try {

@@ -20,9 +20,7 @@ template <typename Reader> void readAll(const Reader &reader, const QStringList 
 {
     for (const QString &name : names) {
         const TensorInfo &info = reader.info(name);
-        int64_t n = 1;
-        for (int64_t d : info.shape)
-            n *= d;
+        const int64_t n = HostTensor::numelOf(info.shape);
         if (n > kMaxElements)
             continue;
         const HostTensor t = reader.tensor(name);

@@ -249,10 +249,7 @@ Trace syntheticTrace(DType storage, bool headOutputs)
     const int T = 5, L = 2, H = 2, D = 8, V = 16;
     std::uniform_real_distribution<float> u(-1.f, 1.f);
     auto random = [&](std::vector<int64_t> shape) {
-        int64_t n = 1;
-        for (int64_t d : shape)
-            n *= d;
-        std::vector<float> v(static_cast<size_t>(n));
+        std::vector<float> v(static_cast<size_t>(HostTensor::numelOf(shape)));
         for (float &x : v)
             x = u(g_rng);
         return HostTensor::fromFloats(shape, v.data(), storage);

@@ -48,9 +48,7 @@ ModelEstimate estimateModel(const QString &location)
             bool stored = false; // any matrix left in its file type (then the block buffer exists)
             for (const QString &n : g.tensorNames()) {
                 const GgufTensorInfo &ti = g.info(n);
-                int64_t numel = 1;
-                for (int64_t d : ti.shape)
-                    numel *= d;
+                const int64_t numel = HostTensor::numelOf(ti.shape);
                 if (ti.shape.size() == 1 && ti.type != 0)
                     e.weightMemoryBytes += numel * 4;
                 stored = stored || (ti.shape.size() > 1 && ti.type != 0);
@@ -59,10 +57,7 @@ ModelEstimate estimateModel(const QString &location)
             }
             const QString unembed = g.contains(QStringLiteral("output.weight")) ? QStringLiteral("output.weight") : QStringLiteral("token_embd.weight");
             if (g.contains(unembed) && g.info(unembed).type != 0) {
-                int64_t numel = 1;
-                for (int64_t d : g.info(unembed).shape)
-                    numel *= d;
-                e.weightMemoryBytes += numel * 4;
+                e.weightMemoryBytes += HostTensor::numelOf(g.info(unembed).shape) * 4;
             }
             if (stored)
                 e.weightMemoryBytes += largest + (int64_t(8) << 20);
@@ -84,10 +79,7 @@ ModelEstimate estimateModel(const QString &location)
             r.open(f.absoluteFilePath());
             for (const QString &n : r.tensorNames()) {
                 const TensorInfo &ti = r.info(n);
-                int64_t numel = 1;
-                for (int64_t d : ti.shape)
-                    numel *= d;
-                e.weightMemoryBytes += numel * (ti.dtype == DType::F32 ? 0 : 4); // F32 is mapped, not copied
+                e.weightMemoryBytes += HostTensor::numelOf(ti.shape) * (ti.dtype == DType::F32 ? 0 : 4); // F32 is mapped, not copied
             }
         }
         e.known = true;

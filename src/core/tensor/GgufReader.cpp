@@ -350,12 +350,8 @@ void GgufReader::requireReadable(const QString &name) const
 QHash<QString, int64_t> GgufReader::elementsByType() const
 {
     QHash<QString, int64_t> out;
-    for (const GgufTensorInfo &ti : m_tensors) {
-        int64_t n = 1;
-        for (int64_t d : ti.shape)
-            n *= d;
-        out[typeName(ti.type)] += n;
-    }
+    for (const GgufTensorInfo &ti : m_tensors)
+        out[typeName(ti.type)] += HostTensor::numelOf(ti.shape);
     return out;
 }
 

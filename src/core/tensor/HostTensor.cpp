@@ -60,8 +60,13 @@ HostTensor::HostTensor(DType dtype, std::vector<int64_t> shape) : m_dtype(dtype)
 
 int64_t HostTensor::numel() const
 {
+    return numelOf(m_shape);
+}
+
+int64_t HostTensor::numelOf(const std::vector<int64_t> &shape)
+{
     int64_t n = 1;
-    for (int64_t d : m_shape)
+    for (int64_t d : shape)
         n *= d;
     return n;
 }

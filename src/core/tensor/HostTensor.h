@@ -34,6 +34,7 @@ public:
     int64_t dim(int i) const { return m_shape.at(size_t(i)); }
     int rank() const { return int(m_shape.size()); }
     int64_t numel() const;
+    static int64_t numelOf(const std::vector<int64_t> &shape); // product of the dimensions (1 for a scalar)
     size_t byteSize() const { return m_bytes.size(); }
 
     const void *data() const { return m_bytes.data(); }

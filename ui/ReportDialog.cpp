@@ -6,7 +6,6 @@
 #include "model/ModelFamily.h"
 #include "report/ReportRenderer.h"
 #include "store/Workspace.h"
-#include "util/Error.h"
 
 #include <QCheckBox>
 #include <QDesktopServices>
@@ -142,8 +141,14 @@ void ReportDialog::start()
     m_status->setText(tr("Measuring…"));
     m_job = m_context->jobs()->submit(
         QStringLiteral("layer-report"), tr("Writing the layer report"),
-        [model, o](JobControl &control) { return QVariant(LayerReports::build(*model, o, &control).toJson()); }, this,
-        [this](const JobResult &r) {
+        [model, o, out](JobControl &control) {
+            // Measured and drawn on the worker: a long report's PDF must not stall the window either.
+            const LayerReport report = LayerReports::build(*model, o, &control);
+            ReportRenderer::write(report, out);
+            return QVariant(report.toJson());
+        },
+        this,
+        [this, out](const JobResult &r) {
             m_job = 0;
             m_start->setEnabled(true);
             m_cancel->setEnabled(false);
@@ -156,19 +161,12 @@ void ReportDialog::start()
                 m_status->setText(tr("The report could not be made: %1").arg(r.error));
                 return;
             }
-            finish(LayerReport::fromJson(r.value.toJsonObject()));
+            finish(LayerReport::fromJson(r.value.toJsonObject()), out);
         });
 }
 
-void ReportDialog::finish(const LayerReport &report)
+void ReportDialog::finish(const LayerReport &report, const QString &out)
 {
-    const QString out = m_out->text().trimmed();
-    try {
-        ReportRenderer::write(report, out);
-    } catch (const Error &e) {
-        m_status->setText(e.message());
-        return;
-    }
     // Kept in the session (the numbers and readings; the file can be written again from them).
     if (Workspace *ws = m_context->workspace(); ws && !ws->isReadOnly()) {
         ResultRecord rec;

@@ -30,7 +30,7 @@ Q_SIGNALS:
     void written(const QString &file);
 
 private:
-    void finish(const LayerReport &report);
+    void finish(const LayerReport &report, const QString &out); // written to out on the worker; kept in the session here
 
     AppContext *m_context;
     QLineEdit *m_out, *m_conllu;

@@ -122,8 +122,7 @@ void ReportDialog::start()
         return;
     }
     const QString out = m_out->text().trimmed();
-    const QString ext = QFileInfo(out).suffix().toLower();
-    if (out.isEmpty() || (ext != QLatin1String("pdf") && ext != QLatin1String("html") && ext != QLatin1String("htm"))) {
+    if (out.isEmpty() || !ReportRenderer::isReportFile(out)) {
         m_status->setText(tr("Choose a file ending in .pdf or .html to write the report to."));
         return;
     }

@@ -462,15 +462,20 @@ void writePdf(const LayerReport &r, const QString &path)
         throw Error(QStringLiteral("Cannot write the report to %1: %2.").arg(path, file.errorString()));
 }
 
-void write(const LayerReport &report, const QString &path)
+bool isReportFile(const QString &path)
 {
     const QString ext = QFileInfo(path).suffix().toLower();
-    if (ext == QLatin1String("pdf")) {
+    return ext == QLatin1String("pdf") || ext == QLatin1String("html") || ext == QLatin1String("htm");
+}
+
+void write(const LayerReport &report, const QString &path)
+{
+    if (!isReportFile(path))
+        throw Error(QStringLiteral("%1: a report is written as .pdf or .html.").arg(path));
+    if (QFileInfo(path).suffix().toLower() == QLatin1String("pdf")) {
         writePdf(report, path);
         return;
     }
-    if (ext != QLatin1String("html") && ext != QLatin1String("htm"))
-        throw Error(QStringLiteral("%1: a report is written as .pdf or .html.").arg(path));
     QSaveFile f(path);
     if (!f.open(QIODevice::WriteOnly))
         throw Error(QStringLiteral("Cannot write the report to %1: %2.").arg(path, f.errorString()));

@@ -23,5 +23,7 @@ QString html(const LayerReport &report);
 void writePdf(const LayerReport &report, const QString &path);
 // By extension: .pdf or .html/.htm; anything else throws Error naming the choices.
 void write(const LayerReport &report, const QString &path);
+// Whether write() takes this file name (.pdf, .html, .htm), so callers can refuse it before measuring.
+bool isReportFile(const QString &path);
 
 } // namespace strata::ReportRenderer

@@ -5,6 +5,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -40,6 +41,21 @@ class TestCli : public QObject
     }
 
 private Q_SLOTS:
+    // strata-cli report refuses what it cannot write, or a treebank that is missing, before it measures.
+    void reportRefusesBadInputsFirst()
+    {
+        expectFailure(
+            cli({QStringLiteral("report"), QStringLiteral("--model"), QStringLiteral("demo"), QStringLiteral("--out"), QStringLiteral("/tmp/r.docx")}),
+            QStringLiteral(".pdf, .html or .json"));
+        expectFailure(cli({QStringLiteral("report"), QStringLiteral("--model"), QStringLiteral("demo"), QStringLiteral("--out"),
+                           QStringLiteral("/nonexistent-strata/r.pdf")}),
+                      QStringLiteral("does not exist"));
+        expectFailure(cli({QStringLiteral("report"), QStringLiteral("--model"), QStringLiteral("demo"), QStringLiteral("--conllu"),
+                           QStringLiteral("/nonexistent-strata.conllu")}),
+                      QStringLiteral("file not found"));
+        QVERIFY(!QFileInfo::exists(QStringLiteral("/tmp/r.docx")));
+    }
+
     void version()
     {
         const Result r = cli({QStringLiteral("--version")});

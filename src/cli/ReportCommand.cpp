@@ -9,9 +9,11 @@
 #include "util/Error.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 
 #include <cstdio>
+#include <unistd.h>
 
 namespace strata::cli {
 
@@ -33,14 +35,28 @@ int cmdReport(QCommandLineParser &p)
     o.conllTrain = p.value(QStringLiteral("conllu"));
     o.conllDev = p.value(QStringLiteral("conllu-dev"));
     o.probeSentences = intValue(p, QStringLiteral("probe-sentences"), o.probeSentences, 20);
-    JobControl control;
-    control.setProgressFunction([](double fraction, const QString &what) {
-        if (!what.isEmpty())
-            std::fprintf(stderr, "\r%3d %% %-60s", int(100 * fraction), qPrintable(what.left(60)));
-    });
-    const LayerReport report = LayerReports::build(*model, o, &control);
-    std::fprintf(stderr, "\r%-70s\r", "");
+    // Everything that can be refused is refused before the measuring starts (minutes on a large model).
     const QString outPath = p.value(QStringLiteral("out"));
+    if (!outPath.isEmpty()) {
+        if (!outPath.endsWith(QLatin1String(".json")) && !ReportRenderer::isReportFile(outPath))
+            throw Error(QStringLiteral("%1: a report is written as .pdf, .html or .json.").arg(outPath));
+        const QFileInfo folder(QFileInfo(outPath).absolutePath());
+        if (!folder.isDir() || !folder.isWritable())
+            throw Error(QStringLiteral("Cannot write the report to %1: the folder %2 does not exist or is not writable.").arg(outPath, folder.filePath()));
+    }
+    for (const QString &treebank : {o.conllTrain, o.conllDev})
+        if (!treebank.isEmpty() && !QFileInfo(treebank).isFile())
+            throw Error(QStringLiteral("%1: file not found.").arg(treebank));
+    JobControl control;
+    const bool terminal = isatty(fileno(stderr)); // progress only for a person watching, never in a log
+    if (terminal)
+        control.setProgressFunction([](double fraction, const QString &what) {
+            if (!what.isEmpty())
+                std::fprintf(stderr, "\r%3d %% %-60s", int(100 * fraction), qPrintable(what.left(60)));
+        });
+    const LayerReport report = LayerReports::build(*model, o, &control);
+    if (terminal)
+        std::fprintf(stderr, "\r%-70s\r", "");
     if (!outPath.isEmpty() && !outPath.endsWith(QLatin1String(".json"))) {
         ReportRenderer::write(report, outPath);
     } else if (!outPath.isEmpty()) {

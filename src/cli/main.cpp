@@ -7,6 +7,10 @@
 #include <QGuiApplication>
 
 #include <cstring>
+#include <string>
+
+#include <sys/stat.h>
+#include <unistd.h>
 #include <memory>
 
 int main(int argc, char **argv)
@@ -17,6 +21,13 @@ int main(int argc, char **argv)
     if (argc > 1 && std::strcmp(argv[1], "report") == 0) {
         if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
             qputenv("QT_QPA_PLATFORM", "offscreen");
+        if (qEnvironmentVariableIsEmpty("XDG_RUNTIME_DIR")) {
+            // What Qt falls back to anyway (a private folder in /tmp), without its warning on stderr,
+            // which carries only the one error line when something is refused.
+            const std::string dir = "/tmp/runtime-" + std::to_string(getuid());
+            mkdir(dir.c_str(), 0700);
+            qputenv("XDG_RUNTIME_DIR", QByteArray::fromStdString(dir));
+        }
         app = std::make_unique<QGuiApplication>(argc, argv);
     } else {
         app = std::make_unique<QCoreApplication>(argc, argv);

@@ -197,6 +197,14 @@
         <source>What does the model lose without these heads, and where does a push in the residual stream lead?</source>
         <translation>去掉这些注意力头后模型失去了什么？在残差流中推一把会把它引向哪里？</translation>
     </message>
+    <message>
+        <source>Dataset</source>
+        <translation>数据集</translation>
+    </message>
+    <message>
+        <source>Does what one prompt shows hold over a whole dataset?</source>
+        <translation>单个提示显示的规律在整个数据集上是否成立？</translation>
+    </message>
 </context>
 <context>
     <name>QObject</name>
@@ -1417,6 +1425,131 @@ weight %5</source>
     <message>
         <source>Head</source>
         <translation>注意力头</translation>
+    </message>
+</context>
+<context>
+    <name>strata::DatasetPanel</name>
+    <message>
+        <source>Head scores (mean over items, 95 % interval)</source>
+        <translation>头得分（条目平均，95% 区间）</translation>
+    </message>
+    <message>
+        <source>Logit lens by layer</source>
+        <translation>各层 logit lens</translation>
+    </message>
+    <message>
+        <source>Similarity of layers</source>
+        <translation>层间相似度</translation>
+    </message>
+    <message>
+        <source>Patching, mean over pairs</source>
+        <translation>修补（对的平均）</translation>
+    </message>
+    <message>
+        <source>Probe accuracy by layer</source>
+        <translation>各层探针准确率</translation>
+    </message>
+    <message>
+        <source>Model:</source>
+        <translation>模型：</translation>
+    </message>
+    <message>
+        <source>Score:</source>
+        <translation>得分：</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Save this figure (PNG, SVG, PDF) or its numbers (CSV, JSON)</source>
+        <translation>保存此图（PNG、SVG、PDF）或其数值（CSV、JSON）</translation>
+    </message>
+    <message>
+        <source>Head</source>
+        <translation>注意力头</translation>
+    </message>
+    <message>
+        <source>Mean [95 % interval]</source>
+        <translation>平均值 [95% 区间]</translation>
+    </message>
+    <message>
+        <source>Items</source>
+        <translation>条目数</translation>
+    </message>
+    <message>
+        <source>Batch “%1”: %2 of %3 items in %4 shards.</source>
+        <translation>批处理“%1”：%3 个条目中的 %2 个，共 %4 个分片。</translation>
+    </message>
+    <message>
+        <source>No batch session is open.</source>
+        <translation>未打开批处理会话。</translation>
+    </message>
+    <message>
+        <source>Open a batch session in Sessions to see figures over its whole dataset.
+Make one with strata-cli batch SPEC --out DIR, then strata-cli batch-merge DIR --into WORKSPACE.</source>
+        <translation>在“会话”中打开一个批处理会话，即可查看其整个数据集上的图表。
+用 strata-cli batch SPEC --out DIR 生成，再用 strata-cli batch-merge DIR --into WORKSPACE 合并。</translation>
+    </message>
+    <message>
+        <source>A batch runs a spec (models, a dataset, analyses) over thousands of items, on this machine or a Slurm cluster; see docs/BATCH.md.</source>
+        <translation>批处理在本机或 Slurm 集群上对成千上万个条目运行一份规格（模型、数据集、分析）；见 docs/BATCH.md。</translation>
+    </message>
+    <message>
+        <source>%1 items measured, %2 skipped, %3 tokens on average.</source>
+        <translation>已测量 %1 个条目，跳过 %2 个，平均 %3 个词元。</translation>
+    </message>
+    <message>
+        <source>Mean %1 per head</source>
+        <translation>每个头的平均 %1</translation>
+    </message>
+    <message>
+        <source>head</source>
+        <translation>头</translation>
+    </message>
+    <message>
+        <source>layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>The table ranks the heads by their mean; double-click one to select it in every panel.</source>
+        <translation>表格按平均值为头排序；双击某个头即可在所有面板中选中它。</translation>
+    </message>
+    <message>
+        <source>top-1 agrees with the final prediction</source>
+        <translation>top-1 与最终预测一致</translation>
+    </message>
+    <message>
+        <source>One probe per layer point (0 = embeddings), trained on %1.</source>
+        <translation>每个层位一个探针（0 = 嵌入），在 %1 上训练。</translation>
+    </message>
+    <message>
+        <source>layer point</source>
+        <translation>层位</translation>
+    </message>
+    <message>
+        <source>share of positions (mean over items, 95 % interval)</source>
+        <translation>位置占比（条目平均，95% 区间）</translation>
+    </message>
+    <message>
+        <source>accuracy</source>
+        <translation>准确率</translation>
+    </message>
+    <message>
+        <source>emb</source>
+        <translation>嵌入</translation>
+    </message>
+    <message>
+        <source>cosine (mean over items)</source>
+        <translation>余弦（条目平均）</translation>
+    </message>
+    <message>
+        <source>layer output</source>
+        <translation>层输出</translation>
+    </message>
+    <message>
+        <source>restored (1 = clean), mean</source>
+        <translation>恢复程度（1 = 干净），平均</translation>
     </message>
 </context>
 <context>

@@ -1,5 +1,7 @@
 #include "AppContext.h"
 
+#include "batch/BatchMerge.h"
+
 #include <QJsonArray>
 
 #include "jobs/JobRunner.h"
@@ -110,6 +112,7 @@ void AppContext::setCurrentSession(qint64 id)
         return;
     m_session = id;
     kLastSession.setValue(id);
+    Q_EMIT currentSessionChanged();
 }
 
 bool AppContext::guardStore(const std::function<void()> &write, const QString &what)
@@ -132,8 +135,20 @@ qint64 AppContext::ensureSession()
     try {
         const QList<SessionRecord> all = m_workspace->sessions();
         for (const SessionRecord &s : all)
-            if (s.id == m_session)
-                return m_session;
+            if (s.id == m_session) {
+                // A merged batch holds its items only: what is run while it is open goes to a session beside it.
+                const QJsonObject batch = Batch::batchResultOf(*m_workspace, s.id);
+                if (batch.isEmpty())
+                    return m_session;
+                const QString name = tr("%1 · my runs").arg(s.name);
+                for (const SessionRecord &other : all)
+                    if (other.name == name)
+                        return other.id;
+                qint64 id = 0;
+                if (guardStore([&] { id = m_workspace->createSession(name, tr("Runs made while the batch session %1 was open.").arg(s.name)); }, QString()))
+                    Q_EMIT message(tr("The batch session %1 keeps only its items; new runs and results are kept in the session %2.").arg(s.name, name));
+                return id;
+            }
         if (!all.isEmpty()) {
             setCurrentSession(all.last().id);
             return m_session;

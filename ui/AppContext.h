@@ -111,6 +111,7 @@ Q_SIGNALS:
     void workspaceChanged();        // another workspace was opened
     void workspaceContentChanged(); // sessions, runs or notes changed (here or in another Strata)
     void currentRunChanged();
+    void currentSessionChanged();
     void storeFailed(const QString &error);
     // The head atlas asks for these heads (layer, head) to be ablated; the ablation panel answers.
     void ablationRequested(const QList<QPair<int, int>> &heads);

@@ -9,6 +9,7 @@
 #include "LanguageManager.h"
 #include "Panel.h"
 #include "PanelRegistry.h"
+#include "batch/BatchMerge.h"
 #include "jobs/JobRunner.h"
 #include "panels/AttentionPanel.h"
 #include "panels/PromptPanel.h"
@@ -44,7 +45,7 @@ namespace strata {
 namespace {
 const Setting<QByteArray> kWindowState{"MainWindow/state", QByteArray()};
 const Setting<QByteArray> kWindowGeometry{"MainWindow/geometry", QByteArray()};
-constexpr int kLayoutVersion = 7; // bump when panels change so old layouts are not half-applied
+constexpr int kLayoutVersion = 8; // bump when panels change so old layouts are not half-applied
 } // namespace
 
 MainWindow::MainWindow(AppContext *context, QWidget *parent) : QMainWindow(parent), m_context(context)
@@ -205,7 +206,7 @@ void MainWindow::createDocks()
     if (m_docks.contains(QStringLiteral("NextTokenPanel")))
         splitDockWidget(attention, m_docks[QStringLiteral("NextTokenPanel")], Qt::Vertical);
     for (const char *id : {"AttentionOverviewPanel", "HeadAtlasPanel", "LogitLensPanel", "ResidualPcaPanel", "SimilarityPanel", "ContributionsPanel",
-                           "ComparePanel", "PatchingPanel", "AblationPanel", "ProbePanel"})
+                           "ComparePanel", "PatchingPanel", "AblationPanel", "ProbePanel", "DatasetPanel"})
         if (QDockWidget *d = m_docks.value(QString::fromLatin1(id)))
             tabifyDockWidget(attention, d);
     attention->raise();
@@ -322,6 +323,18 @@ void MainWindow::createStatusBar()
     connect(m_context, &AppContext::message, this, [this](const QString &m) { statusBar()->showMessage(m, 8000); });
     connect(m_context, &AppContext::patchingRequested, this, [this] {
         if (QDockWidget *d = dock(QStringLiteral("PatchingPanel"))) {
+            d->show();
+            d->raise();
+        }
+    });
+    // A batch session opens to its dataset-level figures.
+    connect(m_context, &AppContext::currentSessionChanged, this, [this] {
+        Workspace *ws = m_context->workspace();
+        if (!ws || m_context->currentSession() <= 0)
+            return;
+        bool batch = false;
+        m_context->guardStore([&] { batch = !Batch::batchResultOf(*ws, m_context->currentSession()).isEmpty(); }, QString());
+        if (QDockWidget *d = dock(QStringLiteral("DatasetPanel")); d && batch) {
             d->show();
             d->raise();
         }

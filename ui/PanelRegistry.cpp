@@ -4,6 +4,7 @@
 #include "panels/AttentionOverviewPanel.h"
 #include "panels/ComparePanel.h"
 #include "panels/ContributionsPanel.h"
+#include "panels/DatasetPanel.h"
 #include "panels/ResidualPcaPanel.h"
 #include "panels/SimilarityPanel.h"
 #include "panels/AttentionPanel.h"
@@ -58,6 +59,9 @@ const QList<PanelInfo> &PanelRegistry::panels()
         {QStringLiteral("PatchingPanel"), QT_TRANSLATE_NOOP("Panels", "Patching"),
          QT_TRANSLATE_NOOP("Panels", "Which activations carry the difference between a clean and a corrupted prompt?"), Qt::RightDockWidgetArea,
          [](AppContext *c) -> Panel * { return new PatchingPanel(c); }},
+        {QStringLiteral("DatasetPanel"), QT_TRANSLATE_NOOP("Panels", "Dataset"),
+         QT_TRANSLATE_NOOP("Panels", "Does what one prompt shows hold over a whole dataset?"), Qt::RightDockWidgetArea,
+         [](AppContext *c) -> Panel * { return new DatasetPanel(c); }},
         {QStringLiteral("AblationPanel"), QT_TRANSLATE_NOOP("Panels", "Ablation and steering"),
          QT_TRANSLATE_NOOP("Panels", "What does the model lose without these heads, and where does a push in the residual stream lead?"),
          Qt::RightDockWidgetArea, [](AppContext *c) -> Panel * { return new AblationPanel(c); }},

@@ -1150,6 +1150,7 @@ const std::map<QString, Command> &commands()
         addGgufCommands(t);
         addComputeCommands(t);
         addReportCommand(t);
+        addBatchCommands(t);
         return t;
     }();
     return table;

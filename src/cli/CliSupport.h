@@ -56,5 +56,6 @@ void addTrainCommand(CommandTable &table);         // train
 void addGgufCommands(CommandTable &table);         // gguf-random
 void addComputeCommands(CommandTable &table);      // faithfulness
 void addReportCommand(CommandTable &table);        // report
+void addBatchCommands(CommandTable &table);        // batch, batch-merge, slurm
 
 } // namespace strata::cli

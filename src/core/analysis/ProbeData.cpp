@@ -23,7 +23,8 @@ constexpr TaskRow kTasks[] = {{ProbeTask::Upos, "upos"},
                               {ProbeTask::HeadDistance, "headdist"},
                               {ProbeTask::Sentence, "sentence"}};
 
-// Splits one CSV line with "quoted, fields" and "" escapes.
+} // namespace
+
 QStringList splitCsv(const QString &line, QChar sep)
 {
     QStringList out;
@@ -52,7 +53,6 @@ QStringList splitCsv(const QString &line, QChar sep)
     out << cur;
     return out;
 }
-} // namespace
 
 QString taskName(ProbeTask t)
 {

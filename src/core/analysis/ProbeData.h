@@ -27,6 +27,9 @@ QString taskName(ProbeTask t); // "upos", "xpos", "deprel", "headdist", "sentenc
 bool taskFromName(const QString &name, ProbeTask *out);
 QStringList wordTaskNames();
 
+// One CSV (or TSV) line split into fields: "quoted, fields" with "" escapes.
+QStringList splitCsv(const QString &line, QChar sep);
+
 // CoNLL-U (validated by ConllU; bad lines are listed in problems). Throws Error when unreadable or empty.
 ProbeDataset loadConllU(const QString &path, int maxSentences = 0);
 // CSV or TSV with a label column and a text column ("label,text" header optional; a text with commas

@@ -795,6 +795,12 @@ QList<ResultRecord> Workspace::results(qint64 sessionId, const QString &kind) co
     return out;
 }
 
+int Workspace::resultCount(qint64 sessionId, const QString &kind) const
+{
+    QSqlQuery q = sql(m_connection, m_path, QStringLiteral("SELECT count(*) FROM results WHERE session_id = ? AND kind = ?"), {sessionId, kind});
+    return q.next() ? q.value(0).toInt() : 0;
+}
+
 qint64 Workspace::addResult(const ResultRecord &r)
 {
     qint64 id = 0;

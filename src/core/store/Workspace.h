@@ -194,6 +194,7 @@ public:
     void deleteComparison(qint64 id);
     QList<ResultRecord> results(qint64 sessionId, const QString &kind = QString()) const;
     qint64 addResult(const ResultRecord &r);
+    int resultCount(qint64 sessionId, const QString &kind) const;
     void deleteResult(qint64 id);
 
     // Sharing: a session to a file of its own (a one-session workspace), and back into any

@@ -270,7 +270,8 @@ std::shared_ptr<Trace> LoadedModel::run(const std::vector<int64_t> &ids, const T
     if (options.logits)
         ops::captureFinal(*trace, fin, W, options.storage);
     else
-        last = at::matmul(fin[fin.size(0) - 1].to(W.scalar_type()), W.t()).to(at::kFloat).unsqueeze(0);
+        last = W.scalar_type() == at::kBFloat16 ? ops::mmBf16(fin[fin.size(0) - 1].unsqueeze(0).to(at::kBFloat16), W.t())
+                                                : at::matmul(fin[fin.size(0) - 1], W.t()).unsqueeze(0);
     ops::completeTrace(*trace, last, options, info());
     trace->interventions = interventions;
     if (control)

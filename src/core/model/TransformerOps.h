@@ -62,6 +62,9 @@ at::Tensor headOutputs(const at::Tensor &z, int heads, const at::Tensor &wInOut)
 
 // y = x @ w^T (+ b): a Linear layer whose weight is stored [out, in]; x [..., in].
 // x @ w^T + b. A bfloat16 w (a bf16 model) multiplies in bfloat16 and returns float32.
+// a [m, k] x b [k, n], both bfloat16: float32 accumulation, the result rounded to bfloat16 and
+// returned as float32 (oneDNN where the CPU has native bf16, float32 products of the same values otherwise).
+at::Tensor mmBf16(const at::Tensor &a, const at::Tensor &b);
 at::Tensor linear(const at::Tensor &x, const at::Tensor &w, const at::Tensor &b = at::Tensor());
 // The compute precision a model gets (source.compute, or auto by its parameter count and the CPU):
 // sets info.compute and info.computeNote. Families call it once info.parameterCount is known.

@@ -1,6 +1,9 @@
 #include "TestUtil.h"
 
+#include "analysis/Compare.h"
 #include "analysis/HeadMetrics.h"
+#include "analysis/Patching.h"
+#include "analysis/Probe.h"
 #include "batch/BatchAggregate.h"
 #include "batch/BatchMerge.h"
 #include "batch/BatchRun.h"
@@ -243,6 +246,80 @@ private Q_SLOTS:
             QCOMPARE(r.fingerprint, m_demo->info().fingerprint);
         }
         QCOMPARE(texts, QSet<QString>(lines.begin(), lines.end()));
+    }
+
+    // Pairs: the merged patching map is the mean of each pair's own sweep; pairs of unequal length are
+    // skipped with the reason; the probe runs once per model as one item.
+    void patchingAndProbe()
+    {
+        const QString dir = m_dir.filePath(QStringLiteral("pairs"));
+        QDir().mkpath(dir);
+        const QList<QStringList> rows{
+            {QStringLiteral("When Tom and Sue went to the park, Tom gave the ball to"),
+             QStringLiteral("When Tom and Sue went to the park, Sue gave the ball to"), QStringLiteral(" Sue"), QStringLiteral(" Tom")},
+            {QStringLiteral("When Tim and Ann went to the shop, Tim gave the cake to"),
+             QStringLiteral("When Tim and Ann went to the shop, Ann gave the cake to"), QStringLiteral(" Ann"), QStringLiteral(" Tim")},
+            {QStringLiteral("When Max and Lily went to the sea, Max gave the fish to"),
+             QStringLiteral("When Max and Lily went to the sea, Lily gave the fish to"), QStringLiteral(" Lily"), QStringLiteral(" Max")}};
+        QFile csv(dir + QStringLiteral("/pairs.csv"));
+        QVERIFY(csv.open(QIODevice::WriteOnly));
+        csv.write("clean,corrupted,answer,wrong\n");
+        for (const QStringList &r : rows)
+            csv.write(QStringLiteral("\"%1\",\"%2\",%3,%4\n").arg(r[0], r[1], r[2], r[3]).toUtf8());
+        csv.close();
+        QFile spec(dir + QStringLiteral("/spec.json"));
+        QVERIFY(spec.open(QIODevice::WriteOnly));
+        spec.write(QStringLiteral("{\"models\": [\"demo\"], \"dataset\": {\"pairs\": \"pairs.csv\"}, \"analyses\": [\"patching\", \"probe\"], "
+                                  "\"probe\": {\"train\": \"%1\", \"dev\": \"%2\", \"max_train\": 40}}")
+                       .arg(QStringLiteral(STRATA_SHARED_DIR "/probing/ud-en-ewt/en_ewt-ud-dev.conllu"),
+                            QStringLiteral(STRATA_SHARED_DIR "/probing/ud-en-ewt/en_ewt-ud-test.conllu"))
+                       .toUtf8());
+        spec.close();
+        const BatchSpec s = BatchSpec::load(spec.fileName());
+        QCOMPARE(int(Batch::items(s).size()), 4); // three pairs and the probe
+        BatchRunOptions o;
+        o.shards = 2;
+        Batch::runShard(s, dir + QStringLiteral("/out"), o, nullptr);
+        o.shard = 1;
+        Batch::runShard(s, dir + QStringLiteral("/out"), o, nullptr);
+        Batch::merge(dir + QStringLiteral("/out"), dir + QStringLiteral("/m.strata"));
+        const QJsonObject a = aggregatesOf(dir + QStringLiteral("/m.strata"))[0].toObject();
+
+        // Independent: each pair swept directly, the measured ones averaged.
+        std::vector<double> sum;
+        int measured = 0, skipped = 0;
+        for (const QStringList &r : rows) {
+            PatchingRequest req;
+            req.clean = m_demo->promptIds(r[0]);
+            req.corrupt = m_demo->promptIds(r[1]);
+            if (req.clean.size() != req.corrupt.size()) {
+                ++skipped;
+                continue;
+            }
+            req.answer = Compare::firstToken(*m_demo, r[2]);
+            req.wrong = Compare::firstToken(*m_demo, r[3]);
+            req.site = PatchingRequest::SiteKind::Head;
+            const PatchingResult pr = Patching::sweep(*m_demo, req);
+            sum.resize(pr.values.size(), 0.0);
+            for (size_t i = 0; i < pr.values.size(); ++i)
+                sum[i] += pr.values[i];
+            ++measured;
+        }
+        QVERIFY(measured >= 1);
+        QCOMPARE(a.value(QStringLiteral("skipped")).toInt(), skipped);
+        const QJsonObject p = a.value(QStringLiteral("patching")).toObject();
+        QCOMPARE(p.value(QStringLiteral("rows")).toInt(), m_demo->info().nLayers);
+        QCOMPARE(p.value(QStringLiteral("cols")).toInt(), m_demo->info().nHeads);
+        const QJsonArray mean = p.value(QStringLiteral("mean")).toArray();
+        QCOMPARE(size_t(mean.size()), sum.size());
+        for (size_t i = 0; i < sum.size(); ++i)
+            QVERIFY2(std::abs(mean[int(i)].toDouble() - sum[i] / measured) < 1e-9, qPrintable(QString::number(i)));
+        const ProbeRun probe = ProbeRun::fromJson(a.value(QStringLiteral("probe")).toObject());
+        QCOMPARE(int(probe.tasks.size()), 1);
+        QCOMPARE(probe.tasks[0].task, QStringLiteral("upos"));
+        QCOMPARE(int(probe.tasks[0].layers.size()), m_demo->info().nLayers + 1);
+        for (const ProbeLayerResult &l : probe.tasks[0].layers)
+            QVERIFY(l.accuracy > probe.tasks[0].majorityAccuracy * 0.5 && l.accuracy <= 1.0);
     }
 
     // A shard from another spec, or a missing shard, is refused with its name; --partial merges anyway.

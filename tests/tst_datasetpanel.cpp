@@ -5,6 +5,7 @@
 #include "GuiTestMain.h"
 #include "GuiTestUtil.h"
 #include "TestUtil.h"
+#include "analysis/Probe.h"
 #include "batch/BatchMerge.h"
 #include "batch/BatchRun.h"
 #include "batch/BatchSpec.h"
@@ -109,6 +110,54 @@ private Q_SLOTS:
         const QString csv = m_dir.filePath(QStringLiteral("similarity.csv"));
         FigureExport::saveData(panel.figureData(), csv);
         QVERIFY(QFileInfo(csv).size() > 20);
+    }
+
+    // Pairs and a probe: the patching map averaged over pairs and the probe accuracy by layer point.
+    void patchingAndProbeFigures()
+    {
+        QFile csv(m_dir.filePath(QStringLiteral("pairs.csv")));
+        QVERIFY(csv.open(QIODevice::WriteOnly));
+        csv.write("clean,corrupted,answer,wrong\n"
+                  "\"When Max and Lily went to the sea, Max gave the fish to\",\"When Max and Lily went to the sea, Lily gave the fish to\", Lily, Max\n"
+                  "\"When Tim and Ann went to the shop, Tim gave the cake to\",\"When Tim and Ann went to the shop, Ann gave the cake to\", Ann, Tim\n");
+        csv.close();
+        QFile spec(m_dir.filePath(QStringLiteral("pairs.json")));
+        QVERIFY(spec.open(QIODevice::WriteOnly));
+        spec.write(QStringLiteral("{\"name\": \"pairs\", \"models\": [\"demo\"], \"dataset\": {\"pairs\": \"pairs.csv\"}, \"analyses\": [\"patching\", "
+                                  "\"probe\"], \"probe\": {\"train\": \"%1\", \"dev\": \"%2\", \"max_train\": 30}}")
+                       .arg(testutil::sharedPath(QStringLiteral("probing/ud-en-ewt/en_ewt-ud-dev.conllu")),
+                            testutil::sharedPath(QStringLiteral("probing/ud-en-ewt/en_ewt-ud-test.conllu")))
+                       .toUtf8());
+        spec.close();
+        Batch::runShard(BatchSpec::load(spec.fileName()), m_dir.filePath(QStringLiteral("pairs-out")), BatchRunOptions{}, nullptr);
+        const QString ws = m_dir.filePath(QStringLiteral("pairs.strata"));
+        Batch::merge(m_dir.filePath(QStringLiteral("pairs-out")), ws);
+        AppContext ctx;
+        DatasetPanel panel(&ctx);
+        QVERIFY(ctx.openWorkspace(ws));
+        const qint64 session = ctx.workspace()->sessions().first().id;
+        ctx.setCurrentSession(session);
+        QCOMPARE(panel.figures(), (QList<DatasetPanel::Figure>{DatasetPanel::Patching, DatasetPanel::ProbeAccuracy}));
+        const QJsonObject agg = Batch::batchResultOf(*ctx.workspace(), session)
+                                    .value(QStringLiteral("models"))
+                                    .toArray()
+                                    .first()
+                                    .toObject()
+                                    .value(QStringLiteral("aggregate"))
+                                    .toObject();
+        panel.setFigure(DatasetPanel::Patching);
+        const QJsonObject p = agg.value(QStringLiteral("patching")).toObject();
+        const FigureData d = panel.figureData();
+        const int cols = p.value(QStringLiteral("cols")).toInt();
+        QCOMPARE(int(d.values.size()), p.value(QStringLiteral("rows")).toInt());
+        for (size_t r = 0; r < d.values.size(); ++r)
+            for (int c = 0; c < cols; ++c)
+                QCOMPARE(d.values[r][size_t(c)], p.value(QStringLiteral("mean")).toArray()[int(r) * cols + c].toDouble());
+        panel.setFigure(DatasetPanel::ProbeAccuracy);
+        const ProbeRun run = ProbeRun::fromJson(agg.value(QStringLiteral("probe")).toObject());
+        QCOMPARE(panel.figureData().rowLabels, QStringList{QStringLiteral("upos")});
+        QCOMPARE(panel.figureData().values[0].size(), run.tasks[0].layers.size());
+        QCOMPARE(panel.figureData().values[0].back(), run.tasks[0].layers.back().accuracy);
     }
 
     // An item is an ordinary run: opened with its model loaded, it is traced again (no trace was kept).

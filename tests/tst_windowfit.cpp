@@ -11,6 +11,7 @@
 #include <QDockWidget>
 #include <QSignalSpy>
 #include <QTableWidget>
+#include <qcustomplot.h>
 
 using namespace strata;
 
@@ -51,6 +52,28 @@ private Q_SLOTS:
             if (w.width() > 1600 || w.height() > 1000 || least.width() > 1600 || least.height() > 1000)
                 tooBig << QStringLiteral("%1 (%2x%3, at least %4x%5)").arg(info.id).arg(w.width()).arg(w.height()).arg(least.width()).arg(least.height());
         }
+        // Before a first run the plots keep their size (an empty legend squeezed their axes to 50 px),
+        // Compare's views by layer have room under the heatmaps and the confusion matrix is readable.
+        QStringList squeezed;
+        for (const char *id : {"SimilarityPanel", "ComparePanel", "ProbePanel", "DatasetPanel"}) {
+            w.dock(QString::fromLatin1(id))->raise();
+            QTest::qWait(50);
+            for (QCustomPlot *p : w.dock(QString::fromLatin1(id))->findChildren<QCustomPlot *>()) {
+                if (!p->isVisible() || p->axisRectCount() == 0)
+                    continue;
+                p->replot();
+                if (p->axisRect()->width() < p->width() / 2 || p->width() < 250 || p->height() < 180)
+                    squeezed << QStringLiteral("%1/%2: %3x%4 plot, %5x%6 axes")
+                                    .arg(QString::fromLatin1(id), p->objectName())
+                                    .arg(p->width())
+                                    .arg(p->height())
+                                    .arg(p->axisRect()->width())
+                                    .arg(p->axisRect()->height());
+            }
+        }
+        auto *confusion = w.findChild<QCustomPlot *>(QStringLiteral("confusionPlot"));
+        QVERIFY(confusion);
+        QVERIFY2(confusion->width() >= 300 && confusion->height() >= 250, qPrintable(QStringLiteral("%1x%2").arg(confusion->width()).arg(confusion->height())));
         // Next token shows at least its top three predictions (it showed two rows).
         auto *next = w.findChild<QTableWidget *>(QStringLiteral("nextTokenTable"));
         QVERIFY(next);
@@ -60,6 +83,7 @@ private Q_SLOTS:
         LanguageManager::setLanguage(QStringLiteral("en"));
         QVERIFY2(rows >= 3, qPrintable(QString::number(rows)));
         QVERIFY2(tooBig.isEmpty(), qPrintable(tooBig.join(QStringLiteral(", "))));
+        QVERIFY2(squeezed.isEmpty(), qPrintable(squeezed.join(QStringLiteral("; "))));
     }
 };
 

@@ -922,6 +922,18 @@ BLAS：%4
         <source>The stored trace of run %1 is damaged (%2). Load its model (%3) and open the run again to recompute it.</source>
         <translation>运行 %1 保存的轨迹已损坏（%2）。请加载它的模型（%3），再次打开该运行以重新计算。</translation>
     </message>
+    <message>
+        <source>%1 · my runs</source>
+        <translation>%1 · 我的运行</translation>
+    </message>
+    <message>
+        <source>Runs made while the batch session %1 was open.</source>
+        <translation>打开批处理会话 %1 时所做的运行。</translation>
+    </message>
+    <message>
+        <source>The batch session %1 keeps only its items; new runs and results are kept in the session %2.</source>
+        <translation>批处理会话 %1 只保存其条目；新的运行和结果保存在会话 %2 中。</translation>
+    </message>
 </context>
 <context>
     <name>strata::AttentionOverviewPanel</name>
@@ -1334,6 +1346,14 @@ weight %5</source>
     <message>
         <source>Compared A (%1 tokens) with B (%2 tokens) on %3.</source>
         <translation>已在 %3 上比较 A（%1 个词元）与 B（%2 个词元）。</translation>
+    </message>
+    <message>
+        <source>Type a B prompt and press Compare: how alike A and B are at each layer appears here.</source>
+        <translation>输入 B 提示并点击“比较”：A 与 B 在每一层的相似程度将显示在这里。</translation>
+    </message>
+    <message>
+        <source>Give two answers and press Compare: their logit difference through the layers appears here.</source>
+        <translation>给出两个答案并点击“比较”：它们在各层的 logit 差将显示在这里。</translation>
     </message>
 </context>
 <context>
@@ -2997,6 +3017,18 @@ attribution estimate %1</source>
         <source>Probes on %1 (%2): best held-out accuracy %3.</source>
         <translation>%1 上的探针（%2）：最佳留出准确率 %3。</translation>
     </message>
+    <message>
+        <source>Choose labelled data (a CoNLL-U treebank)
+and press Run probes: accuracy by layer appears here.</source>
+        <translation>选择标注数据（CoNLL-U 树库）
+并点击“运行探针”：各层准确率将显示在这里。</translation>
+    </message>
+    <message>
+        <source>The confusion matrix of a task at a layer
+appears here after a run.</source>
+        <translation>运行后，某任务在某层的混淆矩阵
+将显示在这里。</translation>
+    </message>
 </context>
 <context>
     <name>strata::Progress</name>
@@ -3824,6 +3856,18 @@ Model: %2
     <message>
         <source>Similarity of %1 sentences across layers on %2.</source>
         <translation>已在 %2 上计算 %1 个句子跨层的相似度。</translation>
+    </message>
+    <message>
+        <source>Press Compare: the similarity of each pair of sentences
+at every layer appears here.</source>
+        <translation>点击“比较”：每对句子在每一层的相似度
+将显示在这里。</translation>
+    </message>
+    <message>
+        <source>Every pair at the layer
+chosen with the slider.</source>
+        <translation>滑块所选层上的
+每一对句子。</translation>
     </message>
 </context>
 <context>

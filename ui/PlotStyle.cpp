@@ -73,7 +73,15 @@ void putLegendBelow(QCustomPlot *plot, int wrap)
     } else {
         plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
     }
-    plot->plotLayout()->addElement(1, 0, plot->legend);
+    // The legend sits between two empty cells: a grid column is no wider than its elements' maximum,
+    // and an empty legend's maximum is its margins, which squeezed the axes to 50 px before a first run.
+    auto *row = new QCPLayoutGrid;
+    plot->plotLayout()->addElement(1, 0, row);
+    row->addElement(0, 0, new QCPLayoutElement(plot));
+    row->addElement(0, 1, plot->legend);
+    row->addElement(0, 2, new QCPLayoutElement(plot));
+    row->setColumnStretchFactors({0.001, 1, 0.001});
+    row->setColumnSpacing(0);
     plot->plotLayout()->setRowStretchFactor(1, 0.001);
 }
 

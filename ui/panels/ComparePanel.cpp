@@ -88,7 +88,7 @@ ComparePanel::ComparePanel(AppContext *context) : Panel(context)
     auto *split = new QSplitter(Qt::Vertical);
     m_heatmaps = new QCustomPlot;
     m_heatmaps->setObjectName(QStringLiteral("compareHeatmaps"));
-    m_heatmaps->setMinimumHeight(320);
+    m_heatmaps->setMinimumHeight(200);
     split->addWidget(m_heatmaps);
     m_tabs = new QTabWidget;
     m_layers = new QCustomPlot;
@@ -112,7 +112,11 @@ ComparePanel::ComparePanel(AppContext *context) : Panel(context)
     m_tabs->addTab(m_pca, QString());
     m_tabs->addTab(m_lens, QString());
     m_tabs->addTab(m_contrib, QString());
+    // The views by layer need their height too (they were squeezed to ~100 px under the heatmaps).
+    m_tabs->setMinimumHeight(215);
     split->addWidget(m_tabs);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
     v->addWidget(split, 1);
 
     auto *bottom = new QHBoxLayout;
@@ -169,6 +173,7 @@ ComparePanel::ComparePanel(AppContext *context) : Panel(context)
     connect(context, &AppContext::workspaceChanged, this, &ComparePanel::reloadSaved);
     retranslate();
     reloadSaved();
+    drawLayerPlots();
 }
 
 void ComparePanel::retranslate()
@@ -572,6 +577,10 @@ void ComparePanel::drawLayerPlots()
 {
     m_layers->clearPlottables();
     m_logits->clearPlottables();
+    // Empty axes before a first comparison say what fills them.
+    PlotStyle::setPlaceholder(m_layers, m_similarity ? QString() : tr("Type a B prompt and press Compare: how alike A and B are at each layer appears here."));
+    PlotStyle::setPlaceholder(m_logits, !m_logitA.empty() ? QString()
+                                                          : tr("Give two answers and press Compare: their logit difference through the layers appears here."));
     if (m_similarity) {
         const LayerSimilarity &s = *m_similarity;
         QVector<double> x;

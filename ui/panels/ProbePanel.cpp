@@ -140,14 +140,15 @@ ProbePanel::ProbePanel(AppContext *context) : Panel(context)
     m_plot->setObjectName(QStringLiteral("probePlot"));
     m_plot->setMinimumHeight(260);
     PlotStyle::putLegendBelow(m_plot, 3);
-    split->addWidget(m_plot);
-    auto *bottom = new QWidget;
-    auto *bh = new QHBoxLayout(bottom);
-    bh->setContentsMargins(0, 0, 0, 0);
+    // Accuracy by layer and the confusion matrix side by side, the table of tasks under them: under
+    // the table, the matrix of 17 parts of speech had 150 px and was unreadable.
+    auto *top = new QSplitter(Qt::Horizontal);
+    top->addWidget(m_plot);
+    split->addWidget(top);
     m_table = new QTableWidget;
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->verticalHeader()->hide();
-    bh->addWidget(m_table, 2);
+    m_table->setMinimumHeight(70);
     auto *confBox = new QWidget;
     auto *cv = new QVBoxLayout(confBox);
     cv->setContentsMargins(0, 0, 0, 0);
@@ -162,9 +163,13 @@ ProbePanel::ProbePanel(AppContext *context) : Panel(context)
     cv->addLayout(confRow);
     m_confusion = new QCustomPlot;
     m_confusion->setObjectName(QStringLiteral("confusionPlot"));
+    m_confusion->setMinimumSize(300, 250);
     cv->addWidget(m_confusion, 1);
-    bh->addWidget(confBox, 3);
-    split->addWidget(bottom);
+    top->addWidget(confBox);
+    top->setSizes({520, 460});
+    split->addWidget(m_table);
+    split->setStretchFactor(0, 4);
+    split->setStretchFactor(1, 1);
     v->addWidget(split, 1);
 
     connect(m_run, &QPushButton::clicked, this, &ProbePanel::run);
@@ -249,8 +254,10 @@ void ProbePanel::retranslate()
     m_plot->yAxis->setLabel(tr("Held-out accuracy"));
     if (m_result && !m_job)
         showResult(*m_result); // the table's headers and the status line in the new language
-    else
+    else {
         redraw();
+        drawConfusion();
+    }
 }
 
 void ProbePanel::setFiles(const QString &train, const QString &dev, const QString &test)
@@ -426,6 +433,7 @@ void ProbePanel::redraw()
     m_plot->clearItems();
     m_plot->legend->setVisible(m_result.has_value());
     if (!m_result) {
+        PlotStyle::setPlaceholder(m_plot, tr("Choose labelled data (a CoNLL-U treebank)\nand press Run probes: accuracy by layer appears here."));
         m_plot->replot(QCustomPlot::rpQueuedReplot);
         return;
     }
@@ -498,10 +506,12 @@ void ProbePanel::redraw()
 void ProbePanel::drawConfusion()
 {
     m_confusion->clearPlottables();
+    m_confusion->clearItems();
     m_confusion->plotLayout()->clear();
     auto *rect = new QCPAxisRect(m_confusion);
     m_confusion->plotLayout()->addElement(0, 0, rect);
     if (!m_result || m_confTask->currentIndex() < 0 || m_confLayer->currentIndex() < 0) {
+        PlotStyle::setPlaceholder(m_confusion, tr("The confusion matrix of a task at a layer\nappears here after a run."));
         m_confusion->replot(QCustomPlot::rpQueuedReplot);
         return;
     }

@@ -273,6 +273,8 @@ void SimilarityPanel::compute()
 void SimilarityPanel::redraw()
 {
     m_plot->clearGraphs();
+    PlotStyle::setPlaceholder(m_plot, m_result ? QString() : tr("Press Compare: the similarity of each pair of sentences\nat every layer appears here."));
+    PlotStyle::setPlaceholder(m_matrix, m_result ? QString() : tr("Every pair at the layer\nchosen with the slider."));
     if (!m_result) {
         m_map->data()->clear(); // an empty map, not a black square, until Compare is pressed
         m_plot->replot(QCustomPlot::rpQueuedReplot);

@@ -174,11 +174,11 @@ BatchSpec BatchSpec::fromJson(const QJsonObject &o, const QString &path)
     checkKeys(path, pr, {QStringLiteral("train"), QStringLiteral("dev"), QStringLiteral("test"), QStringLiteral("tasks"), QStringLiteral("max_train")},
               QStringLiteral(" in 'probe'"));
     if (s.has(QStringLiteral("probe"))) {
-        if (!pr.contains(QStringLiteral("train")))
-            fail(path, QStringLiteral("'probe' needs {\"train\": \"file.conllu\"} (and optionally dev, test, tasks)."));
+        if (!pr.contains(QStringLiteral("train")) || !pr.contains(QStringLiteral("dev")))
+            fail(path, QStringLiteral("'probe' needs {\"train\": \"a.conllu\", \"dev\": \"b.conllu\"} (held-out data for early stopping and, "
+                                      "without \"test\", for the accuracies), and optionally test, tasks, max_train."));
         s.probeTrain = fileIn(path, stringOf(path, pr, QStringLiteral("train"), QString()));
-        if (pr.contains(QStringLiteral("dev")))
-            s.probeDev = fileIn(path, stringOf(path, pr, QStringLiteral("dev"), QString()));
+        s.probeDev = fileIn(path, stringOf(path, pr, QStringLiteral("dev"), QString()));
         if (pr.contains(QStringLiteral("test")))
             s.probeTest = fileIn(path, stringOf(path, pr, QStringLiteral("test"), QString()));
         if (pr.contains(QStringLiteral("tasks")))

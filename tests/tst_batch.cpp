@@ -101,6 +101,19 @@ class TestBatch : public QObject
         }
         return out;
     }
+    // Waits (up to 30 s) until the shard file being written holds at least n items.
+    static void waitForItems(const QString &file, int n)
+    {
+        int done = 0;
+        for (int i = 0; i < 600 && done < n; ++i) {
+            QTest::qWait(50);
+            if (QFileInfo::exists(file))
+                try {
+                    done = itemsOf(file).size();
+                } catch (const Error &) {
+                }
+        }
+    }
     static QJsonArray aggregatesOf(const QString &workspace)
     {
         Workspace ws(workspace);
@@ -357,63 +370,47 @@ private Q_SLOTS:
     // uninterrupted run, every item once.
     void killedShardResumes()
     {
-        const QString spec = writeSpec(QStringLiteral("kill"), prompts(80, 2000));
+        const QString spec = writeSpec(QStringLiteral("kill"), prompts(150, 2000));
         const QString dir = m_dir.filePath(QStringLiteral("kill/out")), clean = m_dir.filePath(QStringLiteral("kill/clean"));
         const QString file = dir + QStringLiteral("/shard-000-of-001.strata");
         QProcess p;
         p.start(QStringLiteral(STRATA_CLI), {QStringLiteral("batch"), spec, QStringLiteral("--out"), dir});
         QVERIFY(p.waitForStarted());
-        int done = 0;
-        for (int i = 0; i < 600 && done < 10; ++i) {
-            QTest::qWait(50);
-            if (QFileInfo::exists(file))
-                try {
-                    done = itemsOf(file).size();
-                } catch (const Error &) {
-                }
-        }
+        waitForItems(file, 10);
         ::kill(pid_t(p.processId()), SIGKILL);
         p.waitForFinished();
         const int before = itemsOf(file).size();
-        QVERIFY2(before >= 10 && before < 80, qPrintable(QString::number(before)));
+        QVERIFY2(before >= 10 && before < 150, qPrintable(QString::number(before)));
         const Result again = cli({QStringLiteral("batch"), spec, QStringLiteral("--out"), dir});
         QVERIFY2(again.code == 0, again.err.constData());
         QVERIFY(cli({QStringLiteral("batch"), spec, QStringLiteral("--out"), clean}).code == 0);
         const QMap<int, QJsonObject> resumed = itemsOf(file), whole = itemsOf(clean + QStringLiteral("/shard-000-of-001.strata"));
-        QCOMPARE(resumed.size(), 80);
+        QCOMPARE(resumed.size(), 150);
         QCOMPARE(resumed, whole);
         Workspace ws(file);
         QCOMPARE(ws.integrityCheck(), QStringLiteral("ok"));
-        QCOMPARE(ws.runs(ws.sessions().first().id).size(), 80); // no run without its result, none twice
+        QCOMPARE(ws.runs(ws.sessions().first().id).size(), 150); // no run without its result, none twice
     }
 
     // Ctrl+C stops between items with a message and exit 130; two workers share a shard.
     void interruptAndWorkers()
     {
-        const QString spec = writeSpec(QStringLiteral("int"), prompts(60, 3000));
+        const QString spec = writeSpec(QStringLiteral("int"), prompts(150, 3000));
         const QString dir = m_dir.filePath(QStringLiteral("int/out"));
         QProcess p;
         p.start(QStringLiteral(STRATA_CLI), {QStringLiteral("batch"), spec, QStringLiteral("--out"), dir, QStringLiteral("--workers"), QStringLiteral("2")});
         QVERIFY(p.waitForStarted());
         const QString file = dir + QStringLiteral("/shard-000-of-001.strata");
-        int done = 0;
-        for (int i = 0; i < 600 && done < 6; ++i) {
-            QTest::qWait(50);
-            if (QFileInfo::exists(file))
-                try {
-                    done = itemsOf(file).size();
-                } catch (const Error &) {
-                }
-        }
+        waitForItems(file, 6);
         ::kill(pid_t(p.processId()), SIGINT);
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitCode(), 130);
         QVERIFY2(p.readAllStandardError().contains("rerun the same command to resume"), "no resume hint");
-        QVERIFY(itemsOf(file).size() < 60);
+        QVERIFY(itemsOf(file).size() < 150);
         const Result again = cli({QStringLiteral("batch"), spec, QStringLiteral("--out"), dir, QStringLiteral("--workers"), QStringLiteral("2")});
         QVERIFY2(again.code == 0, again.err.constData());
         const QMap<int, QJsonObject> two = itemsOf(file);
-        QCOMPARE(two.size(), 60);
+        QCOMPARE(two.size(), 150);
         const Result single = cli({QStringLiteral("batch"), spec, QStringLiteral("--out"), m_dir.filePath(QStringLiteral("int/one"))});
         QVERIFY2(single.code == 0, single.err.constData());
         QCOMPARE(two, itemsOf(m_dir.filePath(QStringLiteral("int/one/shard-000-of-001.strata"))));

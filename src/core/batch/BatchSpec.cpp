@@ -118,6 +118,13 @@ BatchSpec BatchSpec::fromJson(const QJsonObject &o, const QString &path)
     if (!o.contains(QStringLiteral("models")))
         fail(path, QStringLiteral("'models' is missing (e.g. \"models\": [\"demo\"])."));
     s.models = stringsOf(path, o.value(QStringLiteral("models")), QStringLiteral("models"));
+    // A model given as a relative path is found beside the spec (as the dataset is), so that a Slurm
+    // task started in another folder loads the same files.
+    for (QString &m : s.models) {
+        const QString beside = QFileInfo(path).absoluteDir().filePath(m);
+        if (!QFileInfo(m).isAbsolute() && QFileInfo::exists(beside))
+            m = QFileInfo(beside).absoluteFilePath();
+    }
     if (QSet<QString>(s.models.begin(), s.models.end()).size() != s.models.size())
         fail(path, QStringLiteral("a model is listed twice in 'models'."));
 

@@ -94,21 +94,13 @@ private:
     QElapsedTimer m_timer;
 };
 
-int shardItemCount(const std::vector<BatchItem> &items, int shard, int shards)
-{
-    int n = 0;
-    for (const BatchItem &it : items)
-        n += Batch::shardOf(it.index, shards) == shard ? 1 : 0;
-    return n;
-}
-
 // --workers K: K processes of this program, one per share of the shard's items, writing to the same
 // shard file (SQLite serialises their item transactions); this one shows the progress and waits.
 int runWorkers(const QCommandLineParser &p, const BatchSpec &spec, const QString &outDir, int shard, int shards, int workers)
 {
-    const std::vector<BatchItem> items = Batch::items(spec);
-    const int total = shardItemCount(items, shard, shards);
-    BatchShard file(outDir, spec, shard, shards); // created (and checked) before the workers open it
+    const int count = int(Batch::items(spec).size());
+    const int total = Batch::shardSize(count, shard, shards);
+    BatchShard file(outDir, spec, shard, shards, count); // created (and checked) before the workers open it
     const int before = file.doneCount();
     const int threads = std::max(1, ComputeRuntime::configureThreads() / workers);
     std::vector<std::unique_ptr<QProcess>> procs;

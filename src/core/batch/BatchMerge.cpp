@@ -26,14 +26,6 @@ struct ShardFile
     QJsonObject meta;
 };
 
-int expectedInShard(int items, int shard, int shards)
-{
-    int n = 0;
-    for (int i = 0; i < items; ++i)
-        n += shardOf(i, shards) == shard ? 1 : 0;
-    return n;
-}
-
 } // namespace
 
 QJsonObject batchResultOf(const Workspace &ws, qint64 sessionId)
@@ -106,7 +98,7 @@ BatchMergeSummary merge(const QString &dir, const QString &into, const BatchMerg
         const int s = f.meta.value(QStringLiteral("shard")).toInt();
         present[size_t(s)] = true;
         const int have = f.ws->resultCount(f.session, QStringLiteral("batch-item"));
-        const int want = expectedInShard(items, s, shards);
+        const int want = shardSize(items, s, shards);
         if (have < want)
             summary.incomplete << QStringLiteral("%1: %2 of %3 items").arg(f.name).arg(have).arg(want);
     }

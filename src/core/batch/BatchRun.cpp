@@ -167,19 +167,15 @@ QJsonObject measure(LoadedModel &model, const BatchSpec &spec, const BatchItem &
 
 } // namespace Batch
 
-BatchShard::BatchShard(const QString &dir, const BatchSpec &spec, int shard, int shards)
+BatchShard::BatchShard(const QString &dir, const BatchSpec &spec, int shard, int shards, int itemCount)
 {
     if (!QDir().mkpath(dir))
         throw Error(QStringLiteral("Cannot create the batch output folder %1.").arg(QDir::toNativeSeparators(dir)));
     m_path = QDir(dir).filePath(Batch::shardFileName(shard, shards));
     m_ws = std::make_unique<Workspace>(m_path);
-    const QJsonObject meta{{QStringLiteral("spec"), spec.json},
-                           {QStringLiteral("spec_path"), spec.path},
-                           {QStringLiteral("spec_hash"), spec.hash},
-                           {QStringLiteral("name"), spec.name},
-                           {QStringLiteral("shard"), shard},
-                           {QStringLiteral("shards"), shards},
-                           {QStringLiteral("items"), int(Batch::items(spec).size())}};
+    const QJsonObject meta{{QStringLiteral("spec"), spec.json}, {QStringLiteral("spec_path"), spec.path}, {QStringLiteral("spec_hash"), spec.hash},
+                           {QStringLiteral("name"), spec.name}, {QStringLiteral("shard"), shard},         {QStringLiteral("shards"), shards},
+                           {QStringLiteral("items"), itemCount}};
     m_ws->transaction([&] {
         if (m_ws->sessions().isEmpty()) {
             m_session = m_ws->createSession(QStringLiteral("%1 (shard %2/%3)").arg(spec.name).arg(shard).arg(shards), spec.path);
@@ -295,7 +291,7 @@ namespace Batch {
 int runShard(const BatchSpec &spec, const QString &dir, const BatchRunOptions &options, const JobControl *control)
 {
     const std::vector<BatchItem> all = items(spec);
-    BatchShard file(dir, spec, options.shard, options.shards);
+    BatchShard file(dir, spec, options.shard, options.shards, int(all.size()));
     const QSet<int> done = file.doneItems();
     std::vector<BatchItem> mine;
     int position = 0, total = 0;

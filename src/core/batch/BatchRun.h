@@ -36,7 +36,7 @@ class BatchShard
 {
 public:
     // Opens (creating when missing) the shard's file. Throws Error when it holds another spec's shard.
-    BatchShard(const QString &dir, const BatchSpec &spec, int shard, int shards);
+    BatchShard(const QString &dir, const BatchSpec &spec, int shard, int shards, int itemCount); // itemCount: Batch::items(spec).size()
     ~BatchShard();
     QString path() const { return m_path; }
     QSet<int> doneItems() const; // item indices already written

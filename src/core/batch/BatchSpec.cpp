@@ -302,6 +302,11 @@ int shardOf(int index, int shards)
     return shards <= 1 ? 0 : index % shards;
 }
 
+int shardSize(int count, int shard, int shards)
+{
+    return shards <= 1 ? count : count / shards + (shard < count % shards ? 1 : 0);
+}
+
 void parseShard(const QString &text, int *shard, int *shards)
 {
     const QStringList parts = text.split(QLatin1Char('/'));

@@ -62,6 +62,8 @@ std::vector<BatchItem> items(const BatchSpec &spec);
 // Which of n shards an item belongs to: index mod n (every item in exactly one shard, shards differ
 // by at most one item).
 int shardOf(int index, int shards);
+// How many of items 0..count-1 shard `shard` of `shards` holds.
+int shardSize(int count, int shard, int shards);
 // "I/N" with 0 <= I < N; throws Error otherwise.
 void parseShard(const QString &text, int *shard, int *shards);
 QString shardFileName(int shard, int shards); // "shard-003-of-016.strata"

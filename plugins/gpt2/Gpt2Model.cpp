@@ -178,8 +178,9 @@ at::Tensor Gpt2Model::forwardSites(const at::Tensor &ids, SiteHooks &hooks, cons
         const at::Tensor k = parts[1].view({B, T, H, dh}).transpose(1, 2);
         const at::Tensor v = parts[2].view({B, T, H, dh}).transpose(1, 2);
         at::Tensor attn = ops::causalProbs(q, k);
+        const at::Tensor probs = attn;
         hooks.visit(Site::Attn, L, attn, {});
-        at::Tensor z = ops::mixValues(attn, v); // [B, T, H, dh]
+        at::Tensor z = ops::mixValues(attn, v, ops::mixWindow(i.info, attn, probs)); // [B, T, H, dh]
         hooks.visit(Site::Z, L, z, b.projW);
         at::Tensor attnOut = ops::conv1d(z.reshape({B, T, D}), b.projW, b.projB);
         hooks.visit(Site::AttnOut, L, attnOut, {});

@@ -157,8 +157,9 @@ at::Tensor NeoxModel::forwardSites(const at::Tensor &ids, SiteHooks &hooks, cons
         q = ops::rotary(q.contiguous(), i.rotaryDims, i.theta, ops::RopeStyle::RotateHalf);
         k = ops::rotary(k.contiguous(), i.rotaryDims, i.theta, ops::RopeStyle::RotateHalf);
         at::Tensor probs = ops::causalProbs(q.transpose(1, 2), k.transpose(1, 2));
+        const at::Tensor own = probs;
         hooks.visit(Site::Attn, li, probs, {});
-        at::Tensor z = ops::mixValues(probs, v.transpose(1, 2)); // [B, T, H, hd]
+        at::Tensor z = ops::mixValues(probs, v.transpose(1, 2), ops::mixWindow(i.info, probs, own)); // [B, T, H, hd]
         hooks.visit(Site::Z, li, z, L.denseW.t());
         at::Tensor attnOut = ops::linear(z.reshape({B, T, H * hd}), L.denseW, L.denseB);
         hooks.visit(Site::AttnOut, li, attnOut, {});

@@ -90,8 +90,11 @@ double measureGemmGflops(int n, int repeats, bool bf16)
     return best;
 }
 
+void installReuseAllocator(); // ReuseAllocator.cpp
+
 void configureAllocator()
 {
+    installReuseAllocator();
     mallopt(M_MMAP_THRESHOLD, 32 << 20); // glibc's upper limit for the threshold on 64-bit
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
 }

@@ -16,7 +16,30 @@ int configureThreads(int threads = 0);
 // to the system (glibc's mmap and trim thresholds): measured 1.1-1.5x faster traces, as every layer's
 // attention and residual buffers no longer fault in fresh zeroed pages (docs/PERFORMANCE.md). Called
 // once at start by both executables.
+// Also installs torch's CPU allocator for ReuseScope.
 void configureAllocator();
+// While at least one ReuseScope is alive anywhere in the process, large torch tensors (4 MiB and
+// more) that are freed are kept and handed out again for a request of nearly the same size, instead
+// of going back to the system and coming back as fresh pages the kernel must fault in and zero
+// (blocks over 32 MiB always do in glibc: a T = 1024 attention matrix is 50 MB per layer). When the
+// last scope ends, the kept blocks are freed. Every forward pass of LoadedModel holds one. Without
+// configureAllocator() (as in the tests) a scope changes nothing.
+class ReuseScope
+{
+public:
+    ReuseScope();
+    ~ReuseScope();
+    ReuseScope(const ReuseScope &) = delete;
+    ReuseScope &operator=(const ReuseScope &) = delete;
+};
+struct ReuseStats
+{
+    long long reused = 0;    // large requests served from kept blocks
+    long long fresh = 0;     // large requests served by the system
+    long long keptBytes = 0; // bytes kept now
+    bool installed = false;  // configureAllocator() ran
+};
+ReuseStats reuseStats();
 int threadCount();
 QString torchVersion();
 // Path of the BLAS library mapped into this process and OpenBLAS's own config/core when it is OpenBLAS.

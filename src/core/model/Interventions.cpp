@@ -105,7 +105,7 @@ public:
     {
         const DType st = opt.storage;
         const at::Tensor a = act.select(0, 0);
-        if (firstNonFinite.isEmpty() && site != Site::Attn && site != Site::Z && !at::isfinite(a).all().item<bool>())
+        if (firstNonFinite.isEmpty() && site != Site::Attn && site != Site::Z && !ops::allFinite(a))
             firstNonFinite = siteName(site, layer);
         if (site == Site::Embed) {
             trace.embed = toHost(a, st);
@@ -255,6 +255,7 @@ std::shared_ptr<Trace> LoadedModel::run(const std::vector<int64_t> &ids, const T
 {
     checkInterventions(interventions, info());
     at::InferenceMode guard;
+    ComputeRuntime::ReuseScope reuse;
     auto trace = std::make_shared<Trace>();
     trace->model = info(); // a trace always names its model and compute precision
     CaptureHooks capture(*trace, options);
@@ -283,6 +284,7 @@ std::vector<float> LoadedModel::nextTokenLogits(const std::vector<int64_t> &ids,
 {
     checkInterventions(interventions, info());
     at::InferenceMode guard;
+    ComputeRuntime::ReuseScope reuse;
     NoHooks none;
     InterventionHooks change({&interventions});
     const at::Tensor fin = forwardSites(idsTensor(ids), interventions.empty() ? static_cast<SiteHooks &>(none) : change, nullptr);
@@ -295,6 +297,7 @@ HostTensor LoadedModel::runVariants(const std::vector<int64_t> &ids, const std::
     for (const auto &v : variants)
         checkInterventions(v, info());
     at::InferenceMode guard;
+    ComputeRuntime::ReuseScope reuse;
     const int64_t T = int64_t(ids.size()), N = int64_t(variants.size());
     const ModelInfo &mi = info();
     if (maxBatch <= 0) { // activations alive at once per row, float32: residual copies, MLP, attention
@@ -317,7 +320,7 @@ HostTensor LoadedModel::runVariants(const std::vector<int64_t> &ids, const std::
         InterventionHooks change(chunk);
         const at::Tensor fin = forwardSites(row.expand({n, T}).contiguous(), change, nullptr);
         const at::Tensor logits = at::matmul(fin.select(1, T - 1), W.t()).contiguous(); // [n, V]
-        if (!at::isfinite(logits).all().item<bool>())
+        if (!ops::allFinite(logits))
             throw Error(QStringLiteral("Variants %1-%2 produced NaN or infinite logits.").arg(b0 + 1).arg(b0 + n));
         std::memcpy(static_cast<float *>(out.data()) + b0 * W.size(0), logits.data_ptr<float>(), size_t(logits.numel()) * sizeof(float));
     }
@@ -335,6 +338,7 @@ LoadedModel::SiteGradients LoadedModel::siteGradients(const std::vector<int64_t>
         if (id < 0 || id >= info().vocabSize)
             throw Error(QStringLiteral("Token id %1 is outside the vocabulary.").arg(id));
     at::AutoGradMode grad(true);
+    ComputeRuntime::ReuseScope reuse;
     GradHooks hooks(sites);
     const at::Tensor fin = forwardSites(idsTensor(ids), hooks, nullptr);
     const at::Tensor last = at::matmul(fin.select(0, 0).select(0, fin.size(1) - 1), unembeddingMatrix().t());
@@ -357,6 +361,7 @@ std::map<SiteRef, HostTensor> LoadedModel::captureSites(const std::vector<int64_
         if (siteHasLayer(s.site) && (s.layer < 0 || s.layer >= info().nLayers))
             throw Error(QStringLiteral("%1: this model has layers 0..%2.").arg(siteName(s.site, s.layer)).arg(info().nLayers - 1));
     at::InferenceMode guard;
+    ComputeRuntime::ReuseScope reuse;
     CollectHooks collect(sites);
     InterventionHooks change({&interventions});
     HookList both({&change, &collect});

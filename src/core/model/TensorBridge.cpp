@@ -1,6 +1,7 @@
 #include "TensorBridge.h"
 
 #include "tensor/SafetensorsReader.h"
+#include "TransformerOps.h"
 #include "util/AtenInclude.h"
 #include "util/Error.h"
 
@@ -11,9 +12,11 @@ namespace strata {
 HostTensor toHost(const at::Tensor &t, DType storage)
 {
     const at::ScalarType st = storage == DType::F16 ? at::kHalf : storage == DType::I64 ? at::kLong : at::kFloat;
-    const at::Tensor c = t.to(st).contiguous();
-    std::vector<int64_t> shape(c.sizes().begin(), c.sizes().end());
-    return HostTensor::fromRaw(storage, shape, c.data_ptr());
+    // Converted straight into the host tensor's memory: one pass, no temporary.
+    HostTensor out = HostTensor::uninitialized(storage, std::vector<int64_t>(t.sizes().begin(), t.sizes().end()));
+    if (out.byteSize())
+        at::from_blob(out.data(), t.sizes(), at::TensorOptions().dtype(st)).copy_(t);
+    return out;
 }
 
 at::Tensor fromHost(const HostTensor &t)
@@ -29,7 +32,7 @@ at::Tensor fromHost(const HostTensor &t)
 
 void requireFinite(const at::Tensor &t, const QString &name)
 {
-    if (!t.is_floating_point() || at::isfinite(t).all().item<bool>())
+    if (!t.is_floating_point() || ops::allFinite(t))
         return;
     const int64_t bad = (~at::isfinite(t)).sum().item<int64_t>();
     throw Error(QStringLiteral("Tensor '%1' holds %2 NaN or infinite value(s) out of %3: the weights are damaged or were saved wrongly.")

@@ -8,7 +8,6 @@
 #include "util/Error.h"
 
 #include <cmath>
-#include <cstring>
 #include <limits>
 
 namespace strata::ops {
@@ -45,23 +44,66 @@ at::Tensor rotary(const at::Tensor &x, int rotaryDims, double theta, RopeStyle s
     return at::cat({out, x.narrow(-1, rotaryDims, x.size(-1) - rotaryDims)}, -1);
 }
 
-at::Tensor causalProbs(const at::Tensor &q, const at::Tensor &k, int window)
+namespace {
+// Query rows per block of the causal attention: a block of queries only multiplies with the keys it
+// can see, so about half of the T x T scores are never computed (T = 1024: 36 of 64 blocks).
+constexpr int64_t kCausalBlock = 128;
+
+// Keys [first, end) that queries [i0, i0 + n) can see (end = i0 + n).
+int64_t firstKey(int64_t i0, int window)
 {
-    const int64_t Hq = q.size(1), T = q.size(2), d = q.size(3), Hkv = k.size(1);
-    const at::Tensor kk = Hkv != Hq ? k.repeat_interleave(Hq / Hkv, 1) : k;
-    at::Tensor scores = at::matmul(q, kk.transpose(-1, -2)).mul_(1.0 / std::sqrt(double(d)));
-    at::Tensor mask = at::ones({T, T}, at::kBool).triu(1);
-    if (window > 0 && window < T)
-        mask = mask.logical_or(at::ones({T, T}, at::kBool).tril(-window));
-    scores.masked_fill_(mask, -std::numeric_limits<float>::infinity());
-    return at::softmax(scores, -1);
+    return window > 0 ? std::max<int64_t>(0, i0 - window + 1) : 0;
 }
 
-at::Tensor mixValues(const at::Tensor &probs, const at::Tensor &v)
+// Masked scores of queries [i0, i0 + n) against keys [first, i0 + n), scaled: [B, H, n, keys].
+at::Tensor maskedScores(const at::Tensor &q, const at::Tensor &kk, int64_t i0, int64_t n, int window)
 {
-    const int64_t Hq = probs.size(1), Hkv = v.size(1);
+    const int64_t d = q.size(3), first = firstKey(i0, window), end = i0 + n;
+    at::Tensor scores = at::matmul(q.narrow(2, i0, n), kk.narrow(2, first, end - first).transpose(-1, -2)).mul_(1.0 / std::sqrt(double(d)));
+    const at::Tensor rows = at::arange(i0, end, at::kLong).unsqueeze(1), cols = at::arange(first, end, at::kLong).unsqueeze(0);
+    at::Tensor mask = cols > rows;
+    if (window > 0)
+        mask = mask.logical_or(rows - cols >= window);
+    return scores.masked_fill_(mask, -std::numeric_limits<float>::infinity());
+}
+} // namespace
+
+at::Tensor causalProbs(const at::Tensor &q, const at::Tensor &k, int window)
+{
+    const int64_t B = q.size(0), Hq = q.size(1), T = q.size(2), Hkv = k.size(1);
+    const at::Tensor kk = Hkv != Hq ? k.repeat_interleave(Hq / Hkv, 1) : k;
+    if (T <= kCausalBlock)
+        return at::softmax(maskedScores(q, kk, 0, T, window), -1);
+    at::Tensor probs = at::empty({B, Hq, T, T}, q.options());
+    for (int64_t i0 = 0; i0 < T; i0 += kCausalBlock) {
+        const int64_t n = std::min(kCausalBlock, T - i0), first = firstKey(i0, window), end = i0 + n;
+        at::Tensor rows = probs.narrow(2, i0, n);
+        rows.narrow(3, first, end - first).copy_(at::softmax(maskedScores(q, kk, i0, n, window), -1));
+        if (first > 0)
+            rows.narrow(3, 0, first).zero_();
+        if (end < T)
+            rows.narrow(3, end, T - end).zero_();
+    }
+    return probs;
+}
+
+at::Tensor mixValues(const at::Tensor &probs, const at::Tensor &v, int causalWindow)
+{
+    const int64_t B = probs.size(0), Hq = probs.size(1), T = probs.size(2), Hkv = v.size(1), d = v.size(3);
     const at::Tensor vv = Hkv != Hq ? v.repeat_interleave(Hq / Hkv, 1) : v;
-    return at::matmul(probs, vv).transpose(1, 2); // [B, T, Hq, d]
+    if (causalWindow < 0 || T <= kCausalBlock)
+        return at::matmul(probs, vv).transpose(1, 2); // [B, T, Hq, d]
+    at::Tensor z = at::empty({B, Hq, T, d}, probs.options());
+    for (int64_t i0 = 0; i0 < T; i0 += kCausalBlock) {
+        const int64_t n = std::min(kCausalBlock, T - i0), first = firstKey(i0, causalWindow), end = i0 + n;
+        z.narrow(2, i0, n).copy_(at::matmul(probs.narrow(2, i0, n).narrow(3, first, end - first), vv.narrow(2, first, end - first)));
+    }
+    return z.transpose(1, 2);
+}
+
+int mixWindow(const ModelInfo &info, const at::Tensor &probs, const at::Tensor &ownProbs, int window)
+{
+    return info.compute == QLatin1String("bf16") && probs.is_same(ownProbs) ? window : -1;
 }
 
 void checkInput(const std::vector<int64_t> &ids, const ModelInfo &info)
@@ -100,41 +142,60 @@ std::vector<float> toFloats(const at::Tensor &t)
     return std::vector<float>(p, p + c.numel());
 }
 
+bool allFinite(const at::Tensor &t)
+{
+    if (t.numel() == 0 || !t.is_floating_point())
+        return true;
+    const auto range = at::aminmax(t);
+    return std::isfinite(std::get<0>(range).item<double>()) && std::isfinite(std::get<1>(range).item<double>());
+}
+
 void captureFinal(Trace &trace, const at::Tensor &fin, const at::Tensor &unembedding, DType storage)
 {
     trace.finalNorm = toHost(fin, storage);
     const int64_t T = fin.size(0), V = unembedding.size(0);
-    HostTensor logits(storage, {T, V});
-    const int64_t rowsPerBlock = storage == DType::F32 ? T : 128;
-    const int64_t rowBytes = V * dtypeSize(storage);
-    for (int64_t r0 = 0; r0 < T; r0 += rowsPerBlock) {
-        const int64_t n = std::min(rowsPerBlock, T - r0);
-        // A bf16 unembedding (a bf16 model) multiplies in bfloat16; the logits are float32 either way.
-        const at::Tensor rows = fin.narrow(0, r0, n);
-        const HostTensor part =
-            toHost(unembedding.scalar_type() == at::kBFloat16 ? mmBf16(rows.to(at::kBFloat16), unembedding.t()) : at::mm(rows, unembedding.t()), storage);
-        std::memcpy(static_cast<unsigned char *>(logits.data()) + r0 * rowBytes, part.data(), part.byteSize());
+    HostTensor logits = HostTensor::uninitialized(storage, {T, V});
+    // Written in place: float32 logits of a float32 model straight from the product; otherwise each
+    // block converted as it is copied in (a bf16 model's bf16 logits: bf16 -> f16/f32 is exact
+    // within f16's range, the same values as through float32).
+    at::Tensor dst = at::from_blob(logits.data(), {T, V}, at::TensorOptions().dtype(storage == DType::F32 ? at::kFloat : at::kHalf));
+    const bool bf16 = unembedding.scalar_type() == at::kBFloat16;
+    if (storage == DType::F32 && !bf16) {
+        at::mm_out(dst, fin, unembedding.t());
+    } else {
+        const int64_t rowsPerBlock = storage == DType::F32 ? T : 128;
+        for (int64_t r0 = 0; r0 < T; r0 += rowsPerBlock) {
+            const int64_t n = std::min(rowsPerBlock, T - r0);
+            const at::Tensor rows = fin.narrow(0, r0, n);
+            dst.narrow(0, r0, n).copy_(bf16 ? mmBf16Rounded(rows.to(at::kBFloat16), unembedding.t()) : at::mm(rows, unembedding.t()));
+        }
     }
     trace.logits = std::move(logits);
 }
 
-at::Tensor mmBf16(const at::Tensor &a, const at::Tensor &b)
+at::Tensor mmBf16Rounded(const at::Tensor &a, const at::Tensor &b)
 {
     static const bool native = !ComputeRuntime::nativeBf16().isEmpty();
     if (native)
-        return at::mm(a, b).to(at::kFloat);
+        return at::mm(a, b);
     // Without AMX/AVX512-BF16, libtorch 1.13's own bf16 GEMM loses more than the rounding of its inputs
     // (gpt2-tiny: 92.9 % top-1 agreement with f32 against 97 % with oneDNN): multiply the same
     // bf16-rounded values in float32 and round the result to bf16, as the native path does.
-    return at::mm(a.to(at::kFloat), b.to(at::kFloat)).to(at::kBFloat16).to(at::kFloat);
+    return at::mm(a.to(at::kFloat), b.to(at::kFloat)).to(at::kBFloat16);
+}
+
+at::Tensor mmBf16(const at::Tensor &a, const at::Tensor &b)
+{
+    return mmBf16Rounded(a, b).to(at::kFloat);
 }
 
 namespace {
 // A product with a bfloat16 weight: the input is rounded to bfloat16, oneDNN multiplies
 // (accumulating in float32), the result comes back as float32 and the bias is added in float32.
+// (Adding the bias inside the product, in bf16, measured no faster; libtorch 1.13's mixed
+// at::add(bf16, f32) gave other values than widening first: both stay separate passes.)
 at::Tensor bf16Product(const at::Tensor &x2, const at::Tensor &wT, const at::Tensor &b)
 {
-    // (Adding the bias inside the product, in bf16, measured no faster: it stays a float32 addition.)
     at::Tensor y = mmBf16(x2.to(at::kBFloat16), wT);
     if (b.defined())
         y.add_(b);

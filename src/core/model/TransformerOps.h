@@ -32,6 +32,9 @@ void checkInput(const at::Tensor &ids, const ModelInfo &info);
 // kept, and which KV head each query head reads (grouped-query attention; identity otherwise).
 void completeTrace(Trace &trace, const at::Tensor &lastLogits, const TraceOptions &options, const ModelInfo &info);
 std::vector<float> toFloats(const at::Tensor &t);
+// True when no element is NaN or infinite: one pass (aminmax, which propagates NaN), ~25x cheaper
+// than isfinite(t).all() on a [512, 3072] activation.
+bool allFinite(const at::Tensor &t);
 // Stores the final-norm output and the full logits fin @ unembedding^T ([T, V]) in the trace. With F16
 // storage the logits are computed in blocks of 128 rows, so the float32 [T, V] matrix never exists whole.
 void captureFinal(Trace &trace, const at::Tensor &fin, const at::Tensor &unembedding, DType storage);
@@ -51,9 +54,17 @@ at::Tensor rotary(const at::Tensor &x, int rotaryDims, double theta, RopeStyle s
 // k [B, Hkv, T, d] with Hq a multiple of Hkv (query head h reads KV head h / (Hq/Hkv)):
 // probabilities [B, Hq, T, T]; with window > 0 a query sees only the last window keys (itself
 // included: key k is masked for query q when q - k >= window, as Hugging Face's Mistral). Then each
-// head's output from probabilities and v [B, Hkv, T, d]: z [B, T, Hq, d].
+// head's output from probabilities and v [B, Hkv, T, d]: z [B, T, Hq, d]. Long prompts go in blocks
+// of query rows that only meet the keys they can see (about half the work at T = 1024).
+// The probabilities are bit-identical to the whole masked softmax. causalWindow >= 0 says that probs
+// are causalProbs' own (zero where a query cannot see a key, with that window), so mixValues may skip
+// those keys; -1 multiplies the whole matrix. mixWindow() chooses.
 at::Tensor causalProbs(const at::Tensor &q, const at::Tensor &k, int window = 0);
-at::Tensor mixValues(const at::Tensor &probs, const at::Tensor &v);
+at::Tensor mixValues(const at::Tensor &probs, const at::Tensor &v, int causalWindow = -1);
+// The causalWindow for mixValues: the model's window for a bf16 model whose pattern no hook replaced
+// (a replaced one may have weight anywhere); -1 for f32, whose results stay bit-identical to the whole
+// product (the blocked one sums in another order past ~256 keys: up to 3e-6 apart).
+int mixWindow(const ModelInfo &info, const at::Tensor &probs, const at::Tensor &ownProbs, int window = 0);
 
 // What each head writes into the residual stream: z [T, H * hd] (heads concatenated) through its
 // slice of the output projection, [H, T, D], without the output bias. wInOut is the projection as
@@ -65,6 +76,8 @@ at::Tensor headOutputs(const at::Tensor &z, int heads, const at::Tensor &wInOut)
 // a [m, k] x b [k, n], both bfloat16: float32 accumulation, the result rounded to bfloat16 and
 // returned as float32 (oneDNN where the CPU has native bf16, float32 products of the same values otherwise).
 at::Tensor mmBf16(const at::Tensor &a, const at::Tensor &b);
+// The same product left in bfloat16 (what mmBf16 widens).
+at::Tensor mmBf16Rounded(const at::Tensor &a, const at::Tensor &b);
 at::Tensor linear(const at::Tensor &x, const at::Tensor &w, const at::Tensor &b = at::Tensor());
 // The compute precision a model gets (source.compute, or auto by its parameter count and the CPU):
 // sets info.compute and info.computeNote. Families call it once info.parameterCount is known.

@@ -55,7 +55,16 @@ bool dtypeFromName(const QString &name, DType *out)
 
 HostTensor::HostTensor(DType dtype, std::vector<int64_t> shape) : m_dtype(dtype), m_shape(std::move(shape))
 {
-    m_bytes.resize(size_t(numel()) * size_t(dtypeSize(dtype)));
+    m_bytes.assign(size_t(numel()) * size_t(dtypeSize(dtype)), 0);
+}
+
+HostTensor HostTensor::uninitialized(DType dtype, std::vector<int64_t> shape)
+{
+    HostTensor t;
+    t.m_dtype = dtype;
+    t.m_shape = std::move(shape);
+    t.m_bytes.resize(size_t(t.numel()) * size_t(dtypeSize(dtype)));
+    return t;
 }
 
 int64_t HostTensor::numel() const
@@ -73,7 +82,7 @@ int64_t HostTensor::numelOf(const std::vector<int64_t> &shape)
 
 HostTensor HostTensor::fromFloats(const std::vector<int64_t> &shape, const float *data, DType storage)
 {
-    HostTensor t(storage, shape);
+    HostTensor t = uninitialized(storage, shape);
     const int64_t n = t.numel();
     if (storage == DType::F32) {
         std::memcpy(t.m_bytes.data(), data, size_t(n) * 4);
@@ -89,7 +98,7 @@ HostTensor HostTensor::fromFloats(const std::vector<int64_t> &shape, const float
 
 HostTensor HostTensor::fromInt64(const std::vector<int64_t> &ids)
 {
-    HostTensor t(DType::I64, {int64_t(ids.size())});
+    HostTensor t = uninitialized(DType::I64, {int64_t(ids.size())});
     if (!ids.empty())
         std::memcpy(t.m_bytes.data(), ids.data(), ids.size() * 8);
     return t;
@@ -97,7 +106,7 @@ HostTensor HostTensor::fromInt64(const std::vector<int64_t> &ids)
 
 HostTensor HostTensor::fromRaw(DType dtype, const std::vector<int64_t> &shape, const void *data)
 {
-    HostTensor t(dtype, shape);
+    HostTensor t = uninitialized(dtype, shape);
     if (!t.m_bytes.empty())
         std::memcpy(t.m_bytes.data(), data, t.m_bytes.size());
     return t;
@@ -189,7 +198,7 @@ HostTensor HostTensor::slice0(int64_t index) const
     if (m_shape.empty() || index < 0 || index >= m_shape[0])
         throw Error(QStringLiteral("Index %1 is out of range for a tensor of shape %2.").arg(index).arg(shapeString(m_shape)));
     std::vector<int64_t> sub(m_shape.begin() + 1, m_shape.end());
-    HostTensor t(m_dtype, sub);
+    HostTensor t = uninitialized(m_dtype, sub);
     const size_t bytes = t.m_bytes.size();
     if (bytes)
         std::memcpy(t.m_bytes.data(), m_bytes.data() + size_t(index) * bytes, bytes);

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <new>
+#include <utility>
 #include <vector>
 
 namespace strata {
@@ -22,7 +24,9 @@ class HostTensor
 {
 public:
     HostTensor() = default;
-    HostTensor(DType dtype, std::vector<int64_t> shape);
+    HostTensor(DType dtype, std::vector<int64_t> shape); // zero-filled
+    // Contents undefined until written: for a caller that fills every byte (no zero-filling pass).
+    static HostTensor uninitialized(DType dtype, std::vector<int64_t> shape);
 
     static HostTensor fromFloats(const std::vector<int64_t> &shape, const float *data, DType storage = DType::F32);
     static HostTensor fromInt64(const std::vector<int64_t> &ids);
@@ -53,7 +57,20 @@ public:
 private:
     DType m_dtype = DType::F32;
     std::vector<int64_t> m_shape;
-    std::vector<unsigned char> m_bytes;
+    // resize() without value-initialising: the bytes are written by whoever asked for them.
+    template <class T> struct DefaultInit : std::allocator<T>
+    {
+        template <class U> struct rebind
+        {
+            using other = DefaultInit<U>;
+        };
+        DefaultInit() = default;
+        template <class U> DefaultInit(const DefaultInit<U> &) noexcept {}
+        template <class U> void construct(U *p) noexcept { ::new (static_cast<void *>(p)) U; }
+        template <class U, class... Args> void construct(U *p, Args &&...args) { ::new (static_cast<void *>(p)) U(std::forward<Args>(args)...); }
+    };
+    using ByteAllocator = DefaultInit<unsigned char>;
+    std::vector<unsigned char, ByteAllocator> m_bytes;
 };
 
 } // namespace strata

@@ -60,11 +60,14 @@ at::Tensor maskedScores(const at::Tensor &q, const at::Tensor &kk, int64_t i0, i
 {
     const int64_t d = q.size(3), first = firstKey(i0, window), end = i0 + n;
     at::Tensor scores = at::matmul(q.narrow(2, i0, n), kk.narrow(2, first, end - first).transpose(-1, -2)).mul_(1.0 / std::sqrt(double(d)));
-    const at::Tensor rows = at::arange(i0, end, at::kLong).unsqueeze(1), cols = at::arange(first, end, at::kLong).unsqueeze(0);
+    // Without a window only the last n keys (the diagonal block) can be in a query's future.
+    const int64_t from = window > 0 ? first : end - n;
+    const at::Tensor rows = at::arange(i0, end, at::kLong).unsqueeze(1), cols = at::arange(from, end, at::kLong).unsqueeze(0);
     at::Tensor mask = cols > rows;
     if (window > 0)
         mask = mask.logical_or(rows - cols >= window);
-    return scores.masked_fill_(mask, -std::numeric_limits<float>::infinity());
+    scores.narrow(3, from - first, end - from).masked_fill_(mask, -std::numeric_limits<float>::infinity());
+    return scores;
 }
 } // namespace
 
@@ -92,13 +95,13 @@ at::Tensor mixValues(const at::Tensor &probs, const at::Tensor &v, int causalWin
     const int64_t B = probs.size(0), Hq = probs.size(1), T = probs.size(2), Hkv = v.size(1), d = v.size(3);
     const at::Tensor vv = Hkv != Hq ? v.repeat_interleave(Hq / Hkv, 1) : v;
     if (causalWindow < 0 || T <= kCausalBlock)
-        return at::matmul(probs, vv).transpose(1, 2); // [B, T, Hq, d]
-    at::Tensor z = at::empty({B, Hq, T, d}, probs.options());
+        return at::matmul(probs, vv).transpose(1, 2);         // [B, T, Hq, d]
+    at::Tensor z = at::empty({B, T, Hq, d}, probs.options()); // contiguous: the output projection reads it as is
     for (int64_t i0 = 0; i0 < T; i0 += kCausalBlock) {
         const int64_t n = std::min(kCausalBlock, T - i0), first = firstKey(i0, causalWindow), end = i0 + n;
-        z.narrow(2, i0, n).copy_(at::matmul(probs.narrow(2, i0, n).narrow(3, first, end - first), vv.narrow(2, first, end - first)));
+        z.narrow(1, i0, n).copy_(at::matmul(probs.narrow(2, i0, n).narrow(3, first, end - first), vv.narrow(2, first, end - first)).transpose(1, 2));
     }
-    return z.transpose(1, 2);
+    return z;
 }
 
 int mixWindow(const ModelInfo &info, const at::Tensor &probs, const at::Tensor &ownProbs, int window)

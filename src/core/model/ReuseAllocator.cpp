@@ -38,13 +38,8 @@ Pool &pool()
     return *p;
 }
 
-void freeBlocks(std::vector<void *> &blocks)
-{
-    for (void *b : blocks)
-        c10::free_cpu(b);
-    blocks.clear();
-}
-
+// The deleter of large blocks, and raw_deleter() for every block (oneDNN's scratch memory comes
+// through raw_allocate): a pointer it does not know is a small block, freed at once.
 void deleteBlock(void *ptr)
 {
     Pool &p = pool();
@@ -69,9 +64,9 @@ class ReuseAllocator final : public c10::Allocator
 public:
     c10::DataPtr allocate(size_t n) const override
     {
-        if (n < kLarge) {
+        if (n < kLarge) { // freed straight away: no lock on the common path
             void *ptr = c10::alloc_cpu(n);
-            return {ptr, ptr, &deleteBlock, c10::Device(c10::DeviceType::CPU)};
+            return {ptr, ptr, &c10::free_cpu, c10::Device(c10::DeviceType::CPU)};
         }
         const size_t rounded = (n + kGranule - 1) / kGranule * kGranule;
         Pool &p = pool();
@@ -130,7 +125,8 @@ ReuseScope::~ReuseScope()
         p.kept.clear();
         p.keptBytes = 0;
     }
-    freeBlocks(release);
+    for (void *b : release)
+        c10::free_cpu(b);
 }
 
 ReuseStats reuseStats()

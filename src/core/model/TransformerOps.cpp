@@ -49,24 +49,30 @@ namespace {
 // can see, so about half of the T x T scores are never computed (T = 1024: 36 of 64 blocks).
 constexpr int64_t kCausalBlock = 128;
 
-// Keys [first, end) that queries [i0, i0 + n) can see (end = i0 + n).
-int64_t firstKey(int64_t i0, int window)
+// Queries [i0, end) and the keys [first, end) they can see: the one rule causalProbs and mixValues share.
+struct QueryBlock
 {
-    return window > 0 ? std::max<int64_t>(0, i0 - window + 1) : 0;
+    int64_t i0, n, first, end;
+};
+
+QueryBlock queryBlock(int64_t i0, int64_t T, int window)
+{
+    const int64_t n = std::min(kCausalBlock, T - i0);
+    return {i0, n, window > 0 ? std::max<int64_t>(0, i0 - window + 1) : 0, i0 + n};
 }
 
-// Masked scores of queries [i0, i0 + n) against keys [first, i0 + n), scaled: [B, H, n, keys].
-at::Tensor maskedScores(const at::Tensor &q, const at::Tensor &kk, int64_t i0, int64_t n, int window)
+// Masked scores of a block's queries against the keys it can see, scaled: [B, H, n, end - first].
+at::Tensor maskedScores(const at::Tensor &q, const at::Tensor &kk, const QueryBlock &b, int window)
 {
-    const int64_t d = q.size(3), first = firstKey(i0, window), end = i0 + n;
-    at::Tensor scores = at::matmul(q.narrow(2, i0, n), kk.narrow(2, first, end - first).transpose(-1, -2)).mul_(1.0 / std::sqrt(double(d)));
+    const int64_t d = q.size(3);
+    at::Tensor scores = at::matmul(q.narrow(2, b.i0, b.n), kk.narrow(2, b.first, b.end - b.first).transpose(-1, -2)).mul_(1.0 / std::sqrt(double(d)));
     // Without a window only the last n keys (the diagonal block) can be in a query's future.
-    const int64_t from = window > 0 ? first : end - n;
-    const at::Tensor rows = at::arange(i0, end, at::kLong).unsqueeze(1), cols = at::arange(from, end, at::kLong).unsqueeze(0);
+    const int64_t from = window > 0 ? b.first : b.end - b.n;
+    const at::Tensor rows = at::arange(b.i0, b.end, at::kLong).unsqueeze(1), cols = at::arange(from, b.end, at::kLong).unsqueeze(0);
     at::Tensor mask = cols > rows;
     if (window > 0)
         mask = mask.logical_or(rows - cols >= window);
-    scores.narrow(3, from - first, end - from).masked_fill_(mask, -std::numeric_limits<float>::infinity());
+    scores.narrow(3, from - b.first, b.end - from).masked_fill_(mask, -std::numeric_limits<float>::infinity());
     return scores;
 }
 } // namespace
@@ -76,16 +82,16 @@ at::Tensor causalProbs(const at::Tensor &q, const at::Tensor &k, int window)
     const int64_t B = q.size(0), Hq = q.size(1), T = q.size(2), Hkv = k.size(1);
     const at::Tensor kk = Hkv != Hq ? k.repeat_interleave(Hq / Hkv, 1) : k;
     if (T <= kCausalBlock)
-        return at::softmax(maskedScores(q, kk, 0, T, window), -1);
+        return at::softmax(maskedScores(q, kk, queryBlock(0, T, window), window), -1);
     at::Tensor probs = at::empty({B, Hq, T, T}, q.options());
     for (int64_t i0 = 0; i0 < T; i0 += kCausalBlock) {
-        const int64_t n = std::min(kCausalBlock, T - i0), first = firstKey(i0, window), end = i0 + n;
-        at::Tensor rows = probs.narrow(2, i0, n);
-        rows.narrow(3, first, end - first).copy_(at::softmax(maskedScores(q, kk, i0, n, window), -1));
-        if (first > 0)
-            rows.narrow(3, 0, first).zero_();
-        if (end < T)
-            rows.narrow(3, end, T - end).zero_();
+        const QueryBlock b = queryBlock(i0, T, window);
+        at::Tensor rows = probs.narrow(2, b.i0, b.n);
+        rows.narrow(3, b.first, b.end - b.first).copy_(at::softmax(maskedScores(q, kk, b, window), -1));
+        if (b.first > 0)
+            rows.narrow(3, 0, b.first).zero_();
+        if (b.end < T)
+            rows.narrow(3, b.end, T - b.end).zero_();
     }
     return probs;
 }
@@ -98,8 +104,9 @@ at::Tensor mixValues(const at::Tensor &probs, const at::Tensor &v, int causalWin
         return at::matmul(probs, vv).transpose(1, 2);         // [B, T, Hq, d]
     at::Tensor z = at::empty({B, T, Hq, d}, probs.options()); // contiguous: the output projection reads it as is
     for (int64_t i0 = 0; i0 < T; i0 += kCausalBlock) {
-        const int64_t n = std::min(kCausalBlock, T - i0), first = firstKey(i0, causalWindow), end = i0 + n;
-        z.narrow(1, i0, n).copy_(at::matmul(probs.narrow(2, i0, n).narrow(3, first, end - first), vv.narrow(2, first, end - first)).transpose(1, 2));
+        const QueryBlock b = queryBlock(i0, T, causalWindow);
+        const at::Tensor seen = probs.narrow(2, b.i0, b.n).narrow(3, b.first, b.end - b.first);
+        z.narrow(1, b.i0, b.n).copy_(at::matmul(seen, vv.narrow(2, b.first, b.end - b.first)).transpose(1, 2));
     }
     return z;
 }

@@ -7,7 +7,7 @@ set -eu
 
 PACKAGES="cmake g++ make pkg-config clang-format clang libclang-rt-14-dev
 qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-svg-dev
-libqcustomplot-dev libtorch-dev libopenblas0-openmp libgl-dev zlib1g-dev libsqlite3-dev
+libqcustomplot-dev libtorch-dev libdnnl-dev libopenblas0-openmp libgl-dev zlib1g-dev libsqlite3-dev
 lintian desktop-file-utils appstream bash-completion man-db binutils
 xvfb xauth imagemagick dpkg-dev file fonts-wqy-microhei qt6-translations-l10n
 slurm-wlm munge"

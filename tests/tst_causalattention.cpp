@@ -87,6 +87,47 @@ private slots:
         QCOMPARE(ops::mixWindow(bf16, got, got, window), window);
         QCOMPARE(ops::mixWindow(bf16, changed, got, window), -1);
     }
+
+    // A bf16 model: both products take bfloat16 operands and give float32 results. The reference is
+    // the whole-matrix formula on the bf16-rounded q, k, v and probabilities, in float32: only the order
+    // of float32 sums may differ (oneDNN's blocking), far below what rounding the operands changes.
+    void bf16ProductsOfRoundedOperands_data() { blocksMatchWholeMatrix_data(); }
+    void bf16ProductsOfRoundedOperands()
+    {
+        QFETCH(int, T);
+        QFETCH(int, window);
+        QFETCH(int, kvHeads);
+        at::InferenceMode guard;
+        at::manual_seed(uint64_t(T * 17 + window * 3 + kvHeads));
+        const at::Tensor qkv = at::randn({1, T, 4 * 16 + 2 * kvHeads * 16}) * 3.0;
+        const at::Tensor q = qkv.narrow(-1, 0, 64).view({1, T, 4, 16}).transpose(1, 2);
+        const at::Tensor k = qkv.narrow(-1, 64, kvHeads * 16).view({1, T, kvHeads, 16}).transpose(1, 2);
+        const at::Tensor v = qkv.narrow(-1, 64 + kvHeads * 16, kvHeads * 16).view({1, T, kvHeads, 16}).transpose(1, 2);
+        const auto rounded = [](const at::Tensor &t) { return t.to(at::kBFloat16).to(at::kFloat); };
+        const ComputeRuntime::Compute bf = ComputeRuntime::Compute::BF16;
+
+        const at::Tensor got = ops::causalProbs(q, k, window, bf);
+        QCOMPARE(got.scalar_type(), at::kFloat);
+        const at::Tensor want = referenceProbs(rounded(q), rounded(k), window);
+        const double probDiff = (got - want).abs().max().item<double>();
+        QVERIFY2(probDiff <= 2e-5, qPrintable(QStringLiteral("bf16 probabilities differ from the rounded-operand reference by %1").arg(probDiff)));
+        QVERIFY(at::allclose(got.sum(-1), at::ones({1, 4, T}), 1e-5, 1e-5));
+
+        const at::Tensor vv = kvHeads != 4 ? v.repeat_interleave(4 / kvHeads, 1) : v;
+        const at::Tensor zWant = at::matmul(rounded(got), rounded(vv)).transpose(1, 2);
+        for (int causal : {window, -1}) {
+            const at::Tensor z = ops::mixValues(got, v, causal, bf);
+            QCOMPARE(z.sizes(), zWant.sizes());
+            QVERIFY(z.is_contiguous()); // [B, T, H, d], as the output projection reads it
+            const double zDiff = (z - zWant).abs().max().item<double>();
+            QVERIFY2(zDiff <= 2e-5, qPrintable(QStringLiteral("bf16 per-head outputs differ from the reference by %1").arg(zDiff)));
+        }
+        if (T > 1) {
+            // And the products really took bf16 operands: the float32 formula gives other values.
+            const double fromF32 = (ops::mixValues(got, v, -1) - zWant).abs().max().item<double>();
+            QVERIFY2(fromF32 > 1e-4, qPrintable(QStringLiteral("bf16 outputs are the float32 ones (%1 apart)").arg(fromF32)));
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCausalAttention)

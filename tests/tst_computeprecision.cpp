@@ -108,8 +108,9 @@ private Q_SLOTS:
     }
 
     // Bounds from docs/PERFORMANCE.md's measurements (bf16 vs f32 over 2,048-4,096 tokens of public-
-    // domain text): stories260K top-1 97.85-98.17 %, max |attention diff| 0.09, resid_post error
-    // <= 0.0096; gpt2-tiny 97.07 %, 0.008, 0.006. The bounds leave room for other CPUs' rounding.
+    // domain text, float32 results from every bf16 product): stories260K top-1 98.54-98.75 %, max
+    // |attention diff| 0.11, resid_post error <= 0.0105; gpt2-tiny 98.58 %, 0.0075, 0.0048. The bounds
+    // leave room for other CPUs' accumulation order (AMX, or float32 products where bf16 is emulated).
     void bf16StaysFaithful_data()
     {
         QTest::addColumn<QString>("model");
@@ -118,8 +119,8 @@ private Q_SLOTS:
         QTest::addColumn<double>("minTop1");
         QTest::addColumn<double>("maxAttn");
         QTest::addColumn<double>("maxResid");
-        QTest::newRow("stories260K, Austen") << stories() << QStringLiteral("austen.txt") << 4096 << 0.975 << 0.15 << 0.02;
-        QTest::newRow("gpt2-tiny, Moby-Dick") << testutil::gpt2TinyDir() << QStringLiteral("mobydick.txt") << 2048 << 0.96 << 0.03 << 0.015;
+        QTest::newRow("stories260K, Austen") << stories() << QStringLiteral("austen.txt") << 4096 << 0.98 << 0.15 << 0.02;
+        QTest::newRow("gpt2-tiny, Moby-Dick") << testutil::gpt2TinyDir() << QStringLiteral("mobydick.txt") << 2048 << 0.97 << 0.03 << 0.015;
     }
 
     void bf16StaysFaithful()

@@ -161,6 +161,7 @@ at::Tensor Gpt2Model::forwardSites(const at::Tensor &ids, SiteHooks &hooks, cons
     const int64_t H = i.nHead;
     const int64_t dh = D / H;
     const double eps = i.lnEps;
+    const ComputeRuntime::Compute compute = ops::computeOf(i.info);
 
     at::Tensor x = at::embedding(i.wte, ids) + i.wpe.narrow(0, 0, T); // [B, T, D]
     hooks.visit(Site::Embed, -1, x, {});
@@ -177,17 +178,17 @@ at::Tensor Gpt2Model::forwardSites(const at::Tensor &ids, SiteHooks &hooks, cons
         const at::Tensor q = parts[0].view({B, T, H, dh}).transpose(1, 2); // [B, H, T, dh]
         const at::Tensor k = parts[1].view({B, T, H, dh}).transpose(1, 2);
         const at::Tensor v = parts[2].view({B, T, H, dh}).transpose(1, 2);
-        at::Tensor attn = ops::causalProbs(q, k);
+        at::Tensor attn = ops::causalProbs(q, k, 0, compute);
         const at::Tensor probs = attn;
         hooks.visit(Site::Attn, L, attn, {});
-        at::Tensor z = ops::mixValues(attn, v, ops::mixWindow(i.info, attn, probs)); // [B, T, H, dh]
+        at::Tensor z = ops::mixValues(attn, v, ops::mixWindow(i.info, attn, probs), compute); // [B, T, H, dh]
         hooks.visit(Site::Z, L, z, b.projW);
         at::Tensor attnOut = ops::conv1d(z.reshape({B, T, D}), b.projW, b.projB);
         hooks.visit(Site::AttnOut, L, attnOut, {});
         x = x + attnOut;
         hooks.visit(Site::ResidMid, L, x, {});
         const at::Tensor h2 = at::layer_norm(x, {D}, b.ln2w, b.ln2b, eps);
-        at::Tensor act = at::gelu(ops::conv1d(h2, b.fcW, b.fcB), "tanh");
+        at::Tensor act = ops::conv1d(h2, b.fcW, b.fcB, ops::Activation::GeluTanh);
         hooks.visit(Site::MlpPost, L, act, {});
         at::Tensor mlpOut = ops::conv1d(act, b.fcProjW, b.fcProjB);
         hooks.visit(Site::MlpOut, L, mlpOut, {});

@@ -291,10 +291,11 @@ at::Tensor LlamaModel::forwardSites(const at::Tensor &ids, SiteHooks &hooks, con
         const at::Tensor v = L.wv.linear(h, L.bv).view({B, T, Hkv, hd});
         q = ops::rotary(q, i.rotaryDims, i.theta, i.rope);
         k = ops::rotary(k, i.rotaryDims, i.theta, i.rope);
-        at::Tensor probs = ops::causalProbs(q.transpose(1, 2), k.transpose(1, 2), i.info.slidingWindow);
+        at::Tensor probs = ops::causalProbs(q.transpose(1, 2), k.transpose(1, 2), i.info.slidingWindow, ops::computeOf(i.info));
         const at::Tensor own = probs;
         hooks.visit(Site::Attn, li, probs, {});
-        at::Tensor z = ops::mixValues(probs, v.transpose(1, 2), ops::mixWindow(i.info, probs, own, i.info.slidingWindow)); // [B, T, Hq, hd]
+        at::Tensor z =
+            ops::mixValues(probs, v.transpose(1, 2), ops::mixWindow(i.info, probs, own, i.info.slidingWindow), ops::computeOf(i.info)); // [B, T, Hq, hd]
         const at::Tensor wo = L.wo.denseTransient();
         hooks.visit(Site::Z, li, z, wo.t());
         at::Tensor attnOut = ops::linear(z.reshape({B, T, Hq * hd}), wo); // bf16 when wo is (a dense bf16 model)

@@ -40,8 +40,10 @@ struct NeoxModel::Impl
     // The MLP's neurons after the nonlinearity (the mlp_post site); the down projection follows.
     at::Tensor mlpHidden(const Layer &L, const at::Tensor &h) const
     {
-        const at::Tensor u = ops::linear(h, L.upW, L.upB);
-        return act == QLatin1String("gelu") ? at::gelu(u) : act == QLatin1String("relu") ? at::relu(u) : at::gelu(u, "tanh");
+        const ops::Activation a = act == QLatin1String("gelu")   ? ops::Activation::GeluErf
+                                  : act == QLatin1String("relu") ? ops::Activation::Relu
+                                                                 : ops::Activation::GeluTanh;
+        return ops::linear(h, L.upW, L.upB, a);
     }
 };
 
@@ -156,10 +158,10 @@ at::Tensor NeoxModel::forwardSites(const at::Tensor &ids, SiteHooks &hooks, cons
         const at::Tensor v = qkv.narrow(-1, 2 * hd, hd);
         q = ops::rotary(q.contiguous(), i.rotaryDims, i.theta, ops::RopeStyle::RotateHalf);
         k = ops::rotary(k.contiguous(), i.rotaryDims, i.theta, ops::RopeStyle::RotateHalf);
-        at::Tensor probs = ops::causalProbs(q.transpose(1, 2), k.transpose(1, 2));
+        at::Tensor probs = ops::causalProbs(q.transpose(1, 2), k.transpose(1, 2), 0, ops::computeOf(i.info));
         const at::Tensor own = probs;
         hooks.visit(Site::Attn, li, probs, {});
-        at::Tensor z = ops::mixValues(probs, v.transpose(1, 2), ops::mixWindow(i.info, probs, own)); // [B, T, H, hd]
+        at::Tensor z = ops::mixValues(probs, v.transpose(1, 2), ops::mixWindow(i.info, probs, own), ops::computeOf(i.info)); // [B, T, H, hd]
         hooks.visit(Site::Z, li, z, L.denseW.t());
         at::Tensor attnOut = ops::linear(z.reshape({B, T, H * hd}), L.denseW, L.denseB);
         hooks.visit(Site::AttnOut, li, attnOut, {});

@@ -49,9 +49,10 @@ QString blasDescription();
 double measureGemmGflops(int n = 1024, int repeats = 5, bool bf16 = false);
 
 // Compute precision of a loaded model. f32: every product in float32 (the exact path). bf16: weight
-// matrices held in bfloat16 and their products run in bfloat16 through oneDNN (accumulating in
-// float32); embeddings, norms, softmax, attention scores and probabilities, residual additions and
-// everything a trace stores stay float32.
+// matrices held in bfloat16; every matrix product (weights, attention scores, the value mix) takes
+// bfloat16 operands through oneDNN, accumulating in float32 and giving float32 results; embeddings,
+// norms, softmax, attention scores and probabilities, residual additions and everything a trace stores
+// stay float32.
 enum class Compute { F32, BF16 };
 QString computeName(Compute c); // "f32" / "bf16"
 // What the CPU offers for bf16 products, from its flags: "AMX-BF16", "AVX512-BF16", or "" (none:

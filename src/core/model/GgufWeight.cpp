@@ -3,6 +3,7 @@
 #include "GgufWeight.h"
 
 #include "TensorBridge.h"
+#include "Bf16Matmul.h"
 #include "TransformerOps.h"
 #include "tensor/GgmlQuants.h"
 #include "tensor/GgufReader.h"
@@ -145,7 +146,7 @@ at::Tensor Weight::linear(const at::Tensor &x, const at::Tensor &bias) const
         dequantizeRows(r0, r, dst, std::max<int64_t>(1, r / 2), check);
         at::Tensor slice = outT.narrow(0, r0, r);
         if (m_bf16)
-            slice.copy_(ops::mmBf16(buf.narrow(0, 0, r).to(at::kBFloat16), xT));
+            ops::matmulBf16Out(slice, buf.narrow(0, 0, r).to(at::kBFloat16), xT);
         else
             at::mm_out(slice, buf.narrow(0, 0, r), xT);
     }

@@ -3,6 +3,7 @@
 #include "ModelFamily.h"
 #include "SiteHooks.h"
 #include "TensorBridge.h"
+#include "Bf16Matmul.h"
 #include "TransformerOps.h"
 #include "jobs/JobControl.h"
 #include "util/Error.h"
@@ -271,7 +272,7 @@ std::shared_ptr<Trace> LoadedModel::run(const std::vector<int64_t> &ids, const T
     if (options.logits)
         ops::captureFinal(*trace, fin, W, options.storage);
     else
-        last = W.scalar_type() == at::kBFloat16 ? ops::mmBf16(fin[fin.size(0) - 1].unsqueeze(0).to(at::kBFloat16), W.t())
+        last = W.scalar_type() == at::kBFloat16 ? ops::matmulBf16(fin[fin.size(0) - 1].unsqueeze(0).to(at::kBFloat16), W.t())
                                                 : at::matmul(fin[fin.size(0) - 1], W.t()).unsqueeze(0);
     ops::completeTrace(*trace, last, options, info());
     trace->interventions = interventions;

@@ -2,6 +2,7 @@
 
 #include "TransformerOps.h"
 
+#include "Bf16Matmul.h"
 #include "ModelInfo.h"
 #include "TensorBridge.h"
 #include "Trace.h"
@@ -62,10 +63,12 @@ QueryBlock queryBlock(int64_t i0, int64_t T, int window)
 }
 
 // Masked scores of a block's queries against the keys it can see, scaled: [B, H, n, end - first].
+// bfloat16 q and kk (a bf16 model) multiply through oneDNN into float32 scores, scaled in the same pass.
 at::Tensor maskedScores(const at::Tensor &q, const at::Tensor &kk, const QueryBlock &b, int window)
 {
-    const int64_t d = q.size(3);
-    at::Tensor scores = at::matmul(q.narrow(2, b.i0, b.n), kk.narrow(2, b.first, b.end - b.first).transpose(-1, -2)).mul_(1.0 / std::sqrt(double(d)));
+    const double scale = 1.0 / std::sqrt(double(q.size(3)));
+    const at::Tensor qb = q.narrow(2, b.i0, b.n), kb = kk.narrow(2, b.first, b.end - b.first).transpose(-1, -2);
+    at::Tensor scores = q.scalar_type() == at::kBFloat16 ? matmulBf16(qb, kb, at::Tensor(), scale) : at::matmul(qb, kb).mul_(scale);
     // Without a window only the last n keys (the diagonal block) can be in a query's future.
     const int64_t from = window > 0 ? b.first : b.end - b.n;
     const at::Tensor rows = at::arange(b.i0, b.end, at::kLong).unsqueeze(1), cols = at::arange(from, b.end, at::kLong).unsqueeze(0);
@@ -77,17 +80,19 @@ at::Tensor maskedScores(const at::Tensor &q, const at::Tensor &kk, const QueryBl
 }
 } // namespace
 
-at::Tensor causalProbs(const at::Tensor &q, const at::Tensor &k, int window)
+at::Tensor causalProbs(const at::Tensor &q, const at::Tensor &k, int window, ComputeRuntime::Compute compute)
 {
     const int64_t B = q.size(0), Hq = q.size(1), T = q.size(2), Hkv = k.size(1);
-    const at::Tensor kk = Hkv != Hq ? k.repeat_interleave(Hq / Hkv, 1) : k;
+    const bool bf16 = compute == ComputeRuntime::Compute::BF16;
+    const at::Tensor qq = bf16 ? q.to(at::kBFloat16) : q, k1 = bf16 ? k.to(at::kBFloat16) : k;
+    const at::Tensor kk = Hkv != Hq ? k1.repeat_interleave(Hq / Hkv, 1) : k1;
     if (T <= kCausalBlock)
-        return at::softmax(maskedScores(q, kk, queryBlock(0, T, window), window), -1);
+        return at::softmax(maskedScores(qq, kk, queryBlock(0, T, window), window), -1);
     at::Tensor probs = at::empty({B, Hq, T, T}, q.options());
     for (int64_t i0 = 0; i0 < T; i0 += kCausalBlock) {
         const QueryBlock b = queryBlock(i0, T, window);
         at::Tensor rows = probs.narrow(2, b.i0, b.n);
-        rows.narrow(3, b.first, b.end - b.first).copy_(at::softmax(maskedScores(q, kk, b, window), -1));
+        rows.narrow(3, b.first, b.end - b.first).copy_(at::softmax(maskedScores(qq, kk, b, window), -1));
         if (b.first > 0)
             rows.narrow(3, 0, b.first).zero_();
         if (b.end < T)
@@ -96,24 +101,41 @@ at::Tensor causalProbs(const at::Tensor &q, const at::Tensor &k, int window)
     return probs;
 }
 
-at::Tensor mixValues(const at::Tensor &probs, const at::Tensor &v, int causalWindow)
+at::Tensor mixValues(const at::Tensor &probs, const at::Tensor &v, int causalWindow, ComputeRuntime::Compute compute)
 {
     const int64_t B = probs.size(0), Hq = probs.size(1), T = probs.size(2), Hkv = v.size(1), d = v.size(3);
-    const at::Tensor vv = Hkv != Hq ? v.repeat_interleave(Hq / Hkv, 1) : v;
-    if (causalWindow < 0 || T <= kCausalBlock)
-        return at::matmul(probs, vv).transpose(1, 2);         // [B, T, Hq, d]
-    at::Tensor z = at::empty({B, T, Hq, d}, probs.options()); // contiguous: the output projection reads it as is
+    const bool bf16 = compute == ComputeRuntime::Compute::BF16;
+    const at::Tensor v1 = bf16 ? v.to(at::kBFloat16) : v;
+    const at::Tensor vv = Hkv != Hq ? v1.repeat_interleave(Hq / Hkv, 1) : v1;
+    if (!bf16 && (causalWindow < 0 || T <= kCausalBlock))
+        return at::matmul(probs, vv).transpose(1, 2); // [B, T, Hq, d]
+    // Contiguous [B, T, Hq, d]: the output projection reads it as is. A bf16 model's products write
+    // their float32 results straight into it.
+    at::Tensor z = at::empty({B, T, Hq, d}, probs.options());
+    if (causalWindow < 0 || T <= kCausalBlock) {
+        matmulBf16Out(z.transpose(1, 2), probs.to(at::kBFloat16), vv);
+        return z;
+    }
     for (int64_t i0 = 0; i0 < T; i0 += kCausalBlock) {
         const QueryBlock b = queryBlock(i0, T, causalWindow);
         const at::Tensor seen = probs.narrow(2, b.i0, b.n).narrow(3, b.first, b.end - b.first);
-        z.narrow(1, b.i0, b.n).copy_(at::matmul(seen, vv.narrow(2, b.first, b.end - b.first)).transpose(1, 2));
+        const at::Tensor vs = vv.narrow(2, b.first, b.end - b.first);
+        if (bf16)
+            matmulBf16Out(z.narrow(1, b.i0, b.n).transpose(1, 2), seen.to(at::kBFloat16), vs);
+        else
+            z.narrow(1, b.i0, b.n).copy_(at::matmul(seen, vs).transpose(1, 2));
     }
     return z;
 }
 
 int mixWindow(const ModelInfo &info, const at::Tensor &probs, const at::Tensor &ownProbs, int window)
 {
-    return info.compute == QLatin1String("bf16") && probs.is_same(ownProbs) ? window : -1;
+    return computeOf(info) == ComputeRuntime::Compute::BF16 && probs.is_same(ownProbs) ? window : -1;
+}
+
+ComputeRuntime::Compute computeOf(const ModelInfo &info)
+{
+    return info.compute == QLatin1String("bf16") ? ComputeRuntime::Compute::BF16 : ComputeRuntime::Compute::F32;
 }
 
 void checkInput(const std::vector<int64_t> &ids, const ModelInfo &info)
@@ -165,51 +187,38 @@ void captureFinal(Trace &trace, const at::Tensor &fin, const at::Tensor &unembed
     trace.finalNorm = toHost(fin, storage);
     const int64_t T = fin.size(0), V = unembedding.size(0);
     HostTensor logits = HostTensor::uninitialized(storage, {T, V});
-    // Written in place: float32 logits of a float32 model straight from the product; otherwise each
-    // block converted as it is copied in (a bf16 model's bf16 logits: bf16 -> f16/f32 is exact
-    // within f16's range, the same values as through float32).
+    // Written in place: float32 logits straight from the product; f16 ones in blocks of 128 rows,
+    // each converted as it is copied in.
     at::Tensor dst = at::from_blob(logits.data(), {T, V}, at::TensorOptions().dtype(storage == DType::F32 ? at::kFloat : at::kHalf));
     const bool bf16 = unembedding.scalar_type() == at::kBFloat16;
-    if (storage == DType::F32 && !bf16) {
-        at::mm_out(dst, fin, unembedding.t());
+    const at::Tensor finIn = bf16 ? fin.to(at::kBFloat16) : fin;
+    const auto product = [&](const at::Tensor &out, const at::Tensor &rows) {
+        if (bf16)
+            matmulBf16Out(out, rows, unembedding.t());
+        else
+            at::mm_out(const_cast<at::Tensor &>(out), rows, unembedding.t());
+    };
+    if (storage == DType::F32) {
+        product(dst, finIn);
     } else {
-        const int64_t rowsPerBlock = storage == DType::F32 ? T : 128;
+        const int64_t rowsPerBlock = 128;
+        at::Tensor block = at::empty({std::min(rowsPerBlock, T), V}, fin.options().dtype(at::kFloat));
         for (int64_t r0 = 0; r0 < T; r0 += rowsPerBlock) {
             const int64_t n = std::min(rowsPerBlock, T - r0);
-            const at::Tensor rows = fin.narrow(0, r0, n);
-            dst.narrow(0, r0, n).copy_(bf16 ? mmBf16Rounded(rows.to(at::kBFloat16), unembedding.t()) : at::mm(rows, unembedding.t()));
+            const at::Tensor out = block.narrow(0, 0, n);
+            product(out, finIn.narrow(0, r0, n));
+            dst.narrow(0, r0, n).copy_(out);
         }
     }
     trace.logits = std::move(logits);
 }
 
-at::Tensor mmBf16Rounded(const at::Tensor &a, const at::Tensor &b)
-{
-    static const bool native = !ComputeRuntime::nativeBf16().isEmpty();
-    if (native)
-        return at::mm(a, b);
-    // Without AMX/AVX512-BF16, libtorch 1.13's own bf16 GEMM loses more than the rounding of its inputs
-    // (gpt2-tiny: 92.9 % top-1 agreement with f32 against 97 % with oneDNN): multiply the same
-    // bf16-rounded values in float32 and round the result to bf16, as the native path does.
-    return at::mm(a.to(at::kFloat), b.to(at::kFloat)).to(at::kBFloat16);
-}
-
-at::Tensor mmBf16(const at::Tensor &a, const at::Tensor &b)
-{
-    return mmBf16Rounded(a, b).to(at::kFloat);
-}
-
 namespace {
 // A product with a bfloat16 weight: the input is rounded to bfloat16, oneDNN multiplies
-// (accumulating in float32), the result comes back as float32 and the bias is added in float32.
-// (Adding the bias inside the product, in bf16, measured no faster; libtorch 1.13's mixed
-// at::add(bf16, f32) gave other values than widening first: both stay separate passes.)
-at::Tensor bf16Product(const at::Tensor &x2, const at::Tensor &wT, const at::Tensor &b)
+// (accumulating in float32) and writes float32 with the float32 bias and act applied in the same pass.
+at::Tensor bf16Product(const at::Tensor &x2, const at::Tensor &wT, const at::Tensor &b, Activation act)
 {
-    at::Tensor y = mmBf16(x2.to(at::kBFloat16), wT);
-    if (b.defined())
-        y.add_(b);
-    return y;
+    return matmulBf16(x2.to(at::kBFloat16), wT, b, 1.0, act);
 }
 } // namespace
 
@@ -228,23 +237,23 @@ at::Tensor forCompute(const at::Tensor &w, ComputeRuntime::Compute c)
     return c == ComputeRuntime::Compute::BF16 && w.defined() ? w.to(at::kBFloat16) : w;
 }
 
-at::Tensor linear(const at::Tensor &x, const at::Tensor &w, const at::Tensor &b)
+at::Tensor linear(const at::Tensor &x, const at::Tensor &w, const at::Tensor &b, Activation act)
 {
     std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end());
     shape.back() = w.size(0);
     const at::Tensor x2 = x.reshape({-1, x.size(-1)});
     if (w.scalar_type() == at::kBFloat16)
-        return bf16Product(x2, w.t(), b).view(shape);
-    return (b.defined() ? at::addmm(b, x2, w.t()) : at::mm(x2, w.t())).view(shape);
+        return bf16Product(x2, w.t(), b, act).view(shape);
+    return activate((b.defined() ? at::addmm(b, x2, w.t()) : at::mm(x2, w.t())).view(shape), act);
 }
 
-at::Tensor conv1d(const at::Tensor &x, const at::Tensor &w, const at::Tensor &b)
+at::Tensor conv1d(const at::Tensor &x, const at::Tensor &w, const at::Tensor &b, Activation act)
 {
     std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end());
     shape.back() = w.size(1);
     if (w.scalar_type() == at::kBFloat16)
-        return bf16Product(x.reshape({-1, x.size(-1)}), w, b).view(shape);
-    return at::addmm(b, x.reshape({-1, x.size(-1)}), w).view(shape);
+        return bf16Product(x.reshape({-1, x.size(-1)}), w, b, act).view(shape);
+    return activate(at::addmm(b, x.reshape({-1, x.size(-1)}), w).view(shape), act);
 }
 
 at::Tensor headOutputs(const at::Tensor &z, int heads, const at::Tensor &wInOut)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "Bf16Matmul.h"
 #include "ComputeRuntime.h"
 #include "ModelInfo.h"
 #include "ModelSource.h"
@@ -59,32 +60,33 @@ at::Tensor rotary(const at::Tensor &x, int rotaryDims, double theta, RopeStyle s
 // The probabilities are bit-identical to the whole masked softmax. causalWindow >= 0 says that probs
 // are causalProbs' own (zero where a query cannot see a key, with that window), so mixValues may skip
 // those keys; -1 multiplies the whole matrix. mixWindow() chooses.
-at::Tensor causalProbs(const at::Tensor &q, const at::Tensor &k, int window = 0);
-at::Tensor mixValues(const at::Tensor &probs, const at::Tensor &v, int causalWindow = -1);
+// With compute BF16 (a bf16 model) both products take bfloat16 operands (q, k; probabilities, v) and
+// give float32 results through oneDNN (matmulBf16): scores, probabilities and z stay float32.
+at::Tensor causalProbs(const at::Tensor &q, const at::Tensor &k, int window = 0, ComputeRuntime::Compute compute = ComputeRuntime::Compute::F32);
+at::Tensor mixValues(const at::Tensor &probs, const at::Tensor &v, int causalWindow = -1, ComputeRuntime::Compute compute = ComputeRuntime::Compute::F32);
 // The causalWindow for mixValues: the model's window for a bf16 model whose pattern no hook replaced
 // (a replaced one may have weight anywhere); -1 for f32, whose results stay bit-identical to the whole
 // product (the blocked one sums in another order past ~256 keys: up to 3e-6 apart).
 int mixWindow(const ModelInfo &info, const at::Tensor &probs, const at::Tensor &ownProbs, int window = 0);
+// The compute precision a loaded model runs at (info.compute).
+ComputeRuntime::Compute computeOf(const ModelInfo &info);
 
 // What each head writes into the residual stream: z [T, H * hd] (heads concatenated) through its
 // slice of the output projection, [H, T, D], without the output bias. wInOut is the projection as
 // [H * hd, D] (GPT-2's Conv1D layout; pass w.t() for a Linear weight stored [D, H * hd]).
 at::Tensor headOutputs(const at::Tensor &z, int heads, const at::Tensor &wInOut);
 
-// y = x @ w^T (+ b): a Linear layer whose weight is stored [out, in]; x [..., in].
-// x @ w^T + b. A bfloat16 w (a bf16 model) multiplies in bfloat16 and returns float32.
-// a [m, k] x b [k, n], both bfloat16: float32 accumulation, the result rounded to bfloat16 and
-// returned as float32 (oneDNN where the CPU has native bf16, float32 products of the same values otherwise).
-at::Tensor mmBf16(const at::Tensor &a, const at::Tensor &b);
-// The same product left in bfloat16 (what mmBf16 widens).
-at::Tensor mmBf16Rounded(const at::Tensor &a, const at::Tensor &b);
-at::Tensor linear(const at::Tensor &x, const at::Tensor &w, const at::Tensor &b = at::Tensor());
+// y = x @ w^T (+ b): a Linear layer whose weight is stored [out, in]; x [..., in]. A bfloat16 w (a bf16
+// model) multiplies in bfloat16 (matmulBf16: float32 accumulation and result, the bias in the same pass).
+// act follows the bias (fused into a bf16 product; ATen's function after a float32 one, the same bits
+// as calling it separately).
+at::Tensor linear(const at::Tensor &x, const at::Tensor &w, const at::Tensor &b = at::Tensor(), Activation act = Activation::None);
 // The compute precision a model gets (source.compute, or auto by its parameter count and the CPU):
 // sets info.compute and info.computeNote. Families call it once info.parameterCount is known.
 ComputeRuntime::Compute chooseCompute(ModelInfo &info, const ModelSource &source);
 // A weight matrix as a model of compute precision c holds it (bf16: converted; f32: itself).
 at::Tensor forCompute(const at::Tensor &w, ComputeRuntime::Compute c);
 // y = x @ w + b: GPT-2's Conv1D, weight stored [in, out]; x [..., in].
-at::Tensor conv1d(const at::Tensor &x, const at::Tensor &w, const at::Tensor &b);
+at::Tensor conv1d(const at::Tensor &x, const at::Tensor &w, const at::Tensor &b, Activation act = Activation::None);
 
 } // namespace strata::ops

@@ -21,7 +21,7 @@ GLOSSARY = {
     "f32 (exact)": "f32（精确）",
     "bf16 (emulated here: slower than f32)": "bf16（此处为模拟：比 f32 慢）",
     "bf16 (faster, approximate)": "bf16（更快，近似）",
-    "Precision of the matrix products for the next model you load. bf16 holds the weights in bfloat16 and multiplies through oneDNN; norms, softmax, attention and everything stored stay float32. Runs record which one they used.": "下一次加载模型时矩阵乘法的精度。bf16 以 bfloat16 保存权重并经 oneDNN 相乘；归一化、softmax、注意力以及所有存储的数据仍为 float32。每次运行都会记录所用的精度。",
+    "Precision of the matrix products for the next model you load. bf16 holds the weights in bfloat16 and runs every matrix product, attention's included, on bfloat16 operands through oneDNN with float32 results; norms, softmax, attention patterns and everything stored stay float32. Runs record which one they used.": "下一次加载模型时矩阵乘法的精度。bf16 以 bfloat16 保存权重，并经 oneDNN 以 bfloat16 操作数执行所有矩阵乘法（包括注意力中的），结果为 float32；归一化、softmax、注意力模式以及所有存储的数据仍为 float32。每次运行都会记录所用的精度。",
     "bf16 products (weights in bfloat16; norms, softmax and the trace in float32)": "bf16 乘法（权重为 bfloat16；归一化、softmax 和追踪数据为 float32）",
     "no native bfloat16 on this CPU: emulated, slower than f32": "此 CPU 不支持原生 bfloat16：为模拟实现，比 f32 慢",
     "Compute": "计算精度",

@@ -2400,10 +2400,6 @@ model's final prediction: '%4' (rank here %5, p=%6)
         <translation>bf16（更快，近似）</translation>
     </message>
     <message>
-        <source>Precision of the matrix products for the next model you load. bf16 holds the weights in bfloat16 and multiplies through oneDNN; norms, softmax, attention and everything stored stay float32. Runs record which one they used.</source>
-        <translation>下一次加载模型时矩阵乘法的精度。bf16 以 bfloat16 保存权重并经 oneDNN 相乘；归一化、softmax、注意力以及所有存储的数据仍为 float32。每次运行都会记录所用的精度。</translation>
-    </message>
-    <message>
         <source>bf16 products (weights in bfloat16; norms, softmax and the trace in float32)</source>
         <translation>bf16 乘法（权重为 bfloat16；归一化、softmax 和追踪数据为 float32）</translation>
     </message>
@@ -2418,6 +2414,10 @@ model's final prediction: '%4' (rank here %5, p=%6)
     <message>
         <source>%1 bytes</source>
         <translation>%1 字节</translation>
+    </message>
+    <message>
+        <source>Precision of the matrix products for the next model you load. bf16 holds the weights in bfloat16 and runs every matrix product, attention's included, on bfloat16 operands through oneDNN with float32 results; norms, softmax, attention patterns and everything stored stay float32. Runs record which one they used.</source>
+        <translation>下一次加载模型时矩阵乘法的精度。bf16 以 bfloat16 保存权重，并经 oneDNN 以 bfloat16 操作数执行所有矩阵乘法（包括注意力中的），结果为 float32；归一化、softmax、注意力模式以及所有存储的数据仍为 float32。每次运行都会记录所用的精度。</translation>
     </message>
 </context>
 <context>

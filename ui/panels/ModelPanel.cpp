@@ -142,8 +142,9 @@ void ModelPanel::retranslate()
                                                                      : tr("auto (bf16 from 1 billion parameters, %1)").arg(ComputeRuntime::nativeBf16()));
     m_compute->setItemText(1, tr("f32 (exact)"));
     m_compute->setItemText(2, ComputeRuntime::nativeBf16().isEmpty() ? tr("bf16 (emulated here: slower than f32)") : tr("bf16 (faster, approximate)"));
-    m_compute->setToolTip(tr("Precision of the matrix products for the next model you load. bf16 holds the weights in bfloat16 and multiplies "
-                             "through oneDNN; norms, softmax, attention and everything stored stay float32. Runs record which one they used."));
+    m_compute->setToolTip(tr("Precision of the matrix products for the next model you load. bf16 holds the weights in bfloat16 and runs every "
+                             "matrix product, attention's included, on bfloat16 operands through oneDNN with float32 results; norms, softmax, "
+                             "attention patterns and everything stored stay float32. Runs record which one they used."));
     m_cardBox->setTitle(tr("Model card"));
     m_curves->setText(tr("Training curves…"));
     m_curves->setToolTip(tr("How this model learned: losses and the best previous-token and induction scores against training steps "

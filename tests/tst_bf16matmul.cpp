@@ -128,6 +128,17 @@ private slots:
         expectClose(got, want, at::mm(rounded(a).abs(), rounded(b).abs()) * 1.2 + 2.0);
     }
 
+    // An operand oneDNN may refuse (zero strides of an expanded tensor) still gives the right product.
+    void expandedOperand()
+    {
+        at::InferenceMode guard;
+        at::manual_seed(11);
+        const at::Tensor row = at::randn({1, 48}).to(at::kBFloat16), b = at::randn({48, 20}).to(at::kBFloat16);
+        const at::Tensor a = row.expand({9, 48}); // stride 0 along the rows
+        const at::Tensor want = at::mm(a.to(at::kFloat), b.to(at::kFloat));
+        expectClose(ops::matmulBf16(a, b), want, at::mm(a.to(at::kFloat).abs(), b.to(at::kFloat).abs()));
+    }
+
     void emptyInnerDimensionGivesTheBias()
     {
         at::InferenceMode guard;

@@ -7,6 +7,8 @@
 
 #include <dnnl.hpp>
 
+#include <cstdint>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -45,7 +47,8 @@ void appendShape(std::string &key, const at::Tensor &t)
 
 // oneDNN's matmul primitives, one per shape, strides and epilogue: creating a primitive descriptor
 // costs tens of microseconds (it tries every implementation), and a forward pass asks for the same
-// few dozen shapes again and again. Bounded: cleared when it grows past kMaxPrimitives.
+// few dozen shapes again and again. Bounded: cleared when it grows past kMaxPrimitives. A null entry:
+// only the reference kernels take this layout.
 class PrimitiveCache
 {
 public:
@@ -57,7 +60,9 @@ public:
     const dnnl::engine &engine() const { return engine_; }
     std::shared_ptr<dnnl::matmul> get(const at::Tensor &a, const at::Tensor &b, const at::Tensor &bias, float scale, Activation act, const at::Tensor &out)
     {
-        std::string key = std::to_string(scale) + (bias.defined() ? "b" : "-") + std::to_string(int(act)) + ';';
+        uint32_t scaleBits = 0; // exact: two scales never share a key
+        std::memcpy(&scaleBits, &scale, sizeof scaleBits);
+        std::string key = std::to_string(scaleBits) + (bias.defined() ? "b" : "-") + std::to_string(int(act)) + ';';
         appendShape(key, a);
         appendShape(key, b);
         appendShape(key, out);
@@ -83,7 +88,11 @@ public:
         } else {
             desc = std::make_unique<dnnl::matmul::desc>(src, wei, dst);
         }
-        auto prim = std::make_shared<dnnl::matmul>(dnnl::matmul::primitive_desc(*desc, attr, engine_));
+        const dnnl::matmul::primitive_desc pd(*desc, attr, engine_);
+        // oneDNN's reference kernels (what it falls back to for layouts its fast kernels refuse, e.g.
+        // zero strides) are scalar loops, far slower than the float32 product: null means use that.
+        const bool reference = std::string(pd.impl_info_str()).rfind("ref", 0) == 0;
+        auto prim = reference ? nullptr : std::make_shared<dnnl::matmul>(pd);
         if (cache_.size() >= kMaxPrimitives)
             cache_.clear();
         cache_.emplace(std::move(key), prim);
@@ -108,6 +117,24 @@ void checkOperands(const at::Tensor &a, const at::Tensor &b, const at::Tensor &b
         throw Error(QStringLiteral("matmulBf16: the bias must be float32 [n], and is not combined with a scale."));
     if (out.scalar_type() != at::kFloat || out.dim() != a.dim() || out.size(-2) != a.size(-2) || out.size(-1) != b.size(-1))
         throw Error(QStringLiteral("matmulBf16: the output must be float32 [..., m, n]."));
+}
+
+// False where oneDNN has no fast kernel for these layouts.
+bool runOnednn(const at::Tensor &out, const at::Tensor &a, const at::Tensor &b, const at::Tensor &bias, double scale, Activation act)
+{
+    PrimitiveCache &cache = PrimitiveCache::instance();
+    const auto prim = cache.get(a, b, bias, float(scale), act, out);
+    if (!prim)
+        return false;
+    thread_local dnnl::stream stream(cache.engine());
+    const auto mem = [&](const at::Tensor &t, dt type) { return dnnl::memory(describe(t, type), cache.engine(), t.data_ptr()); };
+    std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, mem(a, dt::bf16)}, {DNNL_ARG_WEIGHTS, mem(b, dt::bf16)}, {DNNL_ARG_DST, mem(out, dt::f32)}};
+    const at::Tensor bc = bias.defined() ? bias.contiguous() : at::Tensor();
+    if (bc.defined())
+        args.emplace(DNNL_ARG_BIAS, dnnl::memory(biasDesc(out), cache.engine(), bc.data_ptr()));
+    prim->execute(stream, args);
+    stream.wait();
+    return true;
 }
 } // namespace
 
@@ -140,30 +167,22 @@ void matmulBf16Out(const at::Tensor &out, const at::Tensor &a, const at::Tensor 
         return;
     }
     static const bool native = !ComputeRuntime::nativeBf16().isEmpty();
-    if (!native) {
-        // Without AMX/AVX512-BF16 oneDNN's bf16 kernels are emulated (slower than float32):
-        // multiply the same bf16 values in float32, which is what the native kernels compute.
-        at::Tensor r = at::matmul(a.to(at::kFloat), b.to(at::kFloat));
-        if (scale != 1.0)
-            r.mul_(scale);
-        if (bias.defined())
-            r.add_(bias);
-        out.copy_(activate(r, act));
-        return;
+    if (native) {
+        try {
+            if (runOnednn(out, a, b, bias, scale, act))
+                return;
+        } catch (const dnnl::error &) {
+            // A layout oneDNN refuses outright: the same values through the float32 product below.
+        }
     }
-    PrimitiveCache &cache = PrimitiveCache::instance();
-    const auto prim = cache.get(a, b, bias, float(scale), act, out);
-    thread_local dnnl::stream stream(cache.engine());
-    const auto mem = [&](const at::Tensor &t, dt type) { return dnnl::memory(describe(t, type), cache.engine(), t.data_ptr()); };
-    std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, mem(a, dt::bf16)}, {DNNL_ARG_WEIGHTS, mem(b, dt::bf16)}, {DNNL_ARG_DST, mem(out, dt::f32)}};
-    if (bias.defined()) {
-        const at::Tensor bc = bias.contiguous();
-        args.emplace(DNNL_ARG_BIAS, dnnl::memory(biasDesc(out), cache.engine(), bc.data_ptr()));
-        prim->execute(stream, args);
-    } else {
-        prim->execute(stream, args);
-    }
-    stream.wait();
+    // Without AMX/AVX512-BF16 oneDNN's bf16 kernels are emulated (slower than float32): multiply the
+    // same bf16 values in float32, which is what the native kernels compute.
+    at::Tensor r = at::matmul(a.to(at::kFloat), b.to(at::kFloat));
+    if (scale != 1.0)
+        r.mul_(scale);
+    if (bias.defined())
+        r.add_(bias);
+    out.copy_(activate(r, act));
 }
 
 at::Tensor matmulBf16(const at::Tensor &a, const at::Tensor &b, const at::Tensor &bias, double scale, Activation act)

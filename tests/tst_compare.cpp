@@ -204,6 +204,24 @@ private Q_SLOTS:
         QCOMPARE(o.value(QStringLiteral("cka")).toArray().size(), layers + 1); // embeddings + every block
         QCOMPARE(o.value(QStringLiteral("logit_difference")).toObject().value(QStringLiteral("run_a")).toArray().size(), layers);
         QCOMPARE(o.value(QStringLiteral("logit_difference")).toObject().value(QStringLiteral("answer_a")).toString(), QStringLiteral("␣Mary"));
+        QVERIFY(!o.contains(QStringLiteral("precision"))); // two prompts at one precision
+        // The same prompt at bf16 (--compute-b alone: model A again): how far B is from the f32 run.
+        QProcess b;
+        b.start(QStringLiteral(STRATA_CLI),
+                {QStringLiteral("compare"), QStringLiteral("--model"), testutil::gpt2TinyDir(), QStringLiteral("--prompt"),
+                 QStringLiteral("When Mary and John went to the store"), QStringLiteral("--prompt-b"), QStringLiteral("When Mary and John went to the store"),
+                 QStringLiteral("--compute-b"), QStringLiteral("bf16"), QStringLiteral("--json")});
+        QVERIFY(b.waitForFinished(60000));
+        QCOMPARE(b.exitCode(), 0);
+        const QJsonObject ob = QJsonDocument::fromJson(b.readAllStandardOutput()).object();
+        QCOMPARE(ob.value(QStringLiteral("compute_a")).toString(), QStringLiteral("f32"));
+        QCOMPARE(ob.value(QStringLiteral("compute_b")).toString(), QStringLiteral("bf16"));
+        const QJsonObject precision = ob.value(QStringLiteral("precision")).toObject();
+        QCOMPARE(precision.value(QStringLiteral("exact")).toString(), QStringLiteral("A"));
+        QCOMPARE(precision.value(QStringLiteral("positions")).toInt(), 8);
+        const double attn = precision.value(QStringLiteral("max_attention_diff")).toDouble();
+        QVERIFY2(attn > 0 && attn < 0.03, qPrintable(QString::number(attn)));
+        QCOMPARE(precision.value(QStringLiteral("resid_post_relative_error")).toArray().size(), layers);
         // Missing prompt B: one line on stderr, exit 2.
         QProcess q;
         q.start(QStringLiteral(STRATA_CLI),

@@ -6,6 +6,7 @@
 #include "panels/ComparePanel.h"
 #include "store/Workspace.h"
 
+#include <QComboBox>
 #include <QSignalSpy>
 #include <QTableWidget>
 
@@ -89,6 +90,68 @@ private Q_SLOTS:
         QCOMPARE(again.alignment().pairs, panel.alignment().pairs);
         QCOMPARE(ctx.layer(), 1);
         QCOMPARE(int(again.logitDifferenceA().size()), ctx.model()->info().nLayers);
+    }
+
+    // The same prompt at f32 (A) and bf16 (B) on the loaded model: B is labelled bf16, the panel says
+    // how far it is from A, a second comparison reuses the bf16 model, and a saved comparison keeps
+    // both the precision choice and the measurement.
+    void sameRunAtBf16()
+    {
+        AppContext ctx;
+        QVERIFY(ctx.openWorkspace(m_dir.filePath(QStringLiteral("precision.strata"))));
+        ComparePanel panel(&ctx);
+        QSignalSpy loaded(&ctx, &AppContext::modelChanged);
+        ctx.loadModel(testutil::gpt2TinyDir());
+        QVERIFY(loaded.wait(20000));
+        QCOMPARE(ctx.model()->info().compute, QStringLiteral("f32"));
+        QSignalSpy traced(&ctx, &AppContext::traceChanged);
+        const QString prompt = QStringLiteral("When Mary and John went to the store, John gave a drink to");
+        ctx.runPrompt(prompt);
+        QVERIFY(traced.wait(20000));
+        QSignalSpy done(&panel, &ComparePanel::finished);
+        panel.setPromptB(prompt);
+        panel.setComputeB(QStringLiteral("bf16"));
+        panel.compare();
+        QVERIFY(done.wait(20000));
+        QCOMPARE(done.first().first().toBool(), true);
+        QCOMPARE(int(panel.alignment().kind), int(TokenAlignment::Kind::Identical));
+        const QJsonObject p = panel.precision();
+        QCOMPARE(p.value(QStringLiteral("exact")).toString(), QStringLiteral("A"));
+        QCOMPARE(p.value(QStringLiteral("approx_compute")).toString(), QStringLiteral("bf16"));
+        QCOMPARE(p.value(QStringLiteral("positions")).toInteger(), qint64(ctx.trace()->tokenCount()));
+        const double attn = p.value(QStringLiteral("max_attention_diff")).toDouble();
+        QVERIFY2(attn > 0 && attn < 0.03, qPrintable(QString::number(attn)));
+        QVERIFY2(panel.statusText().contains(QStringLiteral("Only the precision differs, bf16 against f32")), qPrintable(panel.statusText()));
+        QVERIFY(panel.statusText().contains(QStringLiteral(" · bf16")));
+        QCOMPARE(panel.modelB()->info().compute, QStringLiteral("bf16"));
+        QCOMPARE(ctx.model()->info().compute, QStringLiteral("f32")); // A's model is untouched
+        const LoadedModel *first = panel.modelB().get();
+        done.clear();
+        panel.compare();
+        QVERIFY(done.wait(20000));
+        QCOMPARE(panel.modelB().get(), first); // not loaded again
+
+        // Back to "as loaded": B is an f32 run like A, so no precision line.
+        panel.setComputeB(QString());
+        done.clear();
+        panel.compare();
+        QVERIFY(done.wait(20000));
+        QVERIFY(panel.precision().isEmpty());
+        QVERIFY(!panel.statusText().contains(QStringLiteral("Only the precision differs, bf16 against f32")));
+
+        panel.setComputeB(QStringLiteral("bf16"));
+        done.clear();
+        panel.compare();
+        QVERIFY(done.wait(20000));
+        QVERIFY(panel.saveComparison());
+        const auto cmp = ctx.workspace()->comparisons(ctx.currentSession());
+        QCOMPARE(cmp.size(), 1);
+        QCOMPARE(cmp.first().settings.value(QStringLiteral("compute_b")).toString(), QStringLiteral("bf16"));
+        ComparePanel again(&ctx);
+        again.openComparison(cmp.first().id);
+        QCOMPARE(again.precision(), p);
+        QVERIFY(again.statusText().contains(QStringLiteral("Only the precision differs, bf16 against f32")));
+        QCOMPARE(again.findChild<QComboBox *>(QStringLiteral("compareComputeB"))->currentData().toString(), QStringLiteral("bf16"));
     }
 };
 

@@ -1,6 +1,7 @@
 // Compute precision: bf16 products against the exact f32 path, on real and random models.
 #include "TestUtil.h"
 
+#include "analysis/Compare.h"
 #include "analysis/Faithfulness.h"
 #include "model/ComputeRuntime.h"
 #include "model/ModelFamily.h"
@@ -142,6 +143,46 @@ private Q_SLOTS:
         QVERIFY2(fa.top1Agreement() < 1.0, qPrintable(report)); // exactly equal would mean bf16 never ran
         QVERIFY2(fa.maxAttnDiff <= maxAttn && fa.maxAttnDiff > 0, qPrintable(report));
         QVERIFY2(fa.maxResidRelError() <= maxResid && fa.maxResidRelError() > 1e-4, qPrintable(report));
+    }
+
+    // Compare mode's measure of one prompt at f32 and bf16 (the panel and strata-cli compare): the
+    // numbers checked against the two traces read here directly, whichever run is A.
+    void precisionDifferenceOfTwoRuns()
+    {
+        auto exact = m_host.load(stories(), nullptr, QStringLiteral("f32"));
+        auto approx = m_host.load(stories(), nullptr, QStringLiteral("bf16"));
+        const QString text = QStringLiteral("Emma Woodhouse, handsome, clever, and rich, with a comfortable home and happy disposition, seemed to unite some "
+                                            "of the best blessings of existence; and had lived nearly twenty-one years in the world with very little to "
+                                            "distress or vex her. She was the youngest of the two daughters of a most affectionate, indulgent father.");
+        const TracePtr a = exact->trace(text, TraceOptions{}, nullptr), b = approx->trace(text, TraceOptions{}, nullptr);
+        const std::vector<int64_t> ids = a->tokenIds();
+        QVERIFY(ids.size() > 60);
+        double maxAttn = 0;
+        for (size_t l = 0; l < a->layers.size(); ++l)
+            maxAttn = std::max(maxAttn, testutil::maxAbsDiff(a->layers[l].attn.toFloatVector(), b->layers[l].attn.toFloatVector()));
+        const std::vector<float> la = a->logits.toFloatVector(), lb = b->logits.toFloatVector();
+        const size_t V = size_t(a->logits.dim(1));
+        int agree = 0;
+        for (size_t t = 0; t < ids.size(); ++t)
+            agree += std::max_element(la.begin() + qsizetype(t * V), la.begin() + qsizetype((t + 1) * V)) - la.begin() - qsizetype(t * V) ==
+                     std::max_element(lb.begin() + qsizetype(t * V), lb.begin() + qsizetype((t + 1) * V)) - lb.begin() - qsizetype(t * V);
+        for (const bool exactIsA : {true, false}) {
+            const QJsonObject p = exactIsA ? Compare::precisionDifference(*a, *b) : Compare::precisionDifference(*b, *a);
+            QVERIFY(!p.isEmpty());
+            QCOMPARE(p.value(QStringLiteral("exact")).toString(), exactIsA ? QStringLiteral("A") : QStringLiteral("B"));
+            QCOMPARE(p.value(QStringLiteral("approx_compute")).toString(), QStringLiteral("bf16"));
+            QCOMPARE(p.value(QStringLiteral("positions")).toInteger(), qint64(ids.size()));
+            QCOMPARE(p.value(QStringLiteral("max_attention_diff")).toDouble(), maxAttn);
+            QVERIFY(maxAttn > 0 && maxAttn < 0.15);
+            QCOMPARE(p.value(QStringLiteral("top1_agreement")).toDouble(), double(agree) / double(ids.size()));
+        }
+        // Anything but the same tokens of the same weights at two precisions is not a precision comparison.
+        QVERIFY(Compare::precisionDifference(*a, *exact->trace(text, TraceOptions{}, nullptr)).isEmpty());
+        QVERIFY(Compare::precisionDifference(*a, *approx->trace(text + QStringLiteral(" Her mother had died."), TraceOptions{}, nullptr)).isEmpty());
+        QVERIFY(Compare::precisionDifference(*exact->run(ids, TraceOptions{}, nullptr), *approx->run(ids, TraceOptions{}, nullptr)).isEmpty());
+        Trace patched = *b;
+        patched.interventions.push_back(Intervention{});
+        QVERIFY(Compare::precisionDifference(*a, patched).isEmpty());
     }
 
     // Interventions' gradients run through the bf16 products as well.

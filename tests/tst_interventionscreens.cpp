@@ -1,4 +1,5 @@
-// The intervention panels in the main window at 1600x1000, in English and Chinese, on stories260K:
+// The intervention panels, and Compare with the same prompt at f32 and bf16, in the main window at
+// 1600x1000, in English and Chinese, on stories260K:
 // the window must not grow past the screen, and with STRATA_SCREENSHOT_DIR set the windows are saved
 // as PNG files to look at.
 #include "AppContext.h"
@@ -7,6 +8,7 @@
 #include "MainWindow.h"
 #include "TestUtil.h"
 #include "panels/AblationPanel.h"
+#include "panels/ComparePanel.h"
 #include "panels/PatchingPanel.h"
 
 #include <QDockWidget>
@@ -76,6 +78,21 @@ private Q_SLOTS:
         QVERIFY(ablated.first().first().toBool());
         QTest::qWait(50);
         save(w, QStringLiteral("ablation-%1.png").arg(language));
+        QVERIFY2(w.width() <= 1600 && w.height() <= 1000, qPrintable(QStringLiteral("%1x%2").arg(w.width()).arg(w.height())));
+
+        auto *compare = qobject_cast<ComparePanel *>(w.panel(QStringLiteral("ComparePanel")));
+        QVERIFY(compare);
+        w.dock(QStringLiteral("ComparePanel"))->show();
+        w.dock(QStringLiteral("ComparePanel"))->raise();
+        compare->setPromptB(clean);
+        compare->setComputeB(QStringLiteral("bf16"));
+        QSignalSpy compared(compare, &ComparePanel::finished);
+        compare->compare();
+        QVERIFY(compared.wait(30000));
+        QVERIFY(compared.first().first().toBool());
+        QVERIFY(!compare->precision().isEmpty());
+        QTest::qWait(50);
+        save(w, QStringLiteral("compare-precision-%1.png").arg(language));
         QVERIFY2(w.width() <= 1600 && w.height() <= 1000, qPrintable(QStringLiteral("%1x%2").arg(w.width()).arg(w.height())));
         LanguageManager::setLanguage(QStringLiteral("en"));
     }

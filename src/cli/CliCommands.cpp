@@ -565,6 +565,7 @@ int cmdCompare(QCommandLineParser &p)
             arr.append(std::isnan(x) ? QJsonValue() : QJsonValue(x));
         return arr;
     };
+    const QJsonObject precision = Compare::precisionDifference(*a, *b); // the same prompt at f32 and bf16
     if (p.isSet(QStringLiteral("json"))) {
         QJsonArray headArray;
         for (size_t i = 0; i < heads.size() && i < 20; ++i)
@@ -574,6 +575,8 @@ int cmdCompare(QCommandLineParser &p)
                                          {QStringLiteral("b"), heads[i].b}});
         QJsonObject o{{QStringLiteral("model_a"), modelA->info().name},
                       {QStringLiteral("model_b"), modelB->info().name},
+                      {QStringLiteral("compute_a"), modelA->info().compute},
+                      {QStringLiteral("compute_b"), modelB->info().compute},
                       {QStringLiteral("one_model"), oneModel},
                       {QStringLiteral("alignment"), Compare::toJson(al, *a, *b)},
                       {QStringLiteral("depth"), jsonNumbers(sim.depthA)},
@@ -583,11 +586,26 @@ int cmdCompare(QCommandLineParser &p)
                       {QStringLiteral("head_metric"), metric},
                       {QStringLiteral("head_differences"), headArray},
                       {QStringLiteral("logit_difference"), logitDiff}};
+        if (!precision.isEmpty())
+            o.insert(QStringLiteral("precision"), precision);
         printJson(o);
         return 0;
     }
-    out() << "A: " << modelA->info().name << ", " << a->tokenCount() << " tokens\nB: " << modelB->info().name << ", " << b->tokenCount() << " tokens\n"
+    out() << "A: " << modelA->info().runLabel() << ", " << a->tokenCount() << " tokens\nB: " << modelB->info().runLabel() << ", " << b->tokenCount()
+          << " tokens\n"
           << "alignment: " << al.describe() << "\n";
+    if (!precision.isEmpty())
+        out() << QStringLiteral("only the compute precision differs (%1 against f32): max |attention diff| %2, next-token top-1 agreement %3 % of %4 "
+                                "positions, resid_post relative error up to %5, logits %6\n")
+                     .arg(precision.value(QStringLiteral("approx_compute")).toString())
+                     .arg(precision.value(QStringLiteral("max_attention_diff")).toDouble(), 0, 'g', 3)
+                     .arg(100 * precision.value(QStringLiteral("top1_agreement")).toDouble(), 0, 'f', 1)
+                     .arg(precision.value(QStringLiteral("positions")).toInteger())
+                     .arg(precision.value(QStringLiteral("max_resid_relative_error")).toDouble(), 0, 'g', 3)
+                     .arg(precision.value(QStringLiteral("logits_relative_error")).toDouble(), 0, 'g', 3);
+    for (const LoadedModel *m : {modelA.get(), modelB})
+        if (!m->info().computeNote.isEmpty())
+            out() << m->info().computeNote << "\n";
     for (size_t i = 0; i < al.pairs.size(); ++i)
         if (!al.sameToken[i])
             out() << "  #" << al.pairs[i].first << " '" << a->tokenStrings.value(al.pairs[i].first) << "' -> '" << b->tokenStrings.value(al.pairs[i].second)

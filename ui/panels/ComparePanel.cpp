@@ -36,6 +36,7 @@ struct TracePair
 {
     TracePtr b;
     std::shared_ptr<LoadedModel> model;
+    QJsonObject precision;
 };
 
 } // namespace
@@ -58,8 +59,18 @@ ComparePanel::ComparePanel(AppContext *context) : Panel(context)
     m_modelBLabel = new QLabel;
     m_modelB = new QLineEdit;
     m_modelB->setClearButtonEnabled(true);
+    m_computeBLabel = new QLabel;
+    m_computeB = new QComboBox;
+    m_computeB->setObjectName(QStringLiteral("compareComputeB"));
+    for (const char *c : {"", "f32", "bf16"})
+        m_computeB->addItem(QString(), QString::fromLatin1(c));
+    m_computeBLabel->setBuddy(m_computeB);
+    auto *modelRow = new QHBoxLayout;
+    modelRow->addWidget(m_modelB, 1);
+    modelRow->addWidget(m_computeBLabel);
+    modelRow->addWidget(m_computeB);
     grid->addWidget(m_modelBLabel, 2, 0);
-    grid->addWidget(m_modelB, 2, 1, 1, 3);
+    grid->addLayout(modelRow, 2, 1, 1, 3);
     m_answersLabel = new QLabel;
     m_answerA = new QLineEdit;
     m_answerB = new QLineEdit;
@@ -185,6 +196,12 @@ void ComparePanel::retranslate()
     m_compare->setText(tr("Compare"));
     m_modelBLabel->setText(tr("B model"));
     m_modelB->setPlaceholderText(tr("optional: another model (folder, .gguf, Hub id); empty = the loaded one"));
+    m_computeBLabel->setText(tr("Compute"));
+    m_computeB->setItemText(0, tr("as loaded"));
+    m_computeB->setItemText(1, tr("f32 (exact)"));
+    m_computeB->setItemText(2, tr("bf16"));
+    m_computeB->setToolTip(tr("The compute precision of run B. With no B model, B runs on the loaded model again at this precision: "
+                              "the same prompt at f32 and bf16 shows how much heads, residuals and the logit lens move in bf16."));
     m_answersLabel->setText(tr("Answers"));
     m_answerA->setPlaceholderText(tr("answer 1, e.g. ' Mary'"));
     m_answerB->setPlaceholderText(tr("answer 2, e.g. ' John'"));
@@ -230,6 +247,15 @@ void ComparePanel::setModelB(const QString &location)
 {
     m_modelB->setText(location);
 }
+void ComparePanel::setComputeB(const QString &compute)
+{
+    const int i = m_computeB->findData(compute);
+    m_computeB->setCurrentIndex(std::max(0, i));
+}
+QString ComparePanel::statusText() const
+{
+    return m_status->text();
+}
 void ComparePanel::setAnswers(const QString &a, const QString &b)
 {
     m_answerA->setText(a);
@@ -252,19 +278,34 @@ void ComparePanel::compare()
         Q_EMIT finished(false);
         return;
     }
+    // Model B: the loaded model (no other model or precision asked for), the one loaded for the last
+    // comparison when the same is asked again, or a fresh load (A's location at another precision).
+    const QString computeB = m_computeB->currentData().toString();
+    if (locB.isEmpty() && !model) {
+        m_status->setText(tr("Load a model first: B runs on it at the chosen precision."));
+        Q_EMIT finished(false);
+        return;
+    }
+    const bool loadedOne = locB.isEmpty() && (computeB.isEmpty() || model->info().compute == computeB);
+    const QString location = locB.isEmpty() ? model->info().location : locB;
+    const QString request = loadedOne ? QString() : location + QLatin1Char('\n') + computeB;
+    std::shared_ptr<LoadedModel> reuse = loadedOne ? model : (m_modelBLoaded && request == m_modelBRequest ? m_modelBLoaded : nullptr);
     m_compare->setEnabled(false);
     m_status->setText(tr("Tracing B…"));
     context()->jobs()->submit(
         QStringLiteral("compare"), tr("Tracing prompt B"),
-        [model, prompt, locB](JobControl &c) {
-            std::shared_ptr<LoadedModel> m = locB.isEmpty() ? model : std::shared_ptr<LoadedModel>(PluginHost::instance().load(locB, &c));
+        [a, reuse, prompt, location, computeB](JobControl &c) {
+            std::shared_ptr<LoadedModel> m = reuse;
+            if (!m)
+                m = std::shared_ptr<LoadedModel>(PluginHost::instance().load(location, &c, computeB));
             auto pair = std::make_shared<TracePair>();
             pair->b = m->trace(prompt, TraceOptions{}, &c);
             pair->model = m;
+            pair->precision = Compare::precisionDifference(*a, *pair->b); // on the worker: it reads every attention pattern
             return QVariant::fromValue(std::static_pointer_cast<void>(pair));
         },
         this,
-        [this, a](const JobResult &r) {
+        [this, a, request](const JobResult &r) {
             m_compare->setEnabled(true);
             if (!r.ok) {
                 m_status->setText(r.cancelled ? tr("Cancelled.") : tr("Could not run B: %1").arg(r.error));
@@ -275,6 +316,8 @@ void ComparePanel::compare()
             m_a = a;
             m_b = pair->b;
             m_modelBLoaded = pair->model;
+            m_modelBRequest = request;
+            m_precision = pair->precision;
             m_savedRunA = context()->currentRun();
             m_savedRunB = 0;
             showComparison();
@@ -294,7 +337,7 @@ void ComparePanel::showComparison()
     lines << tr("A: %1 tokens on %2 · B: %3 tokens on %4").arg(m_a->tokenCount()).arg(m_a->model.runLabel()).arg(m_b->tokenCount()).arg(m_b->model.runLabel());
     switch (m_alignment.kind) {
     case TokenAlignment::Kind::Identical:
-        lines << tr("Same tokens in both runs.");
+        lines.last() += QLatin1Char(' ') + tr("Same tokens in both runs."); // one line: the precision line below needs the room
         break;
     case TokenAlignment::Kind::Positional: {
         QStringList changed;
@@ -317,6 +360,26 @@ void ComparePanel::showComparison()
                      .arg(onlyA.isEmpty() ? tr("none") : onlyA.join(QLatin1Char(' ')), onlyB.isEmpty() ? tr("none") : onlyB.join(QLatin1Char(' ')));
         break;
     }
+    }
+    // A bf16 run where the CPU lacks native bf16 is said so (ModelInfo::computeNote), in full in the tooltip.
+    QString emulated;
+    for (const Trace *t : {m_a.get(), m_b.get()})
+        if (!t->model.computeNote.isEmpty())
+            emulated = t->model.computeNote;
+    m_status->setToolTip(emulated);
+    if (!m_precision.isEmpty()) {
+        const QJsonObject &p = m_precision;
+        const QString approx = p.value(QStringLiteral("approx_compute")).toString();
+        lines << tr("Only the precision differs, %1 against f32%2: attention up to %3 apart; next-token top-1 agreement %4 % (%5 positions); "
+                    "relative error of the residual stream up to %6, of the logits %7.")
+                     .arg(approx, emulated.isEmpty() ? QString() : tr(" (emulated on this CPU)"))
+                     .arg(p.value(QStringLiteral("max_attention_diff")).toDouble(), 0, 'g', 3)
+                     .arg(100 * p.value(QStringLiteral("top1_agreement")).toDouble(), 0, 'f', 1)
+                     .arg(p.value(QStringLiteral("positions")).toInteger())
+                     .arg(p.value(QStringLiteral("max_resid_relative_error")).toDouble(), 0, 'g', 3)
+                     .arg(p.value(QStringLiteral("logits_relative_error")).toDouble(), 0, 'g', 3);
+    } else if (!emulated.isEmpty()) {
+        lines << emulated;
     }
     if (!one)
         lines << tr(
@@ -782,9 +845,15 @@ bool ComparePanel::saveComparison()
                 c.runB = m_savedRunB;
                 c.name = QStringLiteral("%1 | %2").arg(m_a->prompt.left(40), m_b->prompt.left(40));
                 c.notes = m_notes->toPlainText();
-                c.settings = QJsonObject{{QStringLiteral("answer_a"), m_answerA->text()},     {QStringLiteral("answer_b"), m_answerB->text()},
-                                         {QStringLiteral("metric"), m_metric->currentText()}, {QStringLiteral("model_b"), m_modelB->text()},
-                                         {QStringLiteral("layer"), context()->layer()},       {QStringLiteral("head"), context()->head()}};
+                c.settings = QJsonObject{{QStringLiteral("answer_a"), m_answerA->text()},
+                                         {QStringLiteral("answer_b"), m_answerB->text()},
+                                         {QStringLiteral("metric"), m_metric->currentText()},
+                                         {QStringLiteral("model_b"), m_modelB->text()},
+                                         {QStringLiteral("compute_b"), m_computeB->currentData().toString()},
+                                         {QStringLiteral("layer"), context()->layer()},
+                                         {QStringLiteral("head"), context()->head()}};
+                if (!m_precision.isEmpty())
+                    c.settings.insert(QStringLiteral("precision"), m_precision);
                 ws->addComparison(c);
             });
         },
@@ -821,11 +890,15 @@ void ComparePanel::openComparison(qint64 id)
     m_savedRunA = rec.runA;
     m_savedRunB = rec.runB;
     m_modelBLoaded.reset();
+    m_modelBRequest.clear();
+    // Measured on the runs' float32 traces when compared (the stored ones are float16).
+    m_precision = rec.settings.value(QStringLiteral("precision")).toObject();
     m_notes->setPlainText(rec.notes);
     m_promptB->setText(b->prompt);
     m_answerA->setText(rec.settings.value(QStringLiteral("answer_a")).toString());
     m_answerB->setText(rec.settings.value(QStringLiteral("answer_b")).toString());
     m_modelB->setText(rec.settings.value(QStringLiteral("model_b")).toString());
+    setComputeB(rec.settings.value(QStringLiteral("compute_b")).toString());
     const int mi = m_metric->findText(rec.settings.value(QStringLiteral("metric")).toString());
     if (mi >= 0)
         m_metric->setCurrentIndex(mi);

@@ -4,6 +4,8 @@
 #include "Panel.h"
 #include "analysis/Compare.h"
 
+#include <QJsonObject>
+
 #include <memory>
 #include <optional>
 
@@ -35,6 +37,9 @@ public:
 
     void setPromptB(const QString &prompt);
     void setModelB(const QString &location);
+    // "" (as loaded), "f32" or "bf16": B runs at this compute precision; with no B model, on A's model
+    // again, so that the same prompt is compared at f32 and bf16.
+    void setComputeB(const QString &compute);
     void setAnswers(const QString &a, const QString &b);
     void compare();        // traces B on the worker, then shows the comparison; finished() follows
     void patchAIntoB();    // asks the patching panel for a sweep with A clean and B corrupted
@@ -50,6 +55,11 @@ public:
     std::vector<double> logitDifferenceA() const { return m_logitA; }
     std::vector<double> logitDifferenceB() const { return m_logitB; }
     QString answerTokensShown() const; // what the two answer fields become
+    // Same model and tokens at two compute precisions: how far the approximate run is from the exact
+    // one (Faithfulness::toJson plus "exact" and "approx": the two precisions); empty otherwise.
+    QJsonObject precision() const { return m_precision; }
+    QString statusText() const;
+    std::shared_ptr<LoadedModel> modelB() const { return m_modelBLoaded; } // the model B last ran on
 
 Q_SIGNALS:
     void finished(bool ok);
@@ -65,9 +75,9 @@ private:
     void reloadSaved();
     bool oneModel() const;
 
-    QLabel *m_aLabel, *m_bLabel, *m_modelBLabel, *m_answersLabel, *m_metricLabel, *m_savedLabel, *m_status, *m_answerTokens;
+    QLabel *m_aLabel, *m_bLabel, *m_modelBLabel, *m_computeBLabel, *m_answersLabel, *m_metricLabel, *m_savedLabel, *m_status, *m_answerTokens;
     QLineEdit *m_promptB, *m_modelB, *m_answerA, *m_answerB;
-    QComboBox *m_metric, *m_saved;
+    QComboBox *m_metric, *m_saved, *m_computeB;
     QPushButton *m_compare, *m_save, *m_export, *m_patch;
     QPlainTextEdit *m_notes;
     QCustomPlot *m_heatmaps, *m_layers, *m_logits, *m_pca, *m_contrib;
@@ -75,6 +85,8 @@ private:
     QTabWidget *m_tabs;
     TracePtr m_a, m_b;
     std::shared_ptr<LoadedModel> m_modelBLoaded;
+    QString m_modelBRequest; // location and precision m_modelBLoaded was loaded for; empty: it is A's model
+    QJsonObject m_precision;
     TokenAlignment m_alignment;
     std::optional<LayerSimilarity> m_similarity;
     std::vector<double> m_logitA, m_logitB;

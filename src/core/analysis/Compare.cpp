@@ -1,5 +1,6 @@
 #include "Compare.h"
 
+#include "Faithfulness.h"
 #include "ResidualAnalysis.h"
 #include "model/ModelFamily.h"
 #include "tokenize/Tokenizer.h"
@@ -317,5 +318,23 @@ QJsonObject toJson(const TokenAlignment &a, const Trace &ta, const Trace &tb)
 }
 
 } // namespace Compare
+
+QJsonObject Compare::precisionDifference(const Trace &a, const Trace &b)
+{
+    if (a.model.fingerprint != b.model.fingerprint || a.model.compute == b.model.compute || a.tokens.empty() || a.tokenIds() != b.tokenIds() ||
+        !a.interventions.empty() || !b.interventions.empty())
+        return {};
+    const bool aExact = a.model.compute == QLatin1String("f32");
+    Faithfulness f;
+    try {
+        f.add(aExact ? a : b, aExact ? b : a);
+    } catch (const Error &) {
+        return {};
+    }
+    QJsonObject o = f.toJson();
+    o.insert(QStringLiteral("exact"), aExact ? QStringLiteral("A") : QStringLiteral("B"));
+    o.insert(QStringLiteral("approx_compute"), aExact ? b.model.compute : a.model.compute);
+    return o;
+}
 
 } // namespace strata

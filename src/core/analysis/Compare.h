@@ -76,6 +76,13 @@ int64_t firstToken(LoadedModel &model, const QString &text);
 std::vector<std::vector<double>> roleMix(const Trace &t); // [layer][role index in HeadMetrics::allRoles()]
 
 QJsonObject toJson(const TokenAlignment &a, const Trace &ta, const Trace &tb);
+
+// The same weights and tokens at two compute precisions (f32 and bf16), neither run intervened on:
+// the approximate run measured against the f32 one as `strata-cli faithfulness` measures it
+// (Faithfulness::toJson, plus "exact": "A" or "B", and "approx_compute"). Empty for any other pair,
+// for runs without tokens (LoadedModel::run of bare ids), or when one run kept less than the other
+// (a stored run without every position's logits).
+QJsonObject precisionDifference(const Trace &a, const Trace &b);
 } // namespace Compare
 
 } // namespace strata

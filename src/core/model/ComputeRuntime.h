@@ -44,8 +44,9 @@ int threadCount();
 QString torchVersion();
 // Path of the BLAS library mapped into this process and OpenBLAS's own config/core when it is OpenBLAS.
 QString blasDescription();
-// Measured GEMM throughput (GFLOP/s) of n x n matrices, best of a few runs: float32, or bfloat16
-// (oneDNN; the product accumulates in float32) with bf16 = true.
+// Measured GEMM throughput (GFLOP/s) of n x n matrices, best of a few runs: float32, or with bf16 =
+// true the product bf16 compute runs (ops::matmulBf16: bfloat16 operands through oneDNN accumulating
+// in float32; where the CPU has no native bf16, the float32 product of the same values).
 double measureGemmGflops(int n = 1024, int repeats = 5, bool bf16 = false);
 
 // Compute precision of a loaded model. f32: every product in float32 (the exact path). bf16: weight

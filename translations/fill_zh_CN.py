@@ -912,6 +912,7 @@ GLOSSARY = {
     'The open tab: %1…': '当前标签页：%1…',
     # Compare mode: the same prompt at two compute precisions
     'as loaded': '与已加载模型相同',
+    '%1; same tokens in both runs.': '%1；两次运行的词元相同。',
     'bf16': 'bf16',
     'The compute precision of run B. With no B model, B runs on the loaded model again at this precision: the same prompt at f32 and bf16 shows how much heads, residuals and the logit lens move in bf16.': 'B 运行的计算精度。未指定 B 模型时，B 以此精度在已加载的模型上再运行一次：同一提示分别以 f32 和 bf16 运行，可看出注意力头、残差流和 logit 透镜在 bf16 下变化多少。',
     'Load a model first: B runs on it at the chosen precision.': '请先加载模型：B 将以所选精度在其上运行。',

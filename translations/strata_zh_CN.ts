@@ -1124,10 +1124,6 @@ weight %5</source>
         <translation>A：%1 个词元，模型 %2 · B：%3 个词元，模型 %4</translation>
     </message>
     <message>
-        <source>Same tokens in both runs.</source>
-        <translation>两次运行的词元相同。</translation>
-    </message>
-    <message>
         <source>Same length, aligned by position; differing tokens: %1</source>
         <translation>长度相同，按位置对齐；不同的词元：%1</translation>
     </message>
@@ -1386,6 +1382,10 @@ weight %5</source>
     <message>
         <source> (emulated on this CPU)</source>
         <translation>（此 CPU 上为模拟实现）</translation>
+    </message>
+    <message>
+        <source>%1; same tokens in both runs.</source>
+        <translation>%1；两次运行的词元相同。</translation>
     </message>
 </context>
 <context>

@@ -337,7 +337,7 @@ void ComparePanel::showComparison()
     lines << tr("A: %1 tokens on %2 · B: %3 tokens on %4").arg(m_a->tokenCount()).arg(m_a->model.runLabel()).arg(m_b->tokenCount()).arg(m_b->model.runLabel());
     switch (m_alignment.kind) {
     case TokenAlignment::Kind::Identical:
-        lines.last() += QLatin1Char(' ') + tr("Same tokens in both runs."); // one line: the precision line below needs the room
+        lines.last() = tr("%1; same tokens in both runs.").arg(lines.last()); // one line: the precision line below needs the room
         break;
     case TokenAlignment::Kind::Positional: {
         QStringList changed;

@@ -46,8 +46,9 @@ at::Tensor rotary(const at::Tensor &x, int rotaryDims, double theta, RopeStyle s
 }
 
 namespace {
-// Query rows per block of the causal attention: a block of queries only multiplies with the keys it
-// can see, so about half of the T x T scores are never computed (T = 1024: 36 of 64 blocks).
+// Query rows per block of the causal attention: the softmax of a block runs over the keys it can see
+// only, and a bf16 model's block multiplies with those keys only, so about half of the T x T scores
+// are never computed (T = 1024: 36 of 64 blocks).
 constexpr int64_t kCausalBlock = 128;
 
 // Queries [i0, end) and the keys [first, end) they can see: the one rule causalProbs and mixValues share.
@@ -62,6 +63,20 @@ QueryBlock queryBlock(int64_t i0, int64_t T, int window)
     return {i0, n, window > 0 ? std::max<int64_t>(0, i0 - window + 1) : 0, i0 + n};
 }
 
+// Sets to -inf, in scores [B, H, n, end - first] of queries [i0, end) against keys [first, end), what
+// those queries must not see: the future (only the last n keys can be in it) and, with a window, keys
+// window or more positions back.
+void maskBlock(at::Tensor &scores, int64_t i0, int64_t first, int64_t end, int window)
+{
+    const int64_t n = scores.size(2);
+    const int64_t from = window > 0 ? first : end - n;
+    const at::Tensor rows = at::arange(i0, end, at::kLong).unsqueeze(1), cols = at::arange(from, end, at::kLong).unsqueeze(0);
+    at::Tensor mask = cols > rows;
+    if (window > 0)
+        mask = mask.logical_or(rows - cols >= window);
+    scores.narrow(3, from - first, end - from).masked_fill_(mask, -std::numeric_limits<float>::infinity());
+}
+
 // Masked scores of a block's queries against the keys it can see, scaled: [B, H, n, end - first].
 // bfloat16 q and kk (a bf16 model) multiply through oneDNN into float32 scores, scaled in the same pass.
 at::Tensor maskedScores(const at::Tensor &q, const at::Tensor &kk, const QueryBlock &b, int window)
@@ -69,13 +84,7 @@ at::Tensor maskedScores(const at::Tensor &q, const at::Tensor &kk, const QueryBl
     const double scale = 1.0 / std::sqrt(double(q.size(3)));
     const at::Tensor qb = q.narrow(2, b.i0, b.n), kb = kk.narrow(2, b.first, b.end - b.first).transpose(-1, -2);
     at::Tensor scores = q.scalar_type() == at::kBFloat16 ? matmulBf16(qb, kb, at::Tensor(), scale) : at::matmul(qb, kb).mul_(scale);
-    // Without a window only the last n keys (the diagonal block) can be in a query's future.
-    const int64_t from = window > 0 ? b.first : b.end - b.n;
-    const at::Tensor rows = at::arange(b.i0, b.end, at::kLong).unsqueeze(1), cols = at::arange(from, b.end, at::kLong).unsqueeze(0);
-    at::Tensor mask = cols > rows;
-    if (window > 0)
-        mask = mask.logical_or(rows - cols >= window);
-    scores.narrow(3, from - b.first, b.end - from).masked_fill_(mask, -std::numeric_limits<float>::infinity());
+    maskBlock(scores, b.i0, b.first, b.end, window);
     return scores;
 }
 } // namespace
@@ -88,11 +97,23 @@ at::Tensor causalProbs(const at::Tensor &q, const at::Tensor &k, int window, Com
     const at::Tensor kk = Hkv != Hq ? k1.repeat_interleave(Hq / Hkv, 1) : k1;
     if (T <= kCausalBlock)
         return at::softmax(maskedScores(qq, kk, queryBlock(0, T, window), window), -1);
-    at::Tensor probs = at::empty({B, Hq, T, T}, q.options());
+    // float32 stays exact: OpenBLAS gives other last bits for the same dot products in products of
+    // other shapes on some CPUs (AMD Zen 3: a block's rows differ from the same rows of the whole
+    // product), so a float32 model's scores come from the one whole product the unblocked pass
+    // computed, and only the softmax runs in blocks, each block's probabilities written over its own
+    // rows of the scores (one T x T buffer per layer, not two). bf16 models multiply each block's
+    // visible keys only.
+    at::Tensor probs = bf16 ? at::empty({B, Hq, T, T}, q.options()) : at::matmul(qq, kk.transpose(-1, -2)).mul_(1.0 / std::sqrt(double(q.size(3))));
     for (int64_t i0 = 0; i0 < T; i0 += kCausalBlock) {
         const QueryBlock b = queryBlock(i0, T, window);
         at::Tensor rows = probs.narrow(2, b.i0, b.n);
-        rows.narrow(3, b.first, b.end - b.first).copy_(at::softmax(maskedScores(qq, kk, b, window), -1));
+        at::Tensor seen = rows.narrow(3, b.first, b.end - b.first);
+        if (bf16) {
+            seen.copy_(at::softmax(maskedScores(qq, kk, b, window), -1));
+        } else {
+            maskBlock(seen, b.i0, b.first, b.end, window);
+            seen.copy_(at::softmax(seen, -1));
+        }
         if (b.first > 0)
             rows.narrow(3, 0, b.first).zero_();
         if (b.end < T)

@@ -915,7 +915,6 @@ GLOSSARY = {
     '%1; same tokens in both runs.': '%1；两次运行的词元相同。',
     'bf16': 'bf16',
     'The compute precision of run B. With no B model, B runs on the loaded model again at this precision: the same prompt at f32 and bf16 shows how much heads, residuals and the logit lens move in bf16.': 'B 运行的计算精度。未指定 B 模型时，B 以此精度在已加载的模型上再运行一次：同一提示分别以 f32 和 bf16 运行，可看出注意力头、残差流和 logit 透镜在 bf16 下变化多少。',
-    'Load a model first: B runs on it at the chosen precision.': '请先加载模型：B 将以所选精度在其上运行。',
     'Only the precision differs, %1 against f32%2: attention up to %3 apart; next-token top-1 agreement %4 % (%5 positions); relative error of the residual stream up to %6, of the logits %7.': '两次运行仅精度不同，%1 对比 f32%2：注意力最多相差 %3；下一词元 top-1 一致率 %4 %（%5 个位置）；残差流相对误差最高 %6，logits 相对误差 %7。',
     ' (emulated on this CPU)': '（此 CPU 上为模拟实现）',
 }

@@ -1372,10 +1372,6 @@ weight %5</source>
         <translation>B 运行的计算精度。未指定 B 模型时，B 以此精度在已加载的模型上再运行一次：同一提示分别以 f32 和 bf16 运行，可看出注意力头、残差流和 logit 透镜在 bf16 下变化多少。</translation>
     </message>
     <message>
-        <source>Load a model first: B runs on it at the chosen precision.</source>
-        <translation>请先加载模型：B 将以所选精度在其上运行。</translation>
-    </message>
-    <message>
         <source>Only the precision differs, %1 against f32%2: attention up to %3 apart; next-token top-1 agreement %4 % (%5 positions); relative error of the residual stream up to %6, of the logits %7.</source>
         <translation>两次运行仅精度不同，%1 对比 f32%2：注意力最多相差 %3；下一词元 top-1 一致率 %4 %（%5 个位置）；残差流相对误差最高 %6，logits 相对误差 %7。</translation>
     </message>

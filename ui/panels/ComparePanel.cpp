@@ -281,11 +281,6 @@ void ComparePanel::compare()
     // Model B: the loaded model (no other model or precision asked for), the one loaded for the last
     // comparison when the same is asked again, or a fresh load (A's location at another precision).
     const QString computeB = m_computeB->currentData().toString();
-    if (locB.isEmpty() && !model) {
-        m_status->setText(tr("Load a model first: B runs on it at the chosen precision."));
-        Q_EMIT finished(false);
-        return;
-    }
     const bool loadedOne = locB.isEmpty() && (computeB.isEmpty() || model->info().compute == computeB);
     const QString location = locB.isEmpty() ? model->info().location : locB;
     const QString request = loadedOne ? QString() : location + QLatin1Char('\n') + computeB;

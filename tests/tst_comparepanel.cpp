@@ -2,6 +2,7 @@
 // the shared cursor, the layer plots, and a comparison saved in the session and reopened as it was.
 #include "AppContext.h"
 #include "GuiTestMain.h"
+#include "GuiTestUtil.h"
 #include "TestUtil.h"
 #include "panels/ComparePanel.h"
 #include "store/Workspace.h"
@@ -100,20 +101,21 @@ private Q_SLOTS:
         AppContext ctx;
         QVERIFY(ctx.openWorkspace(m_dir.filePath(QStringLiteral("precision.strata"))));
         ComparePanel panel(&ctx);
-        QSignalSpy loaded(&ctx, &AppContext::modelChanged);
-        ctx.loadModel(testutil::gpt2TinyDir());
-        QVERIFY(loaded.wait(20000));
+        QVERIFY(testutil::loadAndWait(ctx, testutil::gpt2TinyDir()));
         QCOMPARE(ctx.model()->info().compute, QStringLiteral("f32"));
         QSignalSpy traced(&ctx, &AppContext::traceChanged);
         const QString prompt = QStringLiteral("When Mary and John went to the store, John gave a drink to");
         ctx.runPrompt(prompt);
         QVERIFY(traced.wait(20000));
         QSignalSpy done(&panel, &ComparePanel::finished);
+        const auto compareAndWait = [&] { // true when B was traced and compared
+            done.clear();
+            panel.compare();
+            return done.wait(20000) && done.first().first().toBool();
+        };
         panel.setPromptB(prompt);
         panel.setComputeB(QStringLiteral("bf16"));
-        panel.compare();
-        QVERIFY(done.wait(20000));
-        QCOMPARE(done.first().first().toBool(), true);
+        QVERIFY(compareAndWait());
         QCOMPARE(int(panel.alignment().kind), int(TokenAlignment::Kind::Identical));
         const QJsonObject p = panel.precision();
         QCOMPARE(p.value(QStringLiteral("exact")).toString(), QStringLiteral("A"));
@@ -126,23 +128,17 @@ private Q_SLOTS:
         QCOMPARE(panel.modelB()->info().compute, QStringLiteral("bf16"));
         QCOMPARE(ctx.model()->info().compute, QStringLiteral("f32")); // A's model is untouched
         const LoadedModel *first = panel.modelB().get();
-        done.clear();
-        panel.compare();
-        QVERIFY(done.wait(20000));
+        QVERIFY(compareAndWait());
         QCOMPARE(panel.modelB().get(), first); // not loaded again
 
         // Back to "as loaded": B is an f32 run like A, so no precision line.
         panel.setComputeB(QString());
-        done.clear();
-        panel.compare();
-        QVERIFY(done.wait(20000));
+        QVERIFY(compareAndWait());
         QVERIFY(panel.precision().isEmpty());
         QVERIFY(!panel.statusText().contains(QStringLiteral("Only the precision differs, bf16 against f32")));
 
         panel.setComputeB(QStringLiteral("bf16"));
-        done.clear();
-        panel.compare();
-        QVERIFY(done.wait(20000));
+        QVERIFY(compareAndWait());
         QVERIFY(panel.saveComparison());
         const auto cmp = ctx.workspace()->comparisons(ctx.currentSession());
         QCOMPARE(cmp.size(), 1);

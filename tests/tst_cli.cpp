@@ -2,10 +2,10 @@
 
 #include "tensor/SafetensorsReader.h"
 
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -116,6 +116,35 @@ private Q_SLOTS:
         const QJsonArray ids = QJsonDocument::fromJson(back.out).object().value(QLatin1String("ids")).toArray();
         QVERIFY(!ids.isEmpty());
         QCOMPARE(ids.at(0).toInteger(), qint64(best));
+    }
+
+    // strata-cli bench measures the lengths and capture storages asked for, in that order; the f16
+    // trace is half the bytes of the f32 one (every captured tensor is stored in the type asked).
+    void benchMeasuresWhatItIsAsked()
+    {
+        const Result r = cli({QStringLiteral("bench"), QStringLiteral("--model"), testutil::gpt2TinyDir(), QStringLiteral("--tokens"), QStringLiteral("8,16"),
+                              QStringLiteral("--capture"), QStringLiteral("f16,f32"), QStringLiteral("--repeats"), QStringLiteral("1"),
+                              QStringLiteral("--compute"), QStringLiteral("f32"), QStringLiteral("--json")});
+        QCOMPARE(r.code, 0);
+        const QJsonObject o = QJsonDocument::fromJson(r.out.mid(r.out.indexOf("\n{") + 1)).object();
+        const QJsonArray rows = o.value(QStringLiteral("rows")).toArray();
+        QCOMPARE(rows.size(), 4);
+        const QStringList want = {QStringLiteral("8 full f16"), QStringLiteral("8 full f32"), QStringLiteral("16 full f16"), QStringLiteral("16 full f32")};
+        for (int i = 0; i < 4; ++i) {
+            const QJsonObject row = rows[i].toObject();
+            QCOMPARE(QStringLiteral("%1 %2").arg(row.value(QStringLiteral("tokens")).toInt()).arg(row.value(QStringLiteral("capture")).toString()), want[i]);
+            QCOMPARE(row.value(QStringLiteral("compute")).toString(), QStringLiteral("f32"));
+            QVERIFY(row.value(QStringLiteral("ms")).toDouble() > 0);
+        }
+        for (int i = 0; i < 4; i += 2)
+            QCOMPARE(rows[i + 1].toObject().value(QStringLiteral("trace_bytes")).toDouble(),
+                     2 * rows[i].toObject().value(QStringLiteral("trace_bytes")).toDouble());
+        QVERIFY(o.value(QStringLiteral("gemm_peak_bf16_gflops")).isNull()); // f32 only: not measured
+        expectFailure(cli({QStringLiteral("bench"), QStringLiteral("--model"), testutil::gpt2TinyDir(), QStringLiteral("--capture"), QStringLiteral("f64")}),
+                      QStringLiteral("--capture: 'f64'"));
+        expectFailure(cli({QStringLiteral("bench"), QStringLiteral("--model"), testutil::gpt2TinyDir(), QStringLiteral("--tokens"), QStringLiteral("200"),
+                           QStringLiteral("--compute"), QStringLiteral("f32")}),
+                      QStringLiteral("outside 1..128"));
     }
 
     void badInputs()

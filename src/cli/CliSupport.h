@@ -57,5 +57,6 @@ void addGgufCommands(CommandTable &table);         // gguf-random
 void addComputeCommands(CommandTable &table);      // faithfulness
 void addReportCommand(CommandTable &table);        // report
 void addBatchCommands(CommandTable &table);        // batch, batch-merge, slurm
+void addBenchCommand(CommandTable &table);         // bench
 
 } // namespace strata::cli

@@ -1,5 +1,6 @@
 // ComputeRuntime::ReuseScope: large freed tensors are handed out again inside a scope, released
-// when the last scope ends, and never reused outside one; the values computed do not change.
+// when the last scope ends or releaseKept() is called, and never reused outside one; the values
+// computed do not change.
 #include "util/AtenInclude.h"
 
 #include "model/ComputeRuntime.h"
@@ -67,6 +68,27 @@ private slots:
         QCOMPARE(ComputeRuntime::reuseStats().keptBytes, 0LL);
         at::Tensor b = at::empty({4, 1024, 1024});
         QCOMPARE(ComputeRuntime::reuseStats().reused, reused);
+    }
+
+    void releaseKeptFreesInsideAScope()
+    {
+        ComputeRuntime::ReuseScope outer;
+        ComputeRuntime::ReuseScope inner; // nested scopes, as a sweep around forward passes holds
+        {
+            at::Tensor a = at::empty({5, 1024, 1024});
+            at::Tensor b = at::empty({2, 1024, 1024});
+        }
+        QCOMPARE(ComputeRuntime::reuseStats().keptBytes, 28LL << 20);
+        ComputeRuntime::releaseKept();
+        QCOMPARE(ComputeRuntime::reuseStats().keptBytes, 0LL);
+        const ComputeRuntime::ReuseStats before = ComputeRuntime::reuseStats();
+        {
+            at::Tensor c = at::empty({5, 1024, 1024}); // nothing kept to hand out: fresh
+        }
+        const ComputeRuntime::ReuseStats after = ComputeRuntime::reuseStats();
+        QCOMPARE(after.reused, before.reused);
+        QCOMPARE(after.fresh - before.fresh, 1LL);
+        QCOMPARE(after.keptBytes, 20LL << 20); // the scopes still keep what is freed after
     }
 
     void valuesUnchanged()

@@ -32,6 +32,10 @@ public:
     ReuseScope(const ReuseScope &) = delete;
     ReuseScope &operator=(const ReuseScope &) = delete;
 };
+// Frees the blocks kept so far at once, scopes or not: called where a forward pass moves on to
+// work of other shapes (the logits after the layers), so that blocks no later request fits do not
+// add to the peak.
+void releaseKept();
 struct ReuseStats
 {
     long long reused = 0;    // large requests served from kept blocks

@@ -110,6 +110,21 @@ ReuseScope::ReuseScope()
     ++p.scopes;
 }
 
+namespace {
+// Takes every kept block out of the pool (the caller holds the lock and frees them after it).
+std::vector<void *> takeKept(Pool &p)
+{
+    std::vector<void *> release;
+    for (const auto &[size, ptr] : p.kept) {
+        release.push_back(ptr);
+        p.large.erase(ptr);
+    }
+    p.kept.clear();
+    p.keptBytes = 0;
+    return release;
+}
+} // namespace
+
 ReuseScope::~ReuseScope()
 {
     Pool &p = pool();
@@ -118,12 +133,19 @@ ReuseScope::~ReuseScope()
         std::lock_guard<std::mutex> lock(p.mutex);
         if (--p.scopes > 0)
             return;
-        for (const auto &[size, ptr] : p.kept) {
-            release.push_back(ptr);
-            p.large.erase(ptr);
-        }
-        p.kept.clear();
-        p.keptBytes = 0;
+        release = takeKept(p);
+    }
+    for (void *b : release)
+        c10::free_cpu(b);
+}
+
+void releaseKept()
+{
+    Pool &p = pool();
+    std::vector<void *> release;
+    {
+        std::lock_guard<std::mutex> lock(p.mutex);
+        release = takeKept(p);
     }
     for (void *b : release)
         c10::free_cpu(b);

@@ -58,5 +58,7 @@ void addComputeCommands(CommandTable &table);      // faithfulness
 void addReportCommand(CommandTable &table);        // report
 void addBatchCommands(CommandTable &table);        // batch, batch-merge, slurm
 void addBenchCommand(CommandTable &table);         // bench
+void addAnalysisCommands(CommandTable &table);     // heads, lens, similarity, pca, syntax, probe
+void addCompareCommand(CommandTable &table);       // compare
 
 } // namespace strata::cli

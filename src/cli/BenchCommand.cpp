@@ -20,6 +20,7 @@
 #include <QTemporaryDir>
 
 #include <algorithm>
+#include <malloc.h>
 
 namespace strata::cli {
 
@@ -154,6 +155,9 @@ int cmdBench(QCommandLineParser &p)
     // native bf16 the float32 product of bf16 values, so "% peak" is against what really ran).
     const bool anyBf16 = std::any_of(computes.begin(), computes.end(), [](const QString &c) { return c != QLatin1String("f32"); });
     const double peakBf16 = anyBf16 ? ComputeRuntime::measureGemmGflops(1024, 5, true) : 0.0;
+    // The peak measurement's buffers go back to the system, so that the peak RSS of each row is what
+    // the model's runs need, not what the bench needed before loading (glibc keeps freed memory).
+    malloc_trim(0);
     QJsonArray rows;
     double loadSeconds = 0;
     long long loadedRss = 0;

@@ -61,7 +61,7 @@ def main():
     peaks = []
     for r in range(a.rounds):
         bench = last_json(run([a.cli, "bench", "--model", a.model, "--tokens", a.tokens, "--repeats", str(a.repeats),
-                               "--threads", str(a.threads), "--compute", "f32,bf16", "--json"]))
+                               "--threads", str(a.threads), "--compute", "f32,bf16", "--capture", a.capture, "--json"]))
         peaks.append((bench["gemm_peak_gflops"], bench.get("gemm_peak_bf16_gflops")))
         for row in bench["rows"]:
             if row["capture"] == capture:

@@ -26,9 +26,9 @@ namespace strata::cli {
 
 namespace {
 
-// Floating-point operations of one GPT-2 forward pass over T tokens (multiply-adds counted as 2).
-// Multiply-adds x 2 of one forward pass: projections (Q, K, V with grouped KV heads, output), the
-// two attention products, the MLP (two matrices, three for gated families) and the unembedding.
+// Floating-point operations of one forward pass over T tokens (multiply-adds counted as 2): the
+// projections (Q, K, V with grouped KV heads, output), the two attention products, the MLP (two
+// matrices, three for gated families) and the unembedding.
 double forwardFlops(const ModelInfo &i, int T)
 {
     const double D = i.dModel, V = double(i.vocabSize), t = T, M = i.dMlp;

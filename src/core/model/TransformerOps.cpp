@@ -77,11 +77,17 @@ void maskBlock(at::Tensor &scores, int64_t i0, int64_t first, int64_t end, int w
     scores.narrow(3, from - first, end - from).masked_fill_(mask, -std::numeric_limits<float>::infinity());
 }
 
+// The attention scores' scale, 1 / sqrt(head dim) of q [B, H, T, head dim].
+double scoreScale(const at::Tensor &q)
+{
+    return 1.0 / std::sqrt(double(q.size(3)));
+}
+
 // Masked scores of a block's queries against the keys it can see, scaled: [B, H, n, end - first].
 // bfloat16 q and kk (a bf16 model) multiply through oneDNN into float32 scores, scaled in the same pass.
 at::Tensor maskedScores(const at::Tensor &q, const at::Tensor &kk, const QueryBlock &b, int window)
 {
-    const double scale = 1.0 / std::sqrt(double(q.size(3)));
+    const double scale = scoreScale(q);
     const at::Tensor qb = q.narrow(2, b.i0, b.n), kb = kk.narrow(2, b.first, b.end - b.first).transpose(-1, -2);
     at::Tensor scores = q.scalar_type() == at::kBFloat16 ? matmulBf16(qb, kb, at::Tensor(), scale) : at::matmul(qb, kb).mul_(scale);
     maskBlock(scores, b.i0, b.first, b.end, window);
@@ -103,7 +109,7 @@ at::Tensor causalProbs(const at::Tensor &q, const at::Tensor &k, int window, Com
     // computed, and only the softmax runs in blocks, each block's probabilities written over its own
     // rows of the scores (one T x T buffer per layer, not two). bf16 models multiply each block's
     // visible keys only.
-    at::Tensor probs = bf16 ? at::empty({B, Hq, T, T}, q.options()) : at::matmul(qq, kk.transpose(-1, -2)).mul_(1.0 / std::sqrt(double(q.size(3))));
+    at::Tensor probs = bf16 ? at::empty({B, Hq, T, T}, q.options()) : at::matmul(qq, kk.transpose(-1, -2)).mul_(scoreScale(q));
     for (int64_t i0 = 0; i0 < T; i0 += kCausalBlock) {
         const QueryBlock b = queryBlock(i0, T, window);
         at::Tensor rows = probs.narrow(2, b.i0, b.n);
